@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/** A trading pair as ccxt spells it: BASE/QUOTE in capitals. */
+export const PairSchema = z
+  .string()
+  .regex(/^[A-Z0-9]{2,12}\/[A-Z0-9]{2,12}$/, 'expected BASE/QUOTE in capitals, for example BTC/USDT');
+
+/** Candle widths the pipeline understands; the product itself runs on 1h. */
+export const TimeframeSchema = z.enum(['1m', '5m', '15m', '30m', '1h', '4h', '1d']);
+
+const positiveInt = z.number().int().positive();
+const share = z.number().gt(0).lt(1);
+
+export const ExchangeConfigSchema = z.strictObject({
+  /** Any ccxt exchange id; the fake exchange and the defaults speak Binance. */
+  id: z.string().min(1),
+  /**
+   * Base URL of a ccxt-compatible endpoint that replaces the exchange's own
+   * (the fake exchange, a proxy). Null means the exchange's public API.
+   */
+  url: z.url().nullable(),
+  timeout_ms: positiveInt,
+  /** Retries of one request after a network error, HTTP 429 or 5xx. */
+  max_retries: z.number().int().min(0).max(10),
+  /** First backoff delay; each retry doubles it. */
+  retry_base_ms: z.number().int().min(0),
+});
+
+export const MarketConfigSchema = z.strictObject({
+  interval: TimeframeSchema,
+  history_days: positiveInt,
+  /**
+   * What to do with missing candles: `fail` stops the run; `fill` repairs runs of
+   * at most `max_fill_gap` missing candles with flat candles at the last close.
+   */
+  gap_policy: z.enum(['fail', 'fill']),
+  max_fill_gap: z.number().int().min(0),
+});
+
+export const FeaturesConfigSchema = z.strictObject({
+  target: z.literal('close'),
+  sequence_length: z.number().int().min(2),
+  /** Share of the rows, taken from the end, kept for the test set. */
+  test_size: share,
+  /** Share of the training sequences, taken from the end, kept for validation. */
+  val_size: share,
+});
+
+export const TrainingConfigSchema = z.strictObject({
+  train_batch_size: positiveInt,
+  val_batch_size: positiveInt,
+  max_epochs: positiveInt,
+  hidden_size: positiveInt,
+  number_of_features: z.literal(9),
+  number_of_layers: z.number().int().min(1).max(4),
+  dropout_rate: z.number().min(0).lt(1),
+  learning_rate: z.number().positive(),
+  weight_decay: z.number().min(0),
+  early_stopping_patience: z.number().int().min(0),
+  seed: z.number().int().min(0),
+  /** TensorFlow.js backend; `auto` picks tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+});
+
+export const ValidationConfigSchema = z.strictObject({
+  /** The original's gate: mean of validation and test loss (scaled MSE) must be under this. */
+  max_mean_loss: z.number().positive(),
+});
+
+export const ConversionConfigSchema = z.strictObject({
+  atol: z.number().positive(),
+  rtol: z.number().positive(),
+  /** Random windows checked besides the real test windows. */
+  random_windows: z.number().int().min(1),
+});
+
+export const StorageConfigSchema = z.strictObject({
+  bucket: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'expected an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+    ),
+  /** Key prefix under which models/{base}_{quote}/... are written. */
+  prefix: z
+    .string()
+    .regex(/^([a-zA-Z0-9._-]+\/)*$/, 'expected empty or a path ending in "/", for example "forecast/"'),
+  /** S3-compatible endpoint (MinIO, the local server); null means AWS S3. Path-style is used when set. */
+  endpoint: z.url().nullable(),
+  region: z.string().min(1),
+  /** Published versions kept per pair; older ones are deleted after a publish. */
+  keep_versions: positiveInt,
+});
+
+export const ConfigSchema = z.strictObject({
+  pairs: z
+    .array(PairSchema)
+    .min(1)
+    .refine((pairs) => new Set(pairs).size === pairs.length, 'pairs must not repeat'),
+  exchange: ExchangeConfigSchema,
+  market: MarketConfigSchema,
+  features: FeaturesConfigSchema,
+  training: TrainingConfigSchema,
+  validation: ValidationConfigSchema,
+  conversion: ConversionConfigSchema,
+  storage: StorageConfigSchema,
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type Pair = z.infer<typeof PairSchema>;
+export type Timeframe = z.infer<typeof TimeframeSchema>;
+export type ExchangeConfig = z.infer<typeof ExchangeConfigSchema>;
+export type MarketConfig = z.infer<typeof MarketConfigSchema>;
+export type FeaturesConfig = z.infer<typeof FeaturesConfigSchema>;
+export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
+export type StorageConfig = z.infer<typeof StorageConfigSchema>;

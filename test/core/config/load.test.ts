@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, deepMerge, loadConfig } from '../../../core/config/index.js';
+
+function confDirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'conf-'));
+  for (const [env, text] of Object.entries(files)) {
+    mkdirSync(join(dir, env));
+    writeFileSync(join(dir, env, 'parameters.yaml'), text);
+  }
+  return dir;
+}
+
+function problemKeys(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.problems.map((p) => p.key);
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads the production values of the original system from conf/base', () => {
+    // Act
+    const { config, env } = loadConfig({ env: 'base', environment: {} });
+
+    // Assess
+    assert.equal(env, 'base');
+    assert.deepEqual(config.pairs, ['BTC/USDT', 'ETH/USDT', 'CHZ/USDT']);
+    assert.equal(config.market.interval, '1h');
+    assert.equal(config.market.history_days, 365);
+    assert.equal(config.features.sequence_length, 120);
+    assert.equal(config.features.test_size, 0.1);
+    assert.equal(config.features.val_size, 0.2);
+    assert.equal(config.training.train_batch_size, 64);
+    assert.equal(config.training.hidden_size, 128);
+    assert.equal(config.training.number_of_layers, 2);
+    assert.equal(config.training.learning_rate, 1e-4);
+    assert.equal(config.training.early_stopping_patience, 2);
+    assert.equal(config.conversion.atol, 1e-5);
+    assert.equal(config.conversion.rtol, 1e-3);
+    assert.equal(config.exchange.id, 'binance');
+  });
+
+  it('lays conf/local over conf/base, chosen by MUR_ENV', () => {
+    const { config, env } = loadConfig({ environment: { MUR_ENV: 'local' } });
+
+    assert.equal(env, 'local');
+    assert.equal(config.training.hidden_size, 16);
+    // A key local does not set keeps its base value.
+    assert.equal(config.training.learning_rate, 1e-4);
+  });
+
+  it('lets environment variables override YAML for deployment', () => {
+    const { config, sources } = loadConfig({
+      env: 'base',
+      environment: {
+        PAIRS: 'ETH/USDT, SOL/USDT',
+        MODEL_BUCKET: 'prod-models',
+        S3_ENDPOINT: 'http://127.0.0.1:9000',
+      },
+    });
+
+    assert.deepEqual(config.pairs, ['ETH/USDT', 'SOL/USDT']);
+    assert.equal(config.storage.bucket, 'prod-models');
+    assert.equal(config.storage.endpoint, 'http://127.0.0.1:9000');
+    assert.ok(sources.includes('$PAIRS'));
+  });
+
+  it('names the key and the reason of a bad value', () => {
+    const dir = confDirWith({
+      base: 'pairs: [BTC/USDT]\n',
+      bad: 'training:\n  hidden_size: -3\n',
+    });
+    let message = '';
+    try {
+      loadConfig({ confDir: dir, env: 'bad', environment: {} });
+    } catch (error) {
+      message = String(error);
+    }
+    assert.match(message, /training\.hidden_size/);
+    assert.match(message, /bad\/parameters\.yaml/);
+  });
+
+  it('reports a bad pair from the environment with its key path', () => {
+    const keys = problemKeys(() => loadConfig({ env: 'base', environment: { PAIRS: 'btc-usdt' } }));
+    assert.deepEqual(keys, ['pairs.0']);
+  });
+
+  it('rejects a misspelt key instead of ignoring it', () => {
+    const dir = confDirWith({ base: 'pairs: [BTC/USDT]\n', typo: 'training:\n  hiden_size: 8\n' });
+    const base = loadConfig({ env: 'base', environment: {} });
+    writeFileSync(
+      join(dir, 'base', 'parameters.yaml'),
+      JSON.stringify(base.config), // JSON is YAML: a complete, valid base
+    );
+    const keys = problemKeys(() => loadConfig({ confDir: dir, env: 'typo', environment: {} }));
+    assert.deepEqual(keys, ['training']);
+  });
+
+  it('reports a missing key', () => {
+    const dir = confDirWith({ base: 'pairs: [BTC/USDT]\n' });
+    const keys = problemKeys(() => loadConfig({ confDir: dir, env: 'base', environment: {} }));
+    assert.ok(keys.includes('exchange'));
+    assert.ok(keys.includes('training'));
+  });
+
+  it('stops on an environment without a folder', () => {
+    const keys = problemKeys(() => loadConfig({ env: 'staging', environment: {} }));
+    assert.deepEqual(keys, ['MUR_ENV']);
+  });
+
+  it('stops on a file that is not YAML', () => {
+    const dir = confDirWith({ base: 'pairs: [BTC/USDT\n' });
+    assert.throws(() => loadConfig({ confDir: dir, env: 'base', environment: {} }), /not valid YAML/);
+  });
+});
+
+describe('deepMerge', () => {
+  it('merges mappings key by key and replaces lists', () => {
+    const merged = deepMerge({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] });
+    assert.deepEqual(merged, { a: { b: 1, c: 3 }, l: [9] });
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * The trained weights of the forecasting network, in one plain layout that the
+ * TensorFlow.js trainer writes and the ONNX exporter reads. All matrices are
+ * row-major Float32Arrays.
+ *
+ * Gate order inside every 4H block is Keras's: input, forget, cell (candidate), output.
+ * Activations: sigmoid for gates, tanh for the candidate and the cell output.
+ */
+export interface LstmLayerWeights {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  /** [inputSize, 4 * hiddenSize]: x_t @ kernel */
+  readonly kernel: Float32Array;
+  /** [hiddenSize, 4 * hiddenSize]: h_{t-1} @ recurrentKernel */
+  readonly recurrentKernel: Float32Array;
+  /** [4 * hiddenSize] */
+  readonly bias: Float32Array;
+}
+
+export interface ForecastNetworkWeights {
+  readonly sequenceLength: number;
+  readonly featureCount: number;
+  /** Stacked LSTM layers; layer 0 reads the features, layer k reads layer k-1's hidden states. */
+  readonly lstm: readonly LstmLayerWeights[];
+  /** Dense head on the last layer's final hidden state: [hiddenSize, 1]. */
+  readonly denseKernel: Float32Array;
+  /** [1] */
+  readonly denseBias: Float32Array;
+}
