@@ -1,0 +1,258 @@
+import { z } from 'zod';
+
+import { FEATURE_COUNT, FEATURE_NAMES, featureIndex, hasFeatureColumns } from './columns.js';
+import type { FeatureName } from './columns.js';
+import { NotEnoughDataError, ScalerError } from './errors.js';
+import { assertFeatureMatrix } from './matrix.js';
+import type { FeatureMatrix, FeatureRange } from './types.js';
+
+export const DEFAULT_FEATURE_RANGE: FeatureRange = Object.freeze([-1, 1] as const);
+
+// scikit-learn treats a column whose range is below 10 machine epsilons as constant (_handle_zeros_in_scale).
+const CONSTANT_RANGE = 10 * Number.EPSILON;
+
+interface ScalerProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+export interface MinMaxScalerParams {
+  readonly features: readonly string[];
+  readonly featureRange: readonly number[];
+  readonly dataMin: ArrayLike<number>;
+  readonly dataMax: ArrayLike<number>;
+}
+
+// One list of rules for the constructor and the JSON schema, so a scaler built in code and one read
+// from S3 are held to the same standard.
+function scalerProblems(params: MinMaxScalerParams): ScalerProblem[] {
+  const problems: ScalerProblem[] = [];
+  const { features, featureRange, dataMin, dataMax } = params;
+  if (!hasFeatureColumns(features)) {
+    problems.push({
+      path: ['features'],
+      message: `expected [${FEATURE_NAMES.join(', ')}] in this order, got [${features.join(', ')}]`,
+    });
+  }
+  const [low, high] = featureRange;
+  if (featureRange.length !== 2 || low === undefined || high === undefined) {
+    problems.push({
+      path: ['feature_range'],
+      message: `expected [low, high], got ${featureRange.length} values`,
+    });
+  } else if (!Number.isFinite(low) || !Number.isFinite(high) || low >= high) {
+    problems.push({ path: ['feature_range'], message: `expected finite low < high, got [${low}, ${high}]` });
+  }
+  for (const [key, values] of [
+    ['data_min', dataMin],
+    ['data_max', dataMax],
+  ] as const) {
+    if (values.length !== FEATURE_COUNT) {
+      problems.push({
+        path: [key],
+        message: `expected ${FEATURE_COUNT} values, one per feature, got ${values.length}`,
+      });
+    }
+    for (let i = 0; i < values.length; i += 1) {
+      if (!Number.isFinite(values[i])) {
+        problems.push({ path: [key, i], message: `expected a finite number, got ${values[i]}` });
+      }
+    }
+  }
+  const shared = Math.min(dataMin.length, dataMax.length);
+  for (let i = 0; i < shared; i += 1) {
+    const min = dataMin[i];
+    const max = dataMax[i];
+    if (min !== undefined && max !== undefined && min > max) {
+      problems.push({
+        path: ['data_min', i],
+        message: `data_min ${min} is above data_max ${max} for ${features[i] ?? `column ${i}`}`,
+      });
+    }
+  }
+  return problems;
+}
+
+function describe(problem: ScalerProblem): string {
+  return problem.path.length === 0 ? problem.message : `${problem.path.join('.')}: ${problem.message}`;
+}
+
+/**
+ * Min-max scaling of the feature columns with scikit-learn's MinMaxScaler arithmetic: `scale =
+ * (high - low) / (max - min)` (a constant column uses range 1, so it never divides by zero),
+ * `offset = low - min * scale`, `scaled = x * scale + offset`, `x = (scaled - offset) / scale`.
+ * Computed in float64; only transform's output is float32.
+ */
+export class MinMaxScaler {
+  public readonly features: readonly FeatureName[];
+  public readonly featureRange: FeatureRange;
+  public readonly dataMin: readonly number[];
+  public readonly dataMax: readonly number[];
+  private readonly scale: Float64Array;
+  private readonly offset: Float64Array;
+
+  /** Throws a ScalerError listing every problem when the parameters cannot make a scaler. */
+  public constructor(params: MinMaxScalerParams) {
+    const problems = scalerProblems(params);
+    if (problems.length > 0) {
+      throw new ScalerError('Invalid scaler parameters', problems.map(describe));
+    }
+    const [low, high] = params.featureRange as FeatureRange;
+    this.features = FEATURE_NAMES;
+    this.featureRange = Object.freeze([low, high] as const);
+    this.dataMin = Object.freeze(Array.from(params.dataMin));
+    this.dataMax = Object.freeze(Array.from(params.dataMax));
+    this.scale = new Float64Array(FEATURE_COUNT);
+    this.offset = new Float64Array(FEATURE_COUNT);
+    for (let c = 0; c < FEATURE_COUNT; c += 1) {
+      const min = this.dataMin[c]!;
+      const range = this.dataMax[c]! - min;
+      const scale = (high - low) / (range < CONSTANT_RANGE ? 1 : range);
+      this.scale[c] = scale;
+      this.offset[c] = low - min * scale;
+    }
+  }
+
+  /** Scales every row into `out` (a new Float32Array when not given; its length must be rows x 9). */
+  public transform(matrix: FeatureMatrix, out?: Float32Array): Float32Array {
+    assertFeatureMatrix(matrix);
+    const size = matrix.rows * FEATURE_COUNT;
+    const target = out ?? new Float32Array(size);
+    if (target.length !== size) {
+      throw new ScalerError(
+        `Output buffer holds ${target.length} values, expected ${matrix.rows} rows x ${FEATURE_COUNT}`,
+      );
+    }
+    const { data } = matrix;
+    for (let row = 0; row < matrix.rows; row += 1) {
+      const base = row * FEATURE_COUNT;
+      for (let c = 0; c < FEATURE_COUNT; c += 1) {
+        target[base + c] = data[base + c]! * this.scale[c]! + this.offset[c]!;
+      }
+    }
+    return target;
+  }
+
+  /** Scales one row of 9 raw feature values. */
+  public transformRow(row: ArrayLike<number>, out?: Float32Array): Float32Array {
+    if (row.length !== FEATURE_COUNT) {
+      throw new ScalerError(`A row has ${FEATURE_COUNT} features, got ${row.length} values`);
+    }
+    const target = out ?? new Float32Array(FEATURE_COUNT);
+    if (target.length !== FEATURE_COUNT) {
+      throw new ScalerError(`Output buffer holds ${target.length} values, expected ${FEATURE_COUNT}`);
+    }
+    for (let c = 0; c < FEATURE_COUNT; c += 1) {
+      target[c] = row[c]! * this.scale[c]! + this.offset[c]!;
+    }
+    return target;
+  }
+
+  /** Maps scaled values of one column (the close, by default: what the model predicts) back to raw units. */
+  public inverseColumn(value: number, column?: FeatureName): number;
+  public inverseColumn(values: ArrayLike<number>, column?: FeatureName): Float64Array;
+  public inverseColumn(
+    input: number | ArrayLike<number>,
+    column: FeatureName = 'close',
+  ): number | Float64Array {
+    const c = featureIndex(column);
+    if (c < 0) {
+      throw new ScalerError(`Unknown feature column ${String(column)}`);
+    }
+    const scale = this.scale[c]!;
+    const offset = this.offset[c]!;
+    if (typeof input === 'number') {
+      return (input - offset) / scale;
+    }
+    const result = new Float64Array(input.length);
+    for (let i = 0; i < input.length; i += 1) {
+      result[i] = (input[i]! - offset) / scale;
+    }
+    return result;
+  }
+}
+
+/** Fits the scaler on the given rows only (pass the training rows, never the test rows). */
+export function fitMinMaxScaler(
+  matrix: FeatureMatrix,
+  range: FeatureRange = DEFAULT_FEATURE_RANGE,
+): MinMaxScaler {
+  assertFeatureMatrix(matrix);
+  if (matrix.rows === 0) {
+    throw new NotEnoughDataError({ what: 'rows to fit the scaler', needed: 1, given: 0 });
+  }
+  const dataMin = new Float64Array(FEATURE_COUNT).fill(Infinity);
+  const dataMax = new Float64Array(FEATURE_COUNT).fill(-Infinity);
+  const { data } = matrix;
+  for (let row = 0; row < matrix.rows; row += 1) {
+    const base = row * FEATURE_COUNT;
+    for (let c = 0; c < FEATURE_COUNT; c += 1) {
+      const value = data[base + c]!;
+      if (!Number.isFinite(value)) {
+        throw new ScalerError(`Cannot fit on ${value} in row ${row}, column ${FEATURE_NAMES[c]}`);
+      }
+      if (value < dataMin[c]!) dataMin[c] = value;
+      if (value > dataMax[c]!) dataMax[c] = value;
+    }
+  }
+  return new MinMaxScaler({ features: matrix.columns, featureRange: range, dataMin, dataMax });
+}
+
+/** The scaler's file format (scaler.json beside model.onnx), in scikit-learn's attribute names. */
+export const ScalerJsonSchema = z
+  .strictObject({
+    features: z.array(z.string()),
+    feature_range: z.tuple([z.number(), z.number()]),
+    data_min: z.array(z.number()),
+    data_max: z.array(z.number()),
+  })
+  .superRefine((value, ctx) => {
+    const problems = scalerProblems({
+      features: value.features,
+      featureRange: value.feature_range,
+      dataMin: value.data_min,
+      dataMax: value.data_max,
+    });
+    for (const problem of problems) {
+      ctx.addIssue({ code: 'custom', path: [...problem.path], message: problem.message });
+    }
+  });
+
+export type ScalerJson = z.infer<typeof ScalerJsonSchema>;
+
+export function scalerToJson(scaler: MinMaxScaler): ScalerJson {
+  return {
+    features: [...scaler.features],
+    feature_range: [scaler.featureRange[0], scaler.featureRange[1]],
+    data_min: [...scaler.dataMin],
+    data_max: [...scaler.dataMax],
+  };
+}
+
+/** Builds a scaler from a parsed scaler.json value; throws a ScalerError naming every bad field. */
+export function scalerFromJson(value: unknown): MinMaxScaler {
+  const parsed = ScalerJsonSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`,
+    );
+    throw new ScalerError('Invalid scaler JSON', problems, { cause: parsed.error });
+  }
+  return new MinMaxScaler({
+    features: parsed.data.features,
+    featureRange: parsed.data.feature_range,
+    dataMin: parsed.data.data_min,
+    dataMax: parsed.data.data_max,
+  });
+}
+
+/** Like scalerFromJson, from the file's text; malformed JSON is a ScalerError too. */
+export function scalerFromJsonText(text: string): MinMaxScaler {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ScalerError('Scaler JSON is not valid JSON', [String(error)], { cause: error });
+  }
+  return scalerFromJson(value);
+}
