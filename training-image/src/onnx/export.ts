@@ -1,0 +1,230 @@
+/**
+ * Exports the forecasting network (stacked LSTM + Dense(1)) to an ONNX model.
+ *
+ *   sequence [batch, L, F]
+ *     -> Transpose            [L, batch, F]           (ONNX LSTM is time-major)
+ *     -> LSTM k (k = 0..n-1)  Y [L, 1, batch, H_k] -> Squeeze axis 1 -> [L, batch, H_k]
+ *        last layer:          Y_h [1, batch, H]    -> Squeeze axis 0 -> [batch, H]
+ *     -> MatMul dense kernel [H, 1] -> Add dense bias [1]
+ *   output [batch, 1]
+ */
+import type { ForecastNetworkWeights } from '../model/weights.js';
+import {
+  floatInitializer,
+  floatTensorValueInfo,
+  int64Initializer,
+  intAttribute,
+  intsAttribute,
+  node,
+  stringAttribute,
+  stringsAttribute,
+} from './builder.js';
+import { DEFAULT_OPSET, irVersionForOpset, ONNX_IO, PRODUCER_NAME, SUPPORTED_OPSETS } from './constants.js';
+import { OnnxExportError, UnsupportedOpsetError } from './errors.js';
+import { toOnnxLstmTensors } from './lstm-layout.js';
+import { onnx } from './proto.js';
+import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './proto.js';
+import type { ExportOptions } from './types.js';
+import { validateWeights } from './validate.js';
+
+const BATCH = ONNX_IO.batchDimension;
+const GRAPH_NAME = 'forecast_lstm';
+
+/** Int64 constants used as Squeeze's axes input (an input, not an attribute, from opset 13). */
+const AXES = { numDirections: 'axes_num_directions', first: 'axes_first' } as const;
+
+/** Everything the graph is made of, gathered while walking the layers. */
+interface GraphParts {
+  readonly nodes: NodeProto[];
+  readonly initializers: TensorProto[];
+  readonly valueInfo: ValueInfoProto[];
+}
+
+function describe(weights: ForecastNetworkWeights): string {
+  const sizes = weights.lstm.map((layer) => layer.hiddenSize).join(', ');
+  return (
+    `Stacked LSTM (${weights.lstm.length} layer(s), hidden sizes ${sizes}) + Dense(1) forecaster. ` +
+    `Input '${ONNX_IO.input}': float32 [${BATCH}, ${weights.sequenceLength}, ${weights.featureCount}], ` +
+    `scaled feature windows, oldest step first. ` +
+    `Output '${ONNX_IO.output}': float32 [${BATCH}, 1], the scaled close of the next candle.`
+  );
+}
+
+function addTimeMajorInput(parts: GraphParts, weights: ForecastNetworkWeights): string {
+  const name = 'sequence_time_major';
+  parts.nodes.push(
+    node({
+      opType: 'Transpose',
+      name: 'to_time_major',
+      inputs: [ONNX_IO.input],
+      outputs: [name],
+      attributes: [intsAttribute('perm', [1, 0, 2])],
+      docString: '[batch, seq, feat] -> [seq, batch, feat]',
+    }),
+  );
+  parts.valueInfo.push(floatTensorValueInfo(name, [weights.sequenceLength, BATCH, weights.featureCount]));
+  return name;
+}
+
+/**
+ * Adds layer k's LSTM node and its weights. Returns the name of what the next step reads:
+ * the full hidden sequence [L, batch, H] for a middle layer, the final hidden state
+ * [batch, H] for the last one.
+ */
+function addLstmLayer(parts: GraphParts, weights: ForecastNetworkWeights, k: number, input: string): string {
+  const layer = weights.lstm[k];
+  if (!layer) throw new OnnxExportError(`No LSTM layer ${k}`);
+  const { inputSize, hiddenSize } = layer;
+  const isLast = k === weights.lstm.length - 1;
+  const L = weights.sequenceLength;
+  const prefix = `lstm_${k}`;
+  const tensors = toOnnxLstmTensors(layer);
+
+  const w = `${prefix}_W`;
+  const r = `${prefix}_R`;
+  const b = `${prefix}_B`;
+  parts.initializers.push(
+    floatInitializer(w, [1, 4 * hiddenSize, inputSize], tensors.w, 'input weights, gates i, o, f, c'),
+    floatInitializer(r, [1, 4 * hiddenSize, hiddenSize], tensors.r, 'recurrent weights, gates i, o, f, c'),
+    floatInitializer(b, [1, 8 * hiddenSize], tensors.b, 'Keras bias as Wb, then zero Rb'),
+  );
+
+  const y = `${prefix}_Y`;
+  const yH = `${prefix}_Y_h`;
+  parts.nodes.push(
+    node({
+      opType: 'LSTM',
+      name: prefix,
+      inputs: [input, w, r, b],
+      // Optional outputs: a middle layer needs only Y, the last layer only Y_h.
+      outputs: isLast ? ['', yH] : [y],
+      attributes: [
+        intAttribute('hidden_size', hiddenSize),
+        stringAttribute('direction', 'forward'),
+        stringsAttribute('activations', ['Sigmoid', 'Tanh', 'Tanh']),
+      ],
+      docString: `Keras LSTM layer ${k}: ${inputSize} -> ${hiddenSize} units`,
+    }),
+  );
+
+  if (!isLast) {
+    const sequence = `${prefix}_sequence`;
+    parts.nodes.push(
+      node({
+        opType: 'Squeeze',
+        name: `${prefix}_drop_direction`,
+        inputs: [y, AXES.numDirections],
+        outputs: [sequence],
+        docString: '[seq, 1, batch, H] -> [seq, batch, H]',
+      }),
+    );
+    parts.valueInfo.push(
+      floatTensorValueInfo(y, [L, 1, BATCH, hiddenSize]),
+      floatTensorValueInfo(sequence, [L, BATCH, hiddenSize]),
+    );
+    return sequence;
+  }
+
+  const lastHidden = 'last_hidden';
+  parts.nodes.push(
+    node({
+      opType: 'Squeeze',
+      name: `${prefix}_final_state`,
+      inputs: [yH, AXES.first],
+      outputs: [lastHidden],
+      docString: '[1, batch, H] -> [batch, H]',
+    }),
+  );
+  parts.valueInfo.push(
+    floatTensorValueInfo(yH, [1, BATCH, hiddenSize]),
+    floatTensorValueInfo(lastHidden, [BATCH, hiddenSize]),
+  );
+  return lastHidden;
+}
+
+function addDenseHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHidden: string): void {
+  const hiddenSize = weights.lstm.at(-1)?.hiddenSize ?? 0;
+  const product = 'dense_matmul';
+  parts.initializers.push(
+    floatInitializer('dense_kernel', [hiddenSize, 1], weights.denseKernel),
+    floatInitializer('dense_bias', [1], weights.denseBias),
+  );
+  parts.nodes.push(
+    node({ opType: 'MatMul', name: 'dense', inputs: [lastHidden, 'dense_kernel'], outputs: [product] }),
+    node({
+      opType: 'Add',
+      name: 'dense_add_bias',
+      inputs: [product, 'dense_bias'],
+      outputs: [ONNX_IO.output],
+    }),
+  );
+  parts.valueInfo.push(floatTensorValueInfo(product, [BATCH, 1]));
+}
+
+function buildGraph(weights: ForecastNetworkWeights, docString: string): GraphProto {
+  const parts: GraphParts = {
+    nodes: [],
+    initializers: [
+      int64Initializer(AXES.first, [1], [0], 'Squeeze axes: the num_directions axis of LSTM Y_h'),
+    ],
+    valueInfo: [],
+  };
+  if (weights.lstm.length > 1) {
+    // Only a middle layer's Y is squeezed; an unused initializer makes onnxruntime warn.
+    parts.initializers.push(
+      int64Initializer(AXES.numDirections, [1], [1], 'Squeeze axes: the num_directions axis of LSTM Y'),
+    );
+  }
+
+  let current = addTimeMajorInput(parts, weights);
+  for (let k = 0; k < weights.lstm.length; k += 1) current = addLstmLayer(parts, weights, k, current);
+  addDenseHead(parts, weights, current);
+
+  return {
+    name: GRAPH_NAME,
+    docString,
+    node: parts.nodes,
+    initializer: parts.initializers,
+    input: [
+      floatTensorValueInfo(
+        ONNX_IO.input,
+        [BATCH, weights.sequenceLength, weights.featureCount],
+        'scaled windows',
+      ),
+    ],
+    output: [floatTensorValueInfo(ONNX_IO.output, [BATCH, 1], 'scaled next close')],
+    valueInfo: parts.valueInfo,
+  };
+}
+
+/**
+ * Serializes the network as an ONNX model (ModelProto bytes) that onnxruntime can load.
+ * The result depends only on the weights and options: the same input gives the same bytes,
+ * in a Uint8Array that owns its ArrayBuffer (safe to write to a file or S3 as is).
+ *
+ * @throws UnsupportedOpsetError when `options.opset` is outside SUPPORTED_OPSETS.
+ * @throws InvalidWeightsError when the weights are inconsistent (see validateWeights).
+ */
+export function exportToOnnx(weights: ForecastNetworkWeights, options: ExportOptions = {}): Uint8Array {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  const irVersion = irVersionForOpset(opset);
+  if (irVersion === undefined) {
+    throw new UnsupportedOpsetError(opset, SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
+  }
+  validateWeights(weights);
+
+  const docString = options.docString ?? describe(weights);
+  const model: ModelProto = {
+    irVersion,
+    opsetImport: [{ domain: '', version: opset }],
+    producerName: PRODUCER_NAME,
+    ...(options.producerVersion === undefined ? {} : { producerVersion: options.producerVersion }),
+    docString,
+    graph: buildGraph(weights, docString),
+  };
+
+  const problem = onnx.ModelProto.verify(model);
+  if (problem !== null) throw new OnnxExportError(`The ONNX model message is malformed: ${problem}`);
+  // protobufjs returns a Node Buffer, possibly a view into a shared pool; hand out bytes that own their memory.
+  return new Uint8Array(onnx.ModelProto.encode(model).finish());
+}
