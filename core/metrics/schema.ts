@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const isoTime = z.iso.datetime();
+
+export const ForecastMetricsJsonSchema = z.object({
+  windows: z.number().int().nonnegative(),
+  mae: finite,
+  rmse: finite,
+  mape: finite,
+  naive_mae: finite,
+  naive_rmse: finite,
+  /** 1 - mae / naive_mae; may be -Infinity only when naive_mae is 0, so not `finite`. */
+  skill: z.number(),
+  direction_accuracy: z.number().min(0).max(1),
+});
+
+export const EpochJsonSchema = z.object({
+  epoch: z.number().int().positive(),
+  train_loss: finite,
+  val_loss: finite,
+  seconds: finite,
+  sequences_per_second: finite,
+});
+
+/** metrics.json, published beside every model and read by the API's /models and /predict. */
+export const MetricsSchema = z.object({
+  schema_version: z.literal(1),
+  pair: z.string(),
+  version: z.string(),
+  trained_at: isoTime,
+  backend: z.object({ name: z.string(), provider: z.string() }),
+  model: z.object({
+    sequence_length: z.number().int().positive(),
+    feature_count: z.number().int().positive(),
+    hidden_size: z.number().int().positive(),
+    layers: z.number().int().positive(),
+    target: z.string(),
+  }),
+  parameters: z.record(z.string(), z.unknown()),
+  data: z.object({
+    source: z.string(),
+    first_open_time: isoTime,
+    last_open_time: isoTime,
+    candles: z.number().int().nonnegative(),
+    filled_candles: z.number().int().nonnegative(),
+    train_rows: z.number().int().nonnegative(),
+    test_rows: z.number().int().nonnegative(),
+    train_windows: z.number().int().nonnegative(),
+    val_windows: z.number().int().nonnegative(),
+    test_windows: z.number().int().nonnegative(),
+  }),
+  losses: z.object({
+    train: finite,
+    val: finite,
+    test: finite,
+    /** The original's gate: mean of val and test loss must be under max_mean_loss. */
+    mean_val_test: finite,
+    max_mean_loss: finite,
+  }),
+  test: ForecastMetricsJsonSchema,
+  history: z.array(EpochJsonSchema),
+  training: z.object({
+    epochs_run: z.number().int().nonnegative(),
+    best_epoch: z.number().int().nonnegative(),
+    stopped_early: z.boolean(),
+    sequences_per_second: finite,
+  }),
+  parity: z.object({
+    windows: z.number().int().nonnegative(),
+    max_abs_error: finite,
+    max_rel_error: finite,
+    atol: finite,
+    rtol: finite,
+  }),
+  durations_seconds: z.record(z.string(), finite),
+});
+
+export type Metrics = z.infer<typeof MetricsSchema>;
+export type ForecastMetricsJson = z.infer<typeof ForecastMetricsJsonSchema>;

@@ -1,0 +1,282 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  gateScale,
+  lstmBackward,
+  lstmForward,
+  toInternal,
+  type LstmForward,
+  type LstmParams,
+} from './lstm-layer.js';
+import type { SeededRandom } from './random.js';
+import type { ForecastNetworkWeights, LstmLayerWeights } from './weights.js';
+
+export interface NetworkShape {
+  readonly sequenceLength: number;
+  readonly featureCount: number;
+  readonly hiddenSize: number;
+  readonly layers: number;
+  readonly dropoutRate: number;
+}
+
+interface LstmVariables {
+  readonly kernel: tf.Variable<tf.Rank.R2>;
+  readonly recurrentKernel: tf.Variable<tf.Rank.R2>;
+  readonly bias: tf.Variable<tf.Rank.R1>;
+}
+
+export type Gradients = {
+  loss: tf.Scalar;
+  /** One per trainable variable, in trainableVariables() order. */
+  grads: tf.Tensor[];
+};
+
+export interface ForwardOptions {
+  /** Dropout between LSTM layers is applied only when a generator is given. */
+  readonly dropout?: SeededRandom | undefined;
+}
+
+/**
+ * The original system's network: stacked LSTM (dropout between layers, as
+ * PyTorch's nn.LSTM applies it) and a Dense(1) head on the last hidden state.
+ * A window batch enters as T tensors of [B, F], one per time step (see lstm-layer.ts).
+ */
+export class ForecastNetwork {
+  public readonly shape: NetworkShape;
+  private readonly lstm: readonly LstmVariables[];
+  private readonly denseKernel: tf.Variable<tf.Rank.R2>;
+  private readonly denseBias: tf.Variable<tf.Rank.R1>;
+
+  private constructor(shape: NetworkShape, weights: ForecastNetworkWeights) {
+    this.shape = shape;
+    // tidy frees the initial tensors; the variables own copies of their data.
+    const [lstm, denseKernel, denseBias] = tf.tidy(() => [
+      weights.lstm.map((layer) => ({
+        kernel: tf.variable(tf.tensor2d(layer.kernel, [layer.inputSize, 4 * layer.hiddenSize])),
+        recurrentKernel: tf.variable(
+          tf.tensor2d(layer.recurrentKernel, [layer.hiddenSize, 4 * layer.hiddenSize]),
+        ),
+        bias: tf.variable(tf.tensor1d(layer.bias)),
+      })),
+      tf.variable(tf.tensor2d(weights.denseKernel, [shape.hiddenSize, 1])),
+      tf.variable(tf.tensor1d(weights.denseBias)),
+    ]);
+    this.lstm = lstm;
+    this.denseKernel = denseKernel;
+    this.denseBias = denseBias;
+  }
+
+  /** PyTorch's initialisation: every weight uniform in +-1/sqrt(H); its two LSTM biases summed into one. */
+  public static initialize(shape: NetworkShape, random: SeededRandom): ForecastNetwork {
+    const h = shape.hiddenSize;
+    const bound = 1 / Math.sqrt(h);
+    const lstm: LstmLayerWeights[] = [];
+    for (let layer = 0; layer < shape.layers; layer++) {
+      const inputSize = layer === 0 ? shape.featureCount : h;
+      const inputBias = random.uniform(4 * h, -bound, bound);
+      const recurrentBias = random.uniform(4 * h, -bound, bound);
+      lstm.push({
+        inputSize,
+        hiddenSize: h,
+        kernel: random.uniform(inputSize * 4 * h, -bound, bound),
+        recurrentKernel: random.uniform(h * 4 * h, -bound, bound),
+        bias: inputBias.map((value, i) => value + (recurrentBias[i] as number)),
+      });
+    }
+    return new ForecastNetwork(shape, {
+      sequenceLength: shape.sequenceLength,
+      featureCount: shape.featureCount,
+      lstm,
+      denseKernel: random.uniform(h, -bound, bound),
+      denseBias: random.uniform(1, -bound, bound),
+    });
+  }
+
+  public static fromWeights(weights: ForecastNetworkWeights, dropoutRate = 0): ForecastNetwork {
+    const first = weights.lstm[0];
+    if (first === undefined) throw new Error('a network needs at least one LSTM layer');
+    return new ForecastNetwork(
+      {
+        sequenceLength: weights.sequenceLength,
+        featureCount: weights.featureCount,
+        hiddenSize: first.hiddenSize,
+        layers: weights.lstm.length,
+        dropoutRate,
+      },
+      weights,
+    );
+  }
+
+  /**
+   * Predicts the scaled close after each window. `steps` is the window as T
+   * tensors of [B, F] (see stepsFromTimeMajor); the result is [B, 1].
+   */
+  public predict(steps: readonly tf.Tensor2D[]): tf.Tensor2D {
+    return tf.tidy(() => {
+      let input = steps;
+      for (const layer of this.lstm) {
+        input = lstmForward(input, this.internalParams(layer), false).hs;
+      }
+      return this.head(input[input.length - 1] as tf.Tensor2D);
+    });
+  }
+
+  /**
+   * The mean squared error on one batch and its gradient for every trainable
+   * variable (same order as trainableVariables()), by backpropagation through
+   * time written out in lstm-layer.ts; no TensorFlow.js tape is involved.
+   */
+  public lossAndGradients(
+    steps: readonly tf.Tensor2D[],
+    labels: tf.Tensor2D,
+    options: ForwardOptions = {},
+  ): Gradients {
+    return tf.tidy(() => {
+      const batch = labels.shape[0];
+      const params = this.lstm.map((layer) => this.internalParams(layer));
+      const inputs: (readonly tf.Tensor2D[])[] = [];
+      const forwards: LstmForward[] = [];
+      const masks: (tf.Tensor2D[] | null)[] = [];
+      let input = steps;
+      params.forEach((layerParams, index) => {
+        inputs.push(input);
+        const forward = lstmForward(input, layerParams, true);
+        forwards.push(forward);
+        const isLast = index === params.length - 1;
+        if (!isLast && options.dropout !== undefined && this.shape.dropoutRate > 0) {
+          const random = options.dropout;
+          const layerMasks = forward.hs.map((h) =>
+            tf.tensor2d(random.dropoutMask(h.size, this.shape.dropoutRate), h.shape),
+          );
+          masks.push(layerMasks);
+          input = forward.hs.map((h, t) => tf.mul(h, layerMasks[t] as tf.Tensor2D));
+        } else {
+          masks.push(null);
+          input = forward.hs;
+        }
+      });
+
+      const top = forwards[forwards.length - 1] as LstmForward;
+      const lastH = top.hs[top.hs.length - 1] as tf.Tensor2D;
+      const prediction = this.head(lastH);
+      const error = tf.sub(prediction, labels);
+      const loss = tf.mean(tf.square(error)) as tf.Scalar;
+      const dPrediction = tf.mul(error, 2 / batch) as tf.Tensor2D;
+      const denseKernel = tf.matMul(tf.transpose(lastH), dPrediction);
+      const denseBias = tf.sum(dPrediction, 0);
+
+      const layerGrads: tf.Tensor[][] = [];
+      let dhs: (tf.Tensor2D | null)[] = top.hs.map((_, t) =>
+        t === top.hs.length - 1
+          ? (tf.matMul(dPrediction, tf.transpose(this.denseKernel)) as tf.Tensor2D)
+          : null,
+      );
+      for (let index = params.length - 1; index >= 0; index--) {
+        const grads = lstmBackward(
+          inputs[index] as readonly tf.Tensor2D[],
+          forwards[index] as LstmForward,
+          params[index] as LstmParams,
+          dhs,
+          index > 0,
+        );
+        // The layer computes with the candidate block doubled; chain rule back to the stored weights.
+        const scale = gateScale(this.shape.hiddenSize);
+        layerGrads[index] = [
+          tf.mul(grads.kernel, scale),
+          tf.mul(grads.recurrentKernel, scale),
+          tf.mul(grads.bias, scale),
+        ];
+        if (grads.dxs !== null) {
+          const below = masks[index - 1] ?? null;
+          dhs =
+            below === null
+              ? grads.dxs
+              : grads.dxs.map((dx, t) => tf.mul(dx, below[t] as tf.Tensor2D) as tf.Tensor2D);
+        }
+      }
+      return { loss, grads: [...layerGrads.flat(), denseKernel, denseBias] };
+    });
+  }
+
+  private internalParams(layer: LstmVariables): LstmParams {
+    return toInternal(layer.kernel, layer.recurrentKernel, layer.bias);
+  }
+
+  private head(h: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(tf.matMul(h, this.denseKernel), this.denseBias);
+  }
+
+  public trainableVariables(): tf.Variable[] {
+    return [
+      ...this.lstm.flatMap((l) => [l.kernel, l.recurrentKernel, l.bias]),
+      this.denseKernel,
+      this.denseBias,
+    ];
+  }
+
+  /** A copy of the current weights, for early stopping's best state and for ONNX export. */
+  public toWeights(): ForecastNetworkWeights {
+    return {
+      sequenceLength: this.shape.sequenceLength,
+      featureCount: this.shape.featureCount,
+      lstm: this.lstm.map((layer) => ({
+        inputSize: layer.kernel.shape[0],
+        hiddenSize: layer.recurrentKernel.shape[0],
+        kernel: layer.kernel.dataSync() as Float32Array,
+        recurrentKernel: layer.recurrentKernel.dataSync() as Float32Array,
+        bias: layer.bias.dataSync() as Float32Array,
+      })),
+      denseKernel: this.denseKernel.dataSync() as Float32Array,
+      denseBias: this.denseBias.dataSync() as Float32Array,
+    };
+  }
+
+  /** Overwrites the variables in place (restoring early stopping's best epoch). */
+  public assignWeights(weights: ForecastNetworkWeights): void {
+    tf.tidy(() => this.assignWeightsUntidy(weights));
+  }
+
+  private assignWeightsUntidy(weights: ForecastNetworkWeights): void {
+    weights.lstm.forEach((layer, index) => {
+      const target = this.lstm[index];
+      if (target === undefined) throw new Error(`weights have more layers than the network`);
+      target.kernel.assign(tf.tensor2d(layer.kernel, target.kernel.shape));
+      target.recurrentKernel.assign(tf.tensor2d(layer.recurrentKernel, target.recurrentKernel.shape));
+      target.bias.assign(tf.tensor1d(layer.bias));
+    });
+    this.denseKernel.assign(tf.tensor2d(weights.denseKernel, this.denseKernel.shape));
+    this.denseBias.assign(tf.tensor1d(weights.denseBias));
+  }
+
+  public dispose(): void {
+    for (const variable of this.trainableVariables()) variable.dispose();
+  }
+}
+
+/** Window batch (batch-major [N, T, F] rows picked by `indices`) to the network's time-major [T * B, F]. */
+export function toTimeMajor(
+  windows: Float32Array,
+  indices: ArrayLike<number>,
+  timeSteps: number,
+  featureCount: number,
+  out: Float32Array = new Float32Array(indices.length * timeSteps * featureCount),
+): Float32Array {
+  const batch = indices.length;
+  const windowSize = timeSteps * featureCount;
+  for (let b = 0; b < batch; b++) {
+    const start = (indices[b] as number) * windowSize;
+    for (let t = 0; t < timeSteps; t++) {
+      const from = start + t * featureCount;
+      out.set(windows.subarray(from, from + featureCount), (t * batch + b) * featureCount);
+    }
+  }
+  return out;
+}
+
+/** Time-major [T * B, F] buffer (toTimeMajor) to the T step tensors the network reads. */
+export function stepsFromTimeMajor(x: Float32Array, timeSteps: number, featureCount: number): tf.Tensor2D[] {
+  const batch = x.length / (timeSteps * featureCount);
+  const size = batch * featureCount;
+  return Array.from({ length: timeSteps }, (_, t) =>
+    tf.tensor2d(x.subarray(t * size, (t + 1) * size), [batch, featureCount]),
+  );
+}

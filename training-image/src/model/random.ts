@@ -1,0 +1,55 @@
+/**
+ * A small seeded PRNG (mulberry32). Training draws every random number from it
+ * (initial weights, shuffling, dropout masks) so that a seed gives the same run
+ * on every backend, which TensorFlow.js's own seeded ops do not promise.
+ */
+export class SeededRandom {
+  private state: number;
+
+  public constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  public next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Uniform in [low, high), as a Float32Array of `length`. */
+  public uniform(length: number, low: number, high: number): Float32Array {
+    const out = new Float32Array(length);
+    const span = high - low;
+    for (let i = 0; i < length; i++) out[i] = low + span * this.next();
+    return out;
+  }
+
+  /** Fisher-Yates permutation of 0..n-1. */
+  public permutation(n: number): Uint32Array {
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      const tmp = order[i] as number;
+      order[i] = order[j] as number;
+      order[j] = tmp;
+    }
+    return order;
+  }
+
+  /** Inverted-dropout mask: 0 with probability `rate`, else 1 / (1 - rate). */
+  public dropoutMask(length: number, rate: number): Float32Array {
+    const out = new Float32Array(length);
+    const keep = 1 / (1 - rate);
+    for (let i = 0; i < length; i++) out[i] = this.next() < rate ? 0 : keep;
+    return out;
+  }
+
+  /** A child generator, so that one consumer's draws never shift another's. */
+  public fork(): SeededRandom {
+    return new SeededRandom(Math.floor(this.next() * 4294967296));
+  }
+}

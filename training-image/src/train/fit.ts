@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ForecastNetwork } from '../model/network.js';
+import { stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
+import { SeededRandom } from '../model/random.js';
+import type { ForecastNetworkWeights } from '../model/weights.js';
+import { AdamW } from './adamw.js';
+import { meanSquaredError, predictWindows, type WindowSet } from './windows.js';
+
+export interface FitOptions {
+  readonly batchSize: number;
+  readonly valBatchSize: number;
+  readonly maxEpochs: number;
+  /** Epochs without a better validation loss before stopping. */
+  readonly patience: number;
+  readonly learningRate: number;
+  readonly weightDecay: number;
+  readonly seed: number;
+  readonly onEpoch?: (progress: EpochProgress) => void;
+  /** Called after each batch, for progress inside a long epoch. */
+  readonly onBatch?: (progress: BatchProgress) => void;
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly valLoss: number;
+  readonly seconds: number;
+  readonly sequencesPerSecond: number;
+}
+
+export interface EpochProgress extends EpochRecord {
+  readonly maxEpochs: number;
+  readonly improved: boolean;
+  /** Time left if every remaining epoch runs (early stopping may end sooner). */
+  readonly etaSeconds: number;
+}
+
+export interface BatchProgress {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+}
+
+export interface FitResult {
+  readonly history: readonly EpochRecord[];
+  readonly bestEpoch: number;
+  readonly bestValLoss: number;
+  readonly stoppedEarly: boolean;
+  readonly seconds: number;
+  /** Training throughput over all epochs (training steps only, not validation). */
+  readonly sequencesPerSecond: number;
+}
+
+/**
+ * Mini-batch training with AdamW and early stopping on validation loss; the
+ * network ends holding its best epoch's weights. Every random draw (shuffling,
+ * dropout) comes from `seed`, so a run repeats exactly on the same backend.
+ */
+export function fit(
+  network: ForecastNetwork,
+  train: WindowSet,
+  val: WindowSet,
+  options: FitOptions,
+): FitResult {
+  if (train.count === 0 || val.count === 0) {
+    throw new Error(`fit: needs training and validation windows (got ${train.count} and ${val.count})`);
+  }
+  const random = new SeededRandom(options.seed);
+  const shuffle = random.fork();
+  const dropout = random.fork();
+  const optimizer = new AdamW({ learningRate: options.learningRate, weightDecay: options.weightDecay });
+  const variables = network.trainableVariables();
+  const { sequenceLength: steps, featureCount: features } = train;
+  const batches = Math.ceil(train.count / options.batchSize);
+
+  const history: EpochRecord[] = [];
+  let best: { epoch: number; loss: number; weights: ForecastNetworkWeights } | null = null;
+  let sinceBest = 0;
+  let trainingSeconds = 0;
+  const started = performance.now();
+  try {
+    for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
+      const epochStart = performance.now();
+      const order = shuffle.permutation(train.count);
+      let lossSum = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        const indices = order.subarray(
+          batch * options.batchSize,
+          Math.min((batch + 1) * options.batchSize, train.count),
+        );
+        const size = indices.length;
+        const x = toTimeMajor(train.x, indices, steps, features);
+        const y = new Float32Array(size);
+        for (let i = 0; i < size; i++) y[i] = train.y[indices[i] as number] as number;
+        const loss = tf.tidy(() => {
+          const { loss: value, grads } = network.lossAndGradients(
+            stepsFromTimeMajor(x, steps, features),
+            tf.tensor2d(y, [size, 1]),
+            { dropout },
+          );
+          optimizer.applyGradients(variables, grads);
+          return value.dataSync()[0] as number;
+        });
+        lossSum += loss * size;
+        options.onBatch?.({ epoch, batch: batch + 1, batches, loss });
+      }
+      const trainSeconds = (performance.now() - epochStart) / 1000;
+      trainingSeconds += trainSeconds;
+      const valLoss = meanSquaredError(predictWindows(network, val, options.valBatchSize), val.y);
+      const seconds = (performance.now() - epochStart) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        trainLoss: lossSum / train.count,
+        valLoss,
+        seconds,
+        sequencesPerSecond: train.count / trainSeconds,
+      };
+      history.push(record);
+      const improved = best === null || valLoss < best.loss;
+      if (improved) {
+        best = { epoch, loss: valLoss, weights: network.toWeights() };
+        sinceBest = 0;
+      } else {
+        sinceBest += 1;
+      }
+      const meanEpoch = (performance.now() - started) / 1000 / epoch;
+      options.onEpoch?.({
+        ...record,
+        maxEpochs: options.maxEpochs,
+        improved,
+        etaSeconds: meanEpoch * (options.maxEpochs - epoch),
+      });
+      if (sinceBest >= Math.max(1, options.patience)) break;
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  if (best === null) throw new Error('fit: no epoch ran');
+  network.assignWeights(best.weights);
+  const last = history[history.length - 1] as EpochRecord;
+  return {
+    history,
+    bestEpoch: best.epoch,
+    bestValLoss: best.loss,
+    stoppedEarly: last.epoch < options.maxEpochs,
+    seconds: (performance.now() - started) / 1000,
+    sequencesPerSecond: (train.count * history.length) / trainingSeconds,
+  };
+}

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ForecastNetwork } from '../model/network.js';
+import { stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
+
+/** Windows and labels as core/features builds them: batch-major [count, T, F] and [count]. */
+export interface WindowSet {
+  readonly count: number;
+  readonly sequenceLength: number;
+  readonly featureCount: number;
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+}
+
+/** The network's prediction for every window, in order, `batchSize` windows per forward pass. */
+export function predictWindows(
+  network: ForecastNetwork,
+  set: Omit<WindowSet, 'y'>,
+  batchSize: number,
+): Float32Array {
+  const out = new Float32Array(set.count);
+  for (let start = 0; start < set.count; start += batchSize) {
+    const size = Math.min(batchSize, set.count - start);
+    const indices = Array.from({ length: size }, (_, i) => start + i);
+    const x = toTimeMajor(set.x, indices, set.sequenceLength, set.featureCount);
+    const values = tf.tidy(() =>
+      network.predict(stepsFromTimeMajor(x, set.sequenceLength, set.featureCount)).dataSync(),
+    );
+    out.set(values, start);
+  }
+  return out;
+}
+
+export function meanSquaredError(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  if (predicted.length !== actual.length || actual.length === 0) {
+    throw new Error(`meanSquaredError: ${predicted.length} predictions for ${actual.length} labels`);
+  }
+  let sum = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const d = (predicted[i] as number) - (actual[i] as number);
+    sum += d * d;
+  }
+  return sum / actual.length;
+}
