@@ -1,0 +1,68 @@
+/** Base of every error raised by core/artifacts, so a caller can catch the whole domain at once. */
+export class ArtifactError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ArtifactError';
+  }
+}
+
+/**
+ * The object store could not be reached or answered with a server error (network error, timeout,
+ * 5xx, throttling, missing bucket). Worth retrying later; serving answers 503 with it.
+ */
+export class StorageUnavailableError extends ArtifactError {
+  /** The S3 operation that failed, for example `GetObject`. */
+  public readonly operation: string;
+  /** The key the operation was about, when it was about one. */
+  public readonly key: string | undefined;
+
+  public constructor(message: string, operation: string, key?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+    this.operation = operation;
+    this.key = key;
+  }
+}
+
+/** An object the caller asked for does not exist (never published, or pruned since). */
+export class ArtifactNotFoundError extends ArtifactError {
+  public readonly key: string;
+
+  public constructor(message: string, key: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ArtifactNotFoundError';
+    this.key = key;
+  }
+}
+
+/** An object's bytes do not match the sha256 (or size) the manifest recorded when it was published. */
+export class ArtifactIntegrityError extends ArtifactError {
+  public readonly key: string;
+  public readonly expectedSha256: string;
+  public readonly actualSha256: string;
+
+  public constructor(key: string, expectedSha256: string, actualSha256: string, detail?: string) {
+    const suffix = detail === undefined ? '' : ` (${detail})`;
+    super(
+      `Artifact ${key} is corrupt or was replaced: expected sha256 ${expectedSha256}, got ${actualSha256}${suffix}`,
+    );
+    this.name = 'ArtifactIntegrityError';
+    this.key = key;
+    this.expectedSha256 = expectedSha256;
+    this.actualSha256 = actualSha256;
+  }
+}
+
+/** manifest.json or latest.json is not valid JSON, does not match its schema, or contradicts its location. */
+export class ManifestError extends ArtifactError {
+  public readonly key: string;
+  /** Every problem found, one line each. */
+  public readonly problems: readonly string[];
+
+  public constructor(key: string, problems: readonly string[], options?: ErrorOptions) {
+    super(`Invalid ${key}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
+    this.name = 'ManifestError';
+    this.key = key;
+    this.problems = problems;
+  }
+}

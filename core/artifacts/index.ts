@@ -1,0 +1,47 @@
+export { sha256Hex } from './checksum.js';
+export {
+  LOCAL_CREDENTIALS,
+  S3_CLIENT_DEFAULTS,
+  createS3Client,
+  localCredentialsFor,
+  type S3ClientOptions,
+} from './client.js';
+export {
+  ArtifactError,
+  ArtifactIntegrityError,
+  ArtifactNotFoundError,
+  ManifestError,
+  StorageUnavailableError,
+} from './errors.js';
+export {
+  ARTIFACT_FILES,
+  LATEST_FILE,
+  MANIFEST_FILE,
+  VERSION_PATTERN,
+  artifactKey,
+  isVersion,
+  latestKey,
+  manifestKey,
+  modelsPrefix,
+  newVersion,
+  pairPrefix,
+  pairSlug,
+  sortVersions,
+  versionPrefix,
+  type ArtifactName,
+} from './layout.js';
+export { toArtifactError, type S3ErrorContext } from './s3-errors.js';
+export {
+  ArtifactNameSchema,
+  LatestPointerSchema,
+  ManifestFileSchema,
+  ManifestSchema,
+  ModelSummarySchema,
+  Sha256HexSchema,
+  VersionSchema,
+  type LatestPointer,
+  type Manifest,
+  type ManifestFile,
+  type ModelSummary,
+} from './schemas.js';
+export { ArtifactStore, type ArtifactFiles, type ArtifactStoreOptions, type PublishInput } from './store.js';

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { PairSchema, type Pair } from '../config/index.js';
+
+/**
+ * Where everything lives in the bucket:
+ *
+ * ```
+ * {prefix}models/{slug}/latest.json                  the pointer readers start from, written last
+ * {prefix}models/{slug}/{version}/model.onnx
+ * {prefix}models/{slug}/{version}/scaler.json
+ * {prefix}models/{slug}/{version}/metrics.json
+ * {prefix}models/{slug}/{version}/manifest.json      sha256 and size of the three files above
+ * ```
+ */
+
+/** The files a training run publishes, in upload order. */
+export const ARTIFACT_FILES = ['model.onnx', 'scaler.json', 'metrics.json'] as const;
+export type ArtifactName = (typeof ARTIFACT_FILES)[number];
+
+export const MANIFEST_FILE = 'manifest.json';
+export const LATEST_FILE = 'latest.json';
+
+/**
+ * `20261126T064100Z` or `20261126T064100Z-a1b2`: a UTC timestamp to the second, so that the plain
+ * string order is the time order, and an optional suffix that keeps two runs in the same second apart.
+ */
+export const VERSION_PATTERN = /^\d{8}T\d{6}Z(-[0-9a-z]{1,12})?$/;
+
+/**
+ * `BTC/USDT` -> `btc_usdt`. Lower case because S3 keys are case-sensitive and URLs read better in
+ * lower case; nothing is lost, since a pair is upper case by definition (PairSchema). The slug is
+ * never parsed back: latest.json stores the pair as written.
+ */
+export function pairSlug(pair: Pair): string {
+  if (!PairSchema.safeParse(pair).success) {
+    throw new RangeError(`Invalid pair "${pair}": expected BASE/QUOTE in capitals, for example BTC/USDT`);
+  }
+  return pair.replace('/', '_').toLowerCase();
+}
+
+/**
+ * A new version id from the given clock, with a random suffix so that two publishes of one pair in
+ * the same second never write into the same folder. Pass `suffix` for a reproducible id ('' for none).
+ */
+export function newVersion(now: Date, suffix: string = randomBytes(2).toString('hex')): string {
+  if (Number.isNaN(now.getTime())) {
+    throw new RangeError('Cannot make a version from an invalid date');
+  }
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
+  const version = suffix === '' ? stamp : `${stamp}-${suffix}`;
+  if (!isVersion(version)) {
+    throw new RangeError(`Invalid version suffix "${suffix}": expected 1-12 lower-case letters or digits`);
+  }
+  return version;
+}
+
+export function isVersion(value: string): boolean {
+  return VERSION_PATTERN.test(value);
+}
+
+/** Versions oldest first; the format makes string order the time order. */
+export function sortVersions(versions: Iterable<string>): string[] {
+  return [...versions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function checkVersion(version: string): string {
+  if (!isVersion(version)) {
+    throw new RangeError(`Invalid version "${version}": expected a UTC stamp like 20261126T064100Z[-a1b2]`);
+  }
+  return version;
+}
+
+/** `{prefix}models/`: the folder that holds one folder per pair. */
+export function modelsPrefix(prefix: string): string {
+  return `${prefix}models/`;
+}
+
+/** `{prefix}models/{slug}/`: everything published for one pair. */
+export function pairPrefix(prefix: string, pair: Pair): string {
+  return `${modelsPrefix(prefix)}${pairSlug(pair)}/`;
+}
+
+/** `{prefix}models/{slug}/{version}/`: the files of one version. */
+export function versionPrefix(prefix: string, pair: Pair, version: string): string {
+  return `${pairPrefix(prefix, pair)}${checkVersion(version)}/`;
+}
+
+export function artifactKey(prefix: string, pair: Pair, version: string, name: ArtifactName): string {
+  return `${versionPrefix(prefix, pair, version)}${name}`;
+}
+
+export function manifestKey(prefix: string, pair: Pair, version: string): string {
+  return `${versionPrefix(prefix, pair, version)}${MANIFEST_FILE}`;
+}
+
+export function latestKey(prefix: string, pair: Pair): string {
+  return `${pairPrefix(prefix, pair)}${LATEST_FILE}`;
+}

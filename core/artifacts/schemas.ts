@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { PairSchema } from '../config/index.js';
+import { ARTIFACT_FILES, VERSION_PATTERN } from './layout.js';
+
+export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits');
+
+export const VersionSchema = z
+  .string()
+  .regex(VERSION_PATTERN, 'expected a version like 20261126T064100Z-a1b2');
+
+export const ArtifactNameSchema = z.enum(ARTIFACT_FILES);
+
+/** One published file: where it is, and what its bytes must hash to. */
+export const ManifestFileSchema = z.strictObject({
+  key: z.string().min(1),
+  sha256: Sha256HexSchema,
+  bytes: z.number().int().nonnegative(),
+});
+
+/**
+ * What the model expects, for readers that want to check before loading it. The known fields are
+ * typed; anything else the training run wants to record (hidden size, epochs, test MAE...) passes
+ * through, provided it is plain JSON (so a NaN metric is refused rather than written as null).
+ */
+export const ModelSummarySchema = z
+  .object({
+    sequence_length: z.number().int().positive().optional(),
+    feature_count: z.number().int().positive().optional(),
+    features: z.array(z.string()).optional(),
+  })
+  .catchall(z.json());
+
+/**
+ * manifest.json, written after the files it lists and before latest.json. Unknown top-level keys are
+ * dropped rather than refused, so an older reader can read a newer writer's additions.
+ */
+export const ManifestSchema = z.object({
+  schema_version: z.literal(1),
+  pair: PairSchema,
+  version: VersionSchema,
+  created_at: z.iso.datetime(),
+  // A record over an enum requires every key: a manifest always lists all three files.
+  files: z.record(ArtifactNameSchema, ManifestFileSchema),
+  model: ModelSummarySchema,
+});
+
+/** latest.json: the one object a reader starts from; replacing it is what makes a version live. */
+export const LatestPointerSchema = z.object({
+  pair: PairSchema,
+  version: VersionSchema,
+  manifest_key: z.string().min(1),
+  published_at: z.iso.datetime(),
+});
+
+export type ManifestFile = z.infer<typeof ManifestFileSchema>;
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type LatestPointer = z.infer<typeof LatestPointerSchema>;

@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { CHILD_SCRIPT } from './s3/child-script.js';
+
+/**
+ * An S3-compatible server on loopback for tests and the local stack: s3rver, which stores objects
+ * as files under `directory` and answers @aws-sdk/client-s3 v3 with path-style addressing.
+ *
+ * s3rver runs in a child process started with `--openssl-legacy-provider`: it encrypts its
+ * ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17 and later) only has in the
+ * legacy provider, so in-process it answers 500 to any listing longer than one page. A child also
+ * keeps s3rver's own loggers and globals out of the process that uses it.
+ *
+ * What the artifact store needs from it, checked by test/local/s3-server.test.ts: PutObject,
+ * GetObject, HeadObject, HeadBucket, CreateBucket, ListObjectsV2 (prefix, delimiter, pagination),
+ * DeleteObject. Known gaps: DeleteObjects runs its deletes concurrently and answers 500 when two keys
+ * share a folder (so the store deletes one key at a time); no versioning, ACLs, lifecycle or object
+ * lock; x-amz-checksum-* headers are accepted but never verified, and aws-chunked upload bodies
+ * (what the SDK sends for a stream by default) are stored with their framing, which is why
+ * createS3Client turns request checksums off for custom endpoints.
+ */
+
+export interface S3ServerOptions {
+  /** Where objects are stored; created if missing, kept after close (the local stack restarts on it). */
+  readonly directory: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Buckets created before the server answers, if they do not exist yet. */
+  readonly buckets?: readonly string[];
+  /** How long the child may take to listen; default 15 s. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface S3Server {
+  /** Base URL for StorageConfig.endpoint, for example http://127.0.0.1:9000. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops the server (requests in flight get a second to finish); resolves when the port is free. */
+  close(): Promise<void>;
+}
+
+type ChildMessage = { type: 'listening'; port: number } | { type: 'error'; message: string };
+
+function isChildMessage(value: unknown): value is ChildMessage {
+  if (typeof value !== 'object' || value === null || !('type' in value)) return false;
+  return (
+    (value.type === 'listening' && 'port' in value && typeof value.port === 'number') ||
+    (value.type === 'error' && 'message' in value && typeof value.message === 'string')
+  );
+}
+
+function urlHost(host: string): string {
+  // A wildcard address is not something a client can connect to; loopback reaches it.
+  if (host === '0.0.0.0' || host === '::') {
+    return '127.0.0.1';
+  }
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
+  const host = options.host ?? '127.0.0.1';
+  await mkdir(options.directory, { recursive: true });
+  const s3rverModule = createRequire(import.meta.url).resolve('s3rver');
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, S3RVER_MODULE: s3rverModule },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    // Kept for the error message if the child fails to start; bounded so a chatty child cannot grow it.
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const settle = (outcome: { port: number } | { reason: string }): void => {
+      clearTimeout(timer);
+      child.off('error', onError);
+      child.off('exit', onExit);
+      child.off('message', onMessage);
+      if ('port' in outcome) {
+        resolve(outcome.port);
+        return;
+      }
+      child.kill('SIGKILL');
+      const detail = stderr === '' ? '' : `\n${stderr}`;
+      reject(new Error(`The local S3 server did not start: ${outcome.reason}${detail}`));
+    };
+    const onError = (error: Error): void => settle({ reason: error.message });
+    const onExit = (code: number | null, signal: string | null): void =>
+      settle({ reason: `child exited (${signal ?? code})` });
+    const onMessage = (message: unknown): void => {
+      if (!isChildMessage(message)) return;
+      settle(message.type === 'listening' ? { port: message.port } : { reason: message.message });
+    };
+    const timer = setTimeout(() => settle({ reason: 'timed out' }), options.startTimeoutMs ?? 15_000);
+    child.on('error', onError);
+    child.on('exit', onExit);
+    child.on('message', onMessage);
+    child.send({
+      type: 'start',
+      options: {
+        address: host,
+        port: options.port ?? 0,
+        directory: options.directory,
+        silent: true,
+        resetOnClose: false,
+        // Path-style only (the store's client forces it): a Host header is never read as a bucket name.
+        vhostBuckets: false,
+        configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
+      },
+    });
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${urlHost(host)}:${port}`,
+    port,
+    close: () => {
+      closing ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          if (child.connected) child.send({ type: 'close' });
+          else child.kill('SIGTERM');
+        }
+        await exited;
+      })();
+      return closing;
+    },
+  };
+}
