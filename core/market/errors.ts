@@ -1,0 +1,148 @@
+/** Base of every error raised while getting or checking market data. */
+export class MarketDataError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MarketDataError';
+  }
+}
+
+/** A timeframe string that cannot be turned into a duration. */
+export class TimeframeError extends MarketDataError {
+  public readonly timeframe: string;
+
+  public constructor(timeframe: string, reason: string) {
+    super(`Invalid timeframe "${timeframe}": ${reason}`);
+    this.name = 'TimeframeError';
+    this.timeframe = timeframe;
+  }
+}
+
+/** The configured exchange id is not one ccxt knows. */
+export class UnknownExchangeError extends MarketDataError {
+  public readonly exchangeId: string;
+  public readonly suggestions: readonly string[];
+
+  public constructor(exchangeId: string, suggestions: readonly string[], known: number) {
+    const hint =
+      suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : '';
+    super(
+      `"${exchangeId}" is not a ccxt exchange id (this ccxt knows ${known} exchanges, listed in ccxt.exchanges; ids are lower case, for example "binance").${hint}`,
+    );
+    this.name = 'UnknownExchangeError';
+    this.exchangeId = exchangeId;
+    this.suggestions = suggestions;
+  }
+}
+
+export interface ExchangeErrorContext {
+  readonly exchangeId: string;
+  /** The pair being fetched, or null when the failure is not about one pair (loading markets). */
+  readonly pair: string | null;
+  /** What was being done, for example "fetch candles from 2024-01-01T00:00:00.000Z". */
+  readonly action: string;
+  /**
+   * True when the exchange was unreachable, rate limiting or failing on its side
+   * (network error, HTTP 429 or 5xx) even after the retries: trying later may work.
+   * False when retrying cannot help (unknown symbol, unsupported timeframe, bad request).
+   */
+  readonly transient: boolean;
+  /** Requests made, the first one included. */
+  readonly attempts: number;
+  /** HTTP status of the last answer, when there was one (none after a timeout or a refused connection). */
+  readonly httpStatus?: number;
+}
+
+/** The exchange could not give what was asked; the message names the exchange, the pair and the cause. */
+export class ExchangeError extends MarketDataError {
+  public readonly exchangeId: string;
+  public readonly pair: string | null;
+  public readonly transient: boolean;
+  public readonly attempts: number;
+  public readonly httpStatus: number | undefined;
+
+  public constructor(context: ExchangeErrorContext, options?: ErrorOptions) {
+    const subject = context.pair === null ? context.exchangeId : `${context.exchangeId} ${context.pair}`;
+    const tries = context.attempts > 1 ? ` after ${context.attempts} attempts` : '';
+    const kind = context.transient ? 'exchange unavailable or rate limiting' : 'not retryable';
+    const status = context.httpStatus === undefined ? '' : `HTTP ${context.httpStatus}, `;
+    super(
+      `${subject}: could not ${context.action}${tries} (${status}${kind}): ${describeCause(options?.cause)}`,
+      options,
+    );
+    this.name = 'ExchangeError';
+    this.exchangeId = context.exchangeId;
+    this.pair = context.pair;
+    this.transient = context.transient;
+    this.attempts = context.attempts;
+    this.httpStatus = context.httpStatus;
+  }
+}
+
+export const CANDLE_PROBLEM_KINDS = [
+  'gap',
+  'duplicate',
+  'unordered',
+  'misaligned',
+  'non_finite',
+  'non_positive',
+  'negative_volume',
+  'high_below_low',
+  'open_outside_range',
+  'close_outside_range',
+] as const;
+
+export type CandleProblemKind = (typeof CANDLE_PROBLEM_KINDS)[number];
+
+/** One thing wrong with one candle of a series. */
+export interface CandleProblem {
+  readonly kind: CandleProblemKind;
+  /** Position of the offending candle in the input. */
+  readonly index: number;
+  /** Its open time in ms (UTC); for a gap, the open time of the first missing candle. */
+  readonly openTime: number;
+  readonly message: string;
+}
+
+/** A candle series that cannot be used as is; lists the problems found. */
+export class CandleValidationError extends MarketDataError {
+  /** The problems, in input order; all of them, even when the message shows only the first few. */
+  public readonly problems: readonly CandleProblem[];
+
+  public constructor(problems: readonly CandleProblem[], options: { source?: string; shown?: number } = {}) {
+    const shown = options.shown ?? 10;
+    const counts = countByKind(problems);
+    const lines = problems.slice(0, shown).map((p) => `  - ${p.message}`);
+    if (problems.length > shown) lines.push(`  ... and ${problems.length - shown} more`);
+    const where = options.source === undefined ? '' : ` from ${options.source}`;
+    super(`Invalid candles${where}: ${problems.length} problem(s) (${counts}):\n${lines.join('\n')}`);
+    this.name = 'CandleValidationError';
+    this.problems = problems;
+  }
+}
+
+/** A CSV file whose layout or content cannot be read as candles. */
+export class CsvFormatError extends MarketDataError {
+  public readonly file: string;
+  /** 1-based line number in the file, or null when the problem is not on one line. */
+  public readonly line: number | null;
+  public readonly reason: string;
+
+  public constructor(file: string, line: number | null, reason: string, options?: ErrorOptions) {
+    super(`${file}${line === null ? '' : `:${line}`}: ${reason}`, options);
+    this.name = 'CsvFormatError';
+    this.file = file;
+    this.line = line;
+    this.reason = reason;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return cause === undefined ? 'unknown cause' : String(cause);
+}
+
+function countByKind(problems: readonly CandleProblem[]): string {
+  const counts = new Map<CandleProblemKind, number>();
+  for (const p of problems) counts.set(p.kind, (counts.get(p.kind) ?? 0) + 1);
+  return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
+}
