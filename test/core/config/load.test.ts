@@ -53,7 +53,8 @@ describe('loadConfig', () => {
     assert.equal(env, 'local');
     assert.equal(config.training.hidden_size, 16);
     // A key local does not set keeps its base value.
-    assert.equal(config.training.learning_rate, 1e-4);
+    assert.equal(config.training.weight_decay, 0.01);
+    assert.equal(config.exchange.id, 'binance');
   });
 
   it('lets environment variables override YAML for deployment', () => {

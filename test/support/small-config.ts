@@ -1,0 +1,14 @@
+import { deepMerge, loadConfig, parseConfig, type Config } from '../../core/config/index.js';
+
+/** conf/local with `overrides` laid over it, validated by the real schema. */
+export function smallConfig(overrides: Record<string, unknown> = {}): Config {
+  const local = loadConfig({ env: 'local', environment: {} }).config as unknown as Record<string, unknown>;
+  const tiny = deepMerge(local, {
+    pairs: ['BTC/USDT'],
+    market: { history_days: 12 },
+    features: { sequence_length: 12 },
+    training: { hidden_size: 6, max_epochs: 2, train_batch_size: 32, backend: 'auto' },
+    validation: { max_mean_loss: 10 },
+  });
+  return parseConfig(deepMerge(tiny, overrides));
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { ArtifactStore } from '../../../core/artifacts/index.js';
+import type { Config } from '../../../core/config/index.js';
+import { scalerFromJsonText } from '../../../core/features/index.js';
+import { MetricsSchema } from '../../../core/metrics/index.js';
+import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
+import { startS3Server, type S3Server } from '../../../local/s3-server.js';
+import { silentLog } from '../../../training-image/src/log.js';
+import { ValidationGateError } from '../../../training-image/src/pipeline/errors.js';
+import { trainPair } from '../../../training-image/src/pipeline/train-pair.js';
+import { selectBackend, type BackendInfo } from '../../../training-image/src/tf/backend.js';
+import { smallConfig } from '../../support/small-config.js';
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+describe('trainPair end to end: fake exchange -> pipeline -> S3-compatible server', () => {
+  let exchange: FakeExchange;
+  let s3: S3Server;
+  let dir: string;
+  let backend: BackendInfo;
+  let config: Config;
+  let store: ArtifactStore;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'train-e2e-'));
+    exchange = await startFakeExchange({ seed: 3 });
+    s3 = await startS3Server({ directory: dir, buckets: ['e2e-models'] });
+    backend = await selectBackend('auto');
+    config = smallConfig({
+      exchange: { url: exchange.url },
+      storage: { bucket: 'e2e-models', endpoint: s3.endpoint },
+    });
+    store = ArtifactStore.fromConfig(config.storage);
+  });
+
+  after(async () => {
+    await s3.close();
+    await exchange.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('publishes a model that onnxruntime-node loads and that reproduces TensorFlow.js', async () => {
+    // Act
+    const result = await trainPair({ config, pair: 'BTC/USDT', store, backend, log: silentLog });
+
+    // Assess: latest.json points at the new version
+    const latest = await store.readLatest('BTC/USDT');
+    assert.equal(latest?.version, result.version);
+    // the manifest's checksums are those of the objects as stored
+    const manifest = await store.readManifest('BTC/USDT', result.version);
+    for (const [name, file] of Object.entries(manifest.files)) {
+      const bytes = await store.readFile(manifest, name as 'model.onnx');
+      assert.equal(file.sha256, sha256(bytes), `${name} checksum`);
+      assert.equal(file.bytes, bytes.length);
+    }
+    // metrics.json is valid and reports the model beside the naive forecast
+    const metrics = MetricsSchema.parse(
+      JSON.parse(new TextDecoder().decode(await store.readFile(manifest, 'metrics.json'))),
+    );
+    assert.equal(metrics.version, result.version);
+    assert.ok(metrics.test.windows > 0);
+    assert.ok(metrics.test.naive_mae > 0);
+    assert.equal(metrics.history.length, metrics.training.epochs_run);
+    // the published ONNX model gives what TensorFlow.js gave, on the same windows
+    assert.ok(metrics.parity.windows >= config.conversion.random_windows);
+    assert.ok(metrics.parity.max_abs_error <= config.conversion.atol);
+    const session = await ort.InferenceSession.create(await store.readFile(manifest, 'model.onnx'));
+    assert.deepEqual(session.inputNames, ['sequence']);
+    assert.deepEqual(session.outputNames, ['output']);
+    const { windows, predictions } = result.test;
+    const output = await session.run({
+      sequence: new ort.Tensor('float32', windows.x, [
+        windows.count,
+        windows.sequenceLength,
+        windows.featureCount,
+      ]),
+    });
+    const onnx = output['output']?.data as Float32Array;
+    assert.equal(onnx.length, predictions.length);
+    onnx.forEach((value, i) => {
+      const expected = predictions[i] as number;
+      assert.ok(
+        Math.abs(value - expected) <= config.conversion.atol + config.conversion.rtol * Math.abs(expected),
+      );
+    });
+    const scaler = scalerFromJsonText(
+      new TextDecoder().decode(await store.readFile(manifest, 'scaler.json')),
+    );
+    assert.equal(scaler.features.length, 9);
+    await session.release();
+  });
+
+  it('publishes nothing when the validation gate fails, and latest.json stays', async () => {
+    // Prepare
+    const before = await store.readLatest('BTC/USDT');
+    assert.notEqual(before, null, 'the first test published a model');
+    const strict = { ...config, validation: { max_mean_loss: 1e-12 } };
+
+    // Act / Assess
+    await assert.rejects(
+      trainPair({ config: strict, pair: 'BTC/USDT', store, backend, log: silentLog }),
+      (error: unknown) => error instanceof ValidationGateError && /max_mean_loss/.test(error.message),
+    );
+    assert.deepEqual(await store.readLatest('BTC/USDT'), before);
+  });
+
+  it('repeats the same loss history for the same seed', async () => {
+    const noPublish = { ...config, validation: { max_mean_loss: 1e-12 } };
+    const histories: number[][] = [];
+    for (let run = 0; run < 2; run++) {
+      const losses: number[] = [];
+      const log = {
+        ...silentLog,
+        info: (event: string, _m: string, fields?: Readonly<Record<string, unknown>>) => {
+          if (event === 'epoch') losses.push(Number(fields?.['train_loss']), Number(fields?.['val_loss']));
+        },
+      };
+      await assert.rejects(
+        trainPair({ config: noPublish, pair: 'BTC/USDT', store, backend, log }),
+        ValidationGateError,
+      );
+      histories.push(losses);
+    }
+    assert.ok((histories[0]?.length ?? 0) >= 2);
+    assert.deepEqual(histories[0], histories[1]);
+  });
+});

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * The training job's entry point, the same in the Batch GPU container and on a laptop:
+ *   npm run train -- --pair BTC/USDT [--env local] [--candles file.csv] [--exchange-url URL]
+ * Exit code 0 when every pair published; otherwise 1 with a one-line reason per failure.
+ */
+import { Command } from 'commander';
+import { ArtifactStore } from '../../../core/artifacts/index.js';
+import { ConfigError, loadConfig } from '../../../core/config/index.js';
+import { createLog } from '../log.js';
+import { trainPair } from '../pipeline/train-pair.js';
+import { selectBackend } from '../tf/backend.js';
+import { pairsToTrain } from './pairs.js';
+
+interface TrainFlags {
+  readonly pair?: string;
+  readonly env?: string;
+  readonly candles?: string;
+  readonly exchangeUrl?: string;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command()
+    .name('train')
+    .description('Train, check and publish the forecasting model of one or every configured pair')
+    .option(
+      '--pair <pair>',
+      'pair to train, e.g. BTC/USDT (default: AWS_BATCH_JOB_ARRAY_INDEX of PAIRS, else all)',
+    )
+    .option('--env <name>', 'configuration under conf/ laid over conf/base (default: MUR_ENV or base)')
+    .option('--candles <file>', 'read candles from a CSV file instead of the exchange')
+    .option(
+      '--exchange-url <url>',
+      'ccxt-compatible endpoint replacing the exchange API (e.g. the fake exchange)',
+    )
+    .showHelpAfterError()
+    .parse(argv);
+  const flags = program.opts<TrainFlags>();
+  const log = createLog();
+
+  const environment = {
+    ...process.env,
+    ...(flags.exchangeUrl === undefined ? {} : { EXCHANGE_URL: flags.exchangeUrl }),
+  };
+  const { config, env } = loadConfig({ env: flags.env, environment });
+  const pairs = pairsToTrain(config, flags.pair, environment);
+  const backend = await selectBackend(config.training.backend);
+  log.info(
+    'start',
+    `training ${pairs.join(', ')} (config ${env}) on TensorFlow.js ${backend.name} (${backend.provider})`,
+    {
+      pairs,
+      env,
+      backend: backend.name,
+      skipped_backends: backend.skipped,
+    },
+  );
+
+  const store = ArtifactStore.fromConfig(config.storage);
+  // A local S3-compatible server starts empty; AWS buckets come from the CDK stack and are never created here.
+  if (config.storage.endpoint !== null) await store.ensureBucket();
+
+  let failures = 0;
+  for (const pair of pairs) {
+    try {
+      const result = await trainPair({ config, pair, store, backend, log, candlesFile: flags.candles });
+      log.info('done', `${pair}: version ${result.version} is live`, { pair, version: result.version });
+    } catch (error) {
+      failures += 1;
+      log.error('failed', `${pair}: ${reason(error)}`, { pair, reason: reason(error) });
+    }
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+function reason(error: unknown): string {
+  if (error instanceof Error)
+    return error.cause instanceof Error && !error.message.includes(error.cause.message)
+      ? `${error.message}: ${error.cause.message}`
+      : error.message;
+  return String(error);
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Configuration errors already name every bad key; anything else gets its one-line reason.
+    console.error(error instanceof ConfigError ? error.message : `train: ${reason(error)}`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  },
+);

@@ -1,0 +1,63 @@
+import type { Config, Pair } from '../../../core/config/index.js';
+import {
+  CcxtCandleSource,
+  readCandlesCsv,
+  timeframeToMs,
+  validateCandles,
+  type Candle,
+  type ValidationReport,
+} from '../../../core/market/index.js';
+import type { Log } from '../log.js';
+
+export interface CandleInput {
+  /** A CSV file to read instead of the exchange (ccxt, Binance kline or CryptoDataDownload layout). */
+  readonly candlesFile?: string | undefined;
+}
+
+export interface LoadedCandles {
+  readonly candles: Candle[];
+  /** Where they came from, for metrics.json and the logs. */
+  readonly source: string;
+  readonly report: ValidationReport;
+}
+
+/** The run's candles: from a file, or the last `history_days` from the exchange; validated and gap-repaired. */
+export async function loadCandles(
+  config: Config,
+  pair: Pair,
+  input: CandleInput,
+  log: Log,
+): Promise<LoadedCandles> {
+  const timeframeMs = timeframeToMs(config.market.interval);
+  let raw: Candle[];
+  let source: string;
+  if (input.candlesFile !== undefined) {
+    source = `file ${input.candlesFile}`;
+    raw = await readCandlesCsv(input.candlesFile);
+  } else {
+    source = `${config.exchange.id}${config.exchange.url === null ? '' : ` at ${config.exchange.url}`}`;
+    const exchange = new CcxtCandleSource(config.exchange, {
+      timeframe: config.market.interval,
+      onRetry: (notice) =>
+        log.warn(
+          'exchange_retry',
+          `exchange: ${notice.action} failed (attempt ${notice.attempt}), retrying`,
+          {
+            pair: notice.pair,
+            attempt: notice.attempt,
+            retries_left: notice.retriesLeft,
+            reason: notice.error.message,
+          },
+        ),
+    });
+    raw = await exchange.fetchDays(pair, config.market.history_days, {
+      onProgress: (p) => log.info('fetch_progress', `fetched ${p.fetched}/${p.expected} candles`, { ...p }),
+    });
+  }
+  const { candles, report } = validateCandles(raw, timeframeMs, {
+    gapPolicy: config.market.gap_policy,
+    maxFillGap: config.market.max_fill_gap,
+    source: `${source} ${pair}`,
+  });
+  return { candles, source, report };
+}
