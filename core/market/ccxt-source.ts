@@ -186,7 +186,7 @@ export class CcxtCandleSource {
     if (this.exchange.markets === undefined) {
       // ccxt keeps a failed loadMarkets promise and hands it back to later calls;
       // reload=true makes each attempt a new request.
-      await this.call(null, 'load the markets', () => this.exchange.loadMarkets(true));
+      await this.call(pair, 'load the markets', () => this.exchange.loadMarkets(true));
     }
     return this.call(pair, 'find the market', async () => {
       // 'emulated' (built from trades by ccxt) is fine too.

@@ -227,7 +227,11 @@ describe('CcxtCandleSource against the fake exchange', () => {
     assert.ok(error instanceof ExchangeError, String(error));
     assert.equal(error.transient, true);
     assert.equal(error.attempts, 2);
-    assert.equal(error.pair, null, 'it failed while loading the markets');
+    assert.equal(
+      error.pair,
+      'BTC/USDT',
+      'the pair being fetched is named even when loading the markets failed',
+    );
     assert.match(error.message, /RequestTimeout/);
   });
 
@@ -271,7 +275,7 @@ describe('CcxtCandleSource without a server', () => {
     assert.equal(error.transient, true);
     assert.equal(error.attempts, 2);
     assert.equal(error.httpStatus, undefined);
-    assert.match(error.message, /^binance: could not load the markets after 2 attempts/);
+    assert.match(error.message, /^binance BTC\/USDT: could not load the markets after 2 attempts/);
   });
 });
 

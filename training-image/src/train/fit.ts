@@ -70,8 +70,6 @@ export function fit(
   const shuffle = random.fork();
   const dropout = random.fork();
   const optimizer = new AdamW({ learningRate: options.learningRate, weightDecay: options.weightDecay });
-  const variables = network.trainableVariables();
-  const { sequenceLength: steps, featureCount: features } = train;
   const batches = Math.ceil(train.count / options.batchSize);
 
   const history: EpochRecord[] = [];
@@ -89,20 +87,8 @@ export function fit(
           batch * options.batchSize,
           Math.min((batch + 1) * options.batchSize, train.count),
         );
-        const size = indices.length;
-        const x = toTimeMajor(train.x, indices, steps, features);
-        const y = new Float32Array(size);
-        for (let i = 0; i < size; i++) y[i] = train.y[indices[i] as number] as number;
-        const loss = tf.tidy(() => {
-          const { loss: value, grads } = network.lossAndGradients(
-            stepsFromTimeMajor(x, steps, features),
-            tf.tensor2d(y, [size, 1]),
-            { dropout },
-          );
-          optimizer.applyGradients(variables, grads);
-          return value.dataSync()[0] as number;
-        });
-        lossSum += loss * size;
+        const loss = trainStep(network, optimizer, train, indices, dropout);
+        lossSum += loss * indices.length;
         options.onBatch?.({ epoch, batch: batch + 1, batches, loss });
       }
       const trainSeconds = (performance.now() - epochStart) / 1000;
@@ -147,4 +133,29 @@ export function fit(
     seconds: (performance.now() - started) / 1000,
     sequencesPerSecond: (train.count * history.length) / trainingSeconds,
   };
+}
+
+/**
+ * One optimisation step on the windows `indices` of `set`; returns the batch loss.
+ * The unit that the training benchmark times.
+ */
+export function trainStep(
+  network: ForecastNetwork,
+  optimizer: AdamW,
+  set: WindowSet,
+  indices: ArrayLike<number>,
+  dropout: SeededRandom | undefined,
+): number {
+  const { sequenceLength: steps, featureCount: features } = set;
+  const size = indices.length;
+  const x = toTimeMajor(set.x, indices, steps, features);
+  const y = new Float32Array(size);
+  for (let i = 0; i < size; i++) y[i] = set.y[indices[i] as number] as number;
+  return tf.tidy(() => {
+    const { loss, grads } = network.lossAndGradients(stepsFromTimeMajor(x, steps, features), tf.tensor2d(y, [size, 1]), {
+      dropout,
+    });
+    optimizer.applyGradients(network.trainableVariables(), grads);
+    return loss.dataSync()[0] as number;
+  });
 }

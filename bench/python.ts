@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+/** Debian's python3-torch lives under the system interpreter, not a pyenv one. */
+const PYTHON = process.env['BENCH_PYTHON'] ?? '/usr/bin/python3';
+const SCRIPT = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
+
+export type TorchResult =
+  { readonly ok: true; readonly [key: string]: unknown } | { readonly ok: false; readonly reason: string };
+
+/** Runs the PyTorch reference; a missing interpreter or torch is reported, not thrown. */
+export async function runTorchReference(args: readonly string[]): Promise<TorchResult> {
+  if (!existsSync(PYTHON)) return { ok: false, reason: `${PYTHON} not found` };
+  try {
+    const { stdout } = await run(PYTHON, [SCRIPT, ...args], { maxBuffer: 1 << 20, timeout: 600_000 });
+    const last = stdout.trim().split('\n').pop() ?? '{}';
+    return { ok: true, ...(JSON.parse(last) as Record<string, unknown>) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      reason: /No module named 'torch'/.test(message)
+        ? 'torch is not installed (apt-get install python3-torch)'
+        : message.split('\n').slice(-3).join(' '),
+    };
+  }
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ArtifactStore } from '../../../core/artifacts/index.js';
+import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
+import { startS3Server, type S3Server } from '../../../local/s3-server.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ENTRY = join(ROOT, 'training-image/src/cli/train.ts');
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The container's entry point, run with node exactly as the Dockerfile's ENTRYPOINT does. */
+function runEntryPoint(args: readonly string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', ENTRY, ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+    );
+  });
+}
+
+describe('training entry point (the Batch job)', () => {
+  let exchange: FakeExchange;
+  let s3: S3Server;
+  let dir: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'train-cli-'));
+    exchange = await startFakeExchange({ seed: 5 });
+    s3 = await startS3Server({ directory: join(dir, 's3'), buckets: ['batch-models'] });
+    // A configuration folder with the real base and a tiny environment over it.
+    await mkdir(join(dir, 'conf/base'), { recursive: true });
+    await mkdir(join(dir, 'conf/tiny'), { recursive: true });
+    await copyFile(join(ROOT, 'conf/base/parameters.yaml'), join(dir, 'conf/base/parameters.yaml'));
+    await writeFile(
+      join(dir, 'conf/tiny/parameters.yaml'),
+      [
+        'market: { history_days: 12 }',
+        'features: { sequence_length: 12 }',
+        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32, val_batch_size: 64 }',
+        'validation: { max_mean_loss: 10 }',
+      ].join('\n'),
+    );
+    // What the CDK job definition sets, plus the array index AWS Batch sets per child.
+    env = {
+      MUR_CONF_DIR: join(dir, 'conf'),
+      MUR_ENV: 'tiny',
+      PAIRS: 'BTC/USDT,ETH/USDT',
+      AWS_BATCH_JOB_ARRAY_INDEX: '1',
+      MODEL_BUCKET: 'batch-models',
+      S3_ENDPOINT: s3.endpoint,
+      EXCHANGE_URL: exchange.url,
+      LOG_FORMAT: 'json',
+    };
+  });
+
+  after(async () => {
+    await s3.close();
+    await exchange.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("trains and publishes this array child's pair, logging JSON lines", async () => {
+    const run = await runEntryPoint([], env);
+
+    assert.equal(run.code, 0, run.stderr);
+    const events = run.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { event: string; pair?: string });
+    assert.ok(events.some((e) => e.event === 'epoch' && e.pair === 'ETH/USDT'));
+    assert.ok(events.some((e) => e.event === 'published' && e.pair === 'ETH/USDT'));
+    const store = ArtifactStore.fromConfig({
+      bucket: 'batch-models',
+      prefix: '',
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      keep_versions: 5,
+    });
+    assert.notEqual(await store.readLatest('ETH/USDT'), null);
+    assert.equal(await store.readLatest('BTC/USDT'), null, 'index 1 trains the second pair only');
+  });
+
+  it('exits 1 with a one-line reason when a run fails', async () => {
+    const run = await runEntryPoint(['--pair', 'BTC/USDT'], { ...env, EXCHANGE_URL: 'http://127.0.0.1:1' });
+
+    assert.equal(run.code, 1);
+    const failure = run.stderr.split('\n').find((line) => line.includes('"event":"failed"'));
+    assert.ok(failure, run.stderr);
+    assert.match(JSON.parse(failure).reason as string, /binance BTC\/USDT/);
+  });
+
+  it('exits 2 naming the key of a bad configuration', async () => {
+    const run = await runEntryPoint([], { ...env, MODEL_BUCKET: 'Not_A_Bucket' });
+
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /storage\.bucket/);
+  });
+});
