@@ -152,9 +152,13 @@ export function trainStep(
   const y = new Float32Array(size);
   for (let i = 0; i < size; i++) y[i] = set.y[indices[i] as number] as number;
   return tf.tidy(() => {
-    const { loss, grads } = network.lossAndGradients(stepsFromTimeMajor(x, steps, features), tf.tensor2d(y, [size, 1]), {
-      dropout,
-    });
+    const { loss, grads } = network.lossAndGradients(
+      stepsFromTimeMajor(x, steps, features),
+      tf.tensor2d(y, [size, 1]),
+      {
+        dropout,
+      },
+    );
     optimizer.applyGradients(network.trainableVariables(), grads);
     return loss.dataSync()[0] as number;
   });
