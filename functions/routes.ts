@@ -4,11 +4,35 @@
  * and the local one cannot drift apart.
  */
 export const ROUTES = [
-  { name: 'predict', path: '/predict', methods: ['GET', 'PUT'], entry: 'functions/handlers/predict.ts', apiKey: true },
+  {
+    name: 'predict',
+    path: '/predict',
+    methods: ['GET', 'PUT'],
+    entry: 'functions/handlers/predict.ts',
+    apiKey: true,
+  },
   { name: 'models', path: '/models', methods: ['GET'], entry: 'functions/handlers/models.ts', apiKey: true },
-  { name: 'reload', path: '/models/reload', methods: ['POST'], entry: 'functions/handlers/reload.ts', apiKey: true },
-  { name: 'openapi', path: '/openapi.json', methods: ['GET'], entry: 'functions/handlers/openapi.ts', apiKey: true },
-  { name: 'healthz', path: '/healthz', methods: ['GET'], entry: 'functions/handlers/healthz.ts', apiKey: false },
+  {
+    name: 'reload',
+    path: '/models/reload',
+    methods: ['POST'],
+    entry: 'functions/handlers/reload.ts',
+    apiKey: true,
+  },
+  {
+    name: 'openapi',
+    path: '/openapi.json',
+    methods: ['GET'],
+    entry: 'functions/handlers/openapi.ts',
+    apiKey: true,
+  },
+  {
+    name: 'healthz',
+    path: '/healthz',
+    methods: ['GET'],
+    entry: 'functions/handlers/healthz.ts',
+    apiKey: false,
+  },
   { name: 'readyz', path: '/readyz', methods: ['GET'], entry: 'functions/handlers/readyz.ts', apiKey: false },
 ] as const;
 

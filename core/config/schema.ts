@@ -60,6 +60,11 @@ export const TrainingConfigSchema = z.strictObject({
   seed: z.number().int().min(0),
   /** TensorFlow.js backend; `auto` picks tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  /**
+   * Worker threads that share each batch on the wasm and cpu backends (data parallel);
+   * `auto` uses every core. 0 trains on the main thread. Native backends use their own threads.
+   */
+  workers: z.union([z.literal('auto'), z.number().int().min(0).max(64)]),
 });
 
 export const ValidationConfigSchema = z.strictObject({
@@ -92,6 +97,26 @@ export const StorageConfigSchema = z.strictObject({
   keep_versions: positiveInt,
 });
 
+export const ServingConfigSchema = z.strictObject({
+  /**
+   * How long a warm instance serves a model before it reads latest.json again, so a newly published
+   * version is served without a redeploy. 0 reads it on every request (tests, debugging).
+   */
+  refresh_seconds: z.number().int().min(0).max(86_400),
+  /**
+   * Keep each pair's last closed candles until the next candle closes, instead of asking the exchange
+   * on every request: the window cannot change before then, and exchanges rate-limit.
+   */
+  candle_cache: z.boolean(),
+  /**
+   * Keys the local HTTP adapter accepts in `x-api-key`. Deployed, API Gateway's usage plan holds the
+   * keys and this list stays empty: keys do not belong in a file that is committed.
+   */
+  api_keys: z
+    .array(z.string().min(8, 'an API key needs at least 8 characters'))
+    .refine((keys) => new Set(keys).size === keys.length, 'api_keys must not repeat'),
+});
+
 export const ConfigSchema = z.strictObject({
   pairs: z
     .array(PairSchema)
@@ -104,6 +129,7 @@ export const ConfigSchema = z.strictObject({
   validation: ValidationConfigSchema,
   conversion: ConversionConfigSchema,
   storage: StorageConfigSchema,
+  serving: ServingConfigSchema,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -114,3 +140,4 @@ export type MarketConfig = z.infer<typeof MarketConfigSchema>;
 export type FeaturesConfig = z.infer<typeof FeaturesConfigSchema>;
 export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
 export type StorageConfig = z.infer<typeof StorageConfigSchema>;
+export type ServingConfig = z.infer<typeof ServingConfigSchema>;

@@ -1,0 +1,379 @@
+import * as ort from 'onnxruntime-node';
+import type { ArtifactStore } from '../artifacts/index.js';
+import type { Pair } from '../config/index.js';
+import { prepareWindow } from '../features/index.js';
+import type { Candle } from '../market/candle.js';
+import { CandleValidationError } from '../market/errors.js';
+import { validateCandles } from '../market/validate.js';
+import type { CandleProvider } from './candle-cache.js';
+import { MarketDataUnavailableError, UNKNOWN_PAIR_REASONS, UnknownPairError } from './errors.js';
+import { loadModel, type LoadedModel, type MetricsSummary } from './model-loader.js';
+import { ONNX_IO } from './onnx-io.js';
+
+/** What the predictor needs from the artifact store. */
+export type PredictorStore = Pick<ArtifactStore, 'readLatest' | 'readManifest' | 'readFile' | 'listPairs'>;
+
+/** Where the predictor reports swaps and kept models; Powertools' Logger fits, and so does console. */
+export interface PredictorLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface PredictorOptions {
+  readonly store: PredictorStore;
+  /** Candles for the windows: a CandleCache around the ccxt source, or the source itself. */
+  readonly candles: CandleProvider;
+  /** The pairs this instance serves (config.pairs); any other pair is unknown. */
+  readonly pairs: readonly Pair[];
+  /** Candle width, a ccxt timeframe such as `1h` (config.market.interval). */
+  readonly interval: string;
+  /** Candle width in ms, timeframeToMs(interval). */
+  readonly timeframeMs: number;
+  /** Seconds a loaded model is served before latest.json is read again (config.serving.refresh_seconds). */
+  readonly refreshSeconds: number;
+  /** How missing candles in a window are handled, as in training (config.market). */
+  readonly gapPolicy: 'fail' | 'fill';
+  readonly maxFillGap: number;
+  /** Clock in ms for the refresh policy; injectable for tests. */
+  readonly now?: () => number;
+  readonly log?: PredictorLog;
+  readonly sessionOptions?: ort.InferenceSession.SessionOptions;
+}
+
+export interface PredictOptions {
+  /** Return the candles of the window the prediction was made from. */
+  readonly includeCandles?: boolean;
+}
+
+/** The model behind an answer, as a client sees it. */
+export interface ModelInfo {
+  readonly pair: Pair;
+  readonly version: string;
+  readonly publishedAt: string;
+  readonly trainedAt: string;
+  readonly sequenceLength: number;
+  readonly metrics: MetricsSummary;
+  readonly loadedAt: number;
+}
+
+export interface Prediction {
+  readonly pair: Pair;
+  readonly interval: string;
+  /** The candle being predicted: the one right after the window. */
+  readonly next: { readonly openTime: number; readonly closeTime: number; readonly close: number };
+  /** The newest closed candle, the last of the window. */
+  readonly last: { readonly openTime: number; readonly closeTime: number; readonly close: number };
+  /** next.close - last.close, and the same as a percentage of last.close. */
+  readonly change: { readonly absolute: number; readonly percent: number };
+  /** The model's raw output: the scaled close, before the scaler maps it back to a price. */
+  readonly scaledClose: number;
+  readonly model: ModelInfo;
+  /** The window the model read, oldest first, when asked for. */
+  readonly candles?: readonly Candle[];
+}
+
+/** One pair's outcome of a reload. */
+export interface ReloadResult {
+  readonly pair: Pair;
+  /** The version served now, or null when none could be loaded. */
+  readonly version: string | null;
+  readonly previousVersion: string | null;
+  readonly changed: boolean;
+  /** Why the latest version is not the one served, when it is not. */
+  readonly error: Error | null;
+}
+
+export type ModelStatus =
+  | { readonly pair: Pair; readonly ok: true; readonly model: ModelInfo }
+  | { readonly pair: Pair; readonly ok: false; readonly error: Error };
+
+interface Entry {
+  /** The model served, or null while none could be loaded yet. */
+  readonly model: LoadedModel | null;
+  /** Why the last read of latest.json did not give a served model, if it did not. */
+  readonly error: Error | null;
+  /** When latest.json was last read (or tried): nothing is tried again before the refresh interval. */
+  readonly checkedAt: number;
+}
+
+interface Outcome {
+  readonly model: LoadedModel | null;
+  readonly previous: LoadedModel | null;
+  readonly error: Error | null;
+}
+
+/**
+ * Predicts the next close of each served pair with the model latest.json points at. A model is loaded
+ * once (concurrent requests share the load) and kept for the life of the instance; latest.json is read
+ * again at most every `refreshSeconds`, and a new version replaces the old one only once it has loaded
+ * and passed its checks: while storage is down or the new version is corrupt, the old one keeps
+ * serving, and the failure is logged.
+ */
+export class Predictor {
+  public readonly pairs: readonly Pair[];
+  private readonly store: PredictorStore;
+  private readonly candles: CandleProvider;
+  private readonly interval: string;
+  private readonly timeframeMs: number;
+  private readonly refreshMs: number;
+  private readonly gapPolicy: 'fail' | 'fill';
+  private readonly maxFillGap: number;
+  private readonly now: () => number;
+  private readonly log: PredictorLog | undefined;
+  private readonly sessionOptions: ort.InferenceSession.SessionOptions | undefined;
+  private readonly entries = new Map<Pair, Entry>();
+  private readonly refreshing = new Map<Pair, Promise<Outcome>>();
+  /** Runs in progress per session, so that a replaced session is released only once it is idle. */
+  private readonly running = new Map<LoadedModel, number>();
+  private readonly retired = new Set<LoadedModel>();
+  private published: { readonly pairs: readonly Pair[]; readonly at: number } | null = null;
+
+  public constructor(options: PredictorOptions) {
+    if (!Number.isFinite(options.refreshSeconds) || options.refreshSeconds < 0) {
+      throw new RangeError(`refreshSeconds must be 0 or more, got ${options.refreshSeconds}`);
+    }
+    this.store = options.store;
+    this.candles = options.candles;
+    this.pairs = [...options.pairs];
+    this.interval = options.interval;
+    this.timeframeMs = options.timeframeMs;
+    this.refreshMs = options.refreshSeconds * 1_000;
+    this.gapPolicy = options.gapPolicy;
+    this.maxFillGap = options.maxFillGap;
+    this.now = options.now ?? Date.now;
+    this.log = options.log;
+    this.sessionOptions = options.sessionOptions;
+  }
+
+  /** The predicted close of the candle after the last closed one. */
+  public async predict(pair: Pair, options: PredictOptions = {}): Promise<Prediction> {
+    const model = await this.model(pair);
+    const candles = await this.window(pair, model.sequenceLength);
+    const input = prepareWindow(candles, model.scaler, model.sequenceLength);
+    const scaledClose = await this.run(model, input);
+    const close = model.scaler.inverseColumn(scaledClose, 'close');
+    const last = candles[candles.length - 1] as Candle;
+    const tf = this.timeframeMs;
+    return {
+      pair,
+      interval: this.interval,
+      next: { openTime: last.openTime + tf, closeTime: last.openTime + 2 * tf, close },
+      last: { openTime: last.openTime, closeTime: last.openTime + tf, close: last.close },
+      change: { absolute: close - last.close, percent: ((close - last.close) / last.close) * 100 },
+      scaledClose,
+      model: infoOf(model),
+      ...(options.includeCandles === true ? { candles } : {}),
+    };
+  }
+
+  /**
+   * The model served for `pair`, loading it on first use and re-reading latest.json when the last
+   * read is older than the refresh interval. UnknownPairError for a pair that is not served or has
+   * nothing published; the store's errors (503 material) when nothing was ever loaded.
+   */
+  public async model(pair: Pair): Promise<LoadedModel> {
+    if (!this.pairs.includes(pair)) {
+      throw new UnknownPairError(pair, await this.availablePairs(), UNKNOWN_PAIR_REASONS.notServed);
+    }
+    const entry = this.entries.get(pair);
+    const fresh = entry !== undefined && this.now() - entry.checkedAt < this.refreshMs;
+    // A failure with nothing loaded is remembered for the interval too: a corrupt model or a missing
+    // pointer is answered at once instead of being downloaded again by every request.
+    const outcome = fresh ? entry : await this.refresh(pair);
+    if (outcome.model !== null) return outcome.model;
+    throw outcome.error ?? new Error(`No model for ${pair}`);
+  }
+
+  /**
+   * Reads latest.json of every served pair now, whatever the refresh interval, and loads what changed.
+   * A pair whose new version fails keeps its old one; its result says why.
+   */
+  public async reload(): Promise<ReloadResult[]> {
+    // Forced: the interval applies to what was read before this call, failures included.
+    this.published = null;
+    return Promise.all(
+      this.pairs.map(async (pair) => {
+        const outcome = await this.refresh(pair);
+        return {
+          pair,
+          version: outcome.model?.version ?? null,
+          previousVersion: outcome.previous?.version ?? null,
+          changed: outcome.model !== null && outcome.model !== outcome.previous,
+          error: outcome.error,
+        };
+      }),
+    );
+  }
+
+  /**
+   * Every served pair that has a published model, with the model served or why none is. While storage
+   * cannot be listed, the pairs loaded in memory; the store's error when there are none.
+   */
+  public async status(): Promise<ModelStatus[]> {
+    let published: Set<Pair>;
+    try {
+      published = new Set(await this.store.listPairs());
+    } catch (error) {
+      if (this.loaded().length === 0) throw error;
+      published = new Set();
+    }
+    const pairs = this.pairs.filter((pair) => published.has(pair) || this.isLoaded(pair));
+    return Promise.all(
+      pairs.map(async (pair): Promise<ModelStatus> => {
+        try {
+          return { pair, ok: true, model: infoOf(await this.model(pair)) };
+        } catch (error) {
+          return { pair, ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+        }
+      }),
+    );
+  }
+
+  /** The models in memory now, without touching storage. */
+  public loaded(): ModelInfo[] {
+    return [...this.entries.values()].flatMap((entry) => (entry.model === null ? [] : [infoOf(entry.model)]));
+  }
+
+  /**
+   * Served pairs that have a model, for the message of a 404. Listed from the store at most once per
+   * refresh interval; while storage is down, the pairs loaded in memory.
+   */
+  public async availablePairs(): Promise<Pair[]> {
+    const cached = this.published;
+    if (cached !== null && this.now() - cached.at < this.refreshMs) return [...cached.pairs];
+    try {
+      const published = new Set(await this.store.listPairs());
+      const pairs = this.pairs.filter((pair) => published.has(pair) || this.isLoaded(pair));
+      this.published = { pairs, at: this.now() };
+      return [...pairs];
+    } catch {
+      return this.pairs.filter((pair) => this.isLoaded(pair));
+    }
+  }
+
+  /** Releases every session; the predictor must not be used afterwards. */
+  public async close(): Promise<void> {
+    await Promise.allSettled([...this.refreshing.values()]);
+    const models = [...this.entries.values()].flatMap((entry) => (entry.model === null ? [] : [entry.model]));
+    this.entries.clear();
+    await Promise.allSettled(models.map((model) => model.session.release()));
+  }
+
+  private isLoaded(pair: Pair): boolean {
+    return (this.entries.get(pair)?.model ?? null) !== null;
+  }
+
+  /** One read of latest.json per pair at a time: whoever asks while one is running shares it. */
+  private refresh(pair: Pair): Promise<Outcome> {
+    const running = this.refreshing.get(pair);
+    if (running !== undefined) return running;
+    const promise = this.readLatest(pair).finally(() => this.refreshing.delete(pair));
+    this.refreshing.set(pair, promise);
+    return promise;
+  }
+
+  private async readLatest(pair: Pair): Promise<Outcome> {
+    const previous = this.entries.get(pair)?.model ?? null;
+    try {
+      const pointer = await this.store.readLatest(pair);
+      if (pointer === null) {
+        throw new UnknownPairError(pair, await this.availablePairs(), UNKNOWN_PAIR_REASONS.notPublished);
+      }
+      if (previous !== null && previous.version === pointer.version) {
+        this.entries.set(pair, { model: previous, error: null, checkedAt: this.now() });
+        return { model: previous, previous, error: null };
+      }
+      const model = await loadModel(this.store, pointer, {
+        interval: this.interval,
+        clock: this.now,
+        ...(this.sessionOptions === undefined ? {} : { sessionOptions: this.sessionOptions }),
+      });
+      this.entries.set(pair, { model, error: null, checkedAt: this.now() });
+      this.published = null;
+      if (previous !== null) this.retire(previous);
+      this.log?.info('model loaded', {
+        pair,
+        version: model.version,
+        previous_version: previous?.version ?? null,
+        sequence_length: model.sequenceLength,
+      });
+      return { model, previous, error: null };
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      this.entries.set(pair, { model: previous, error, checkedAt: this.now() });
+      if (previous !== null) {
+        this.log?.warn('keeping the loaded model: the latest one could not be loaded', {
+          pair,
+          version: previous.version,
+          error: error.message,
+          error_name: error.name,
+        });
+      }
+      return { model: previous, previous, error };
+    }
+  }
+
+  /** The last sequenceLength closed candles, validated and gap-repaired as training does. */
+  private async window(pair: Pair, length: number): Promise<Candle[]> {
+    // A few candles more than the window, so that a hole at its start can be repaired too.
+    const margin = this.gapPolicy === 'fill' ? this.maxFillGap : 0;
+    const raw = await this.candles.fetchLast(pair, length + margin);
+    let candles: Candle[];
+    try {
+      candles = validateCandles(raw, this.timeframeMs, {
+        gapPolicy: this.gapPolicy,
+        maxFillGap: this.maxFillGap,
+        source: pair,
+      }).candles;
+    } catch (error) {
+      if (error instanceof CandleValidationError) {
+        throw new MarketDataUnavailableError(pair, length, raw.length, error.message, { cause: error });
+      }
+      throw error;
+    }
+    if (candles.length < length) {
+      throw new MarketDataUnavailableError(pair, length, candles.length, 'the market has fewer candles');
+    }
+    return candles.slice(-length);
+  }
+
+  private async run(model: LoadedModel, window: Float32Array): Promise<number> {
+    this.running.set(model, (this.running.get(model) ?? 0) + 1);
+    try {
+      const feeds = {
+        [ONNX_IO.input]: new ort.Tensor('float32', window, [1, model.sequenceLength, model.featureCount]),
+      };
+      const output = await model.session.run(feeds);
+      const value = output[ONNX_IO.output]?.data[0];
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new Error(`${model.pair} version ${model.version} returned ${String(value)}, not a number`);
+      }
+      return value;
+    } finally {
+      const left = (this.running.get(model) ?? 1) - 1;
+      if (left > 0) this.running.set(model, left);
+      else {
+        this.running.delete(model);
+        if (this.retired.delete(model)) void model.session.release().catch(() => undefined);
+      }
+    }
+  }
+
+  /** A replaced model's session is released now if idle, or when its last run ends. */
+  private retire(model: LoadedModel): void {
+    if (this.running.has(model)) this.retired.add(model);
+    else void model.session.release().catch(() => undefined);
+  }
+}
+
+function infoOf(model: LoadedModel): ModelInfo {
+  return {
+    pair: model.pair,
+    version: model.version,
+    publishedAt: model.publishedAt,
+    trainedAt: model.trainedAt,
+    sequenceLength: model.sequenceLength,
+    metrics: model.summary,
+    loadedAt: model.loadedAt,
+  };
+}

@@ -1,0 +1,22 @@
+import { httpHandler } from '../http-handler.js';
+import { logger } from '../logger.js';
+import { reloadResponse } from '../presenters.js';
+import { jsonResponse } from '../responses.js';
+import { getRuntime } from '../runtime.js';
+import { ReloadResponseSchema } from '../schemas.js';
+
+/**
+ * POST /models/reload: reads every pair's latest.json now in the instance that answers. Deployed, each
+ * function has its own instances, so prediction instances still pick a new version up within
+ * serving.refresh_seconds; this answers at once whether the latest versions load.
+ */
+export const handler = httpHandler({ route: 'reload' }, async (event) => {
+  const results = await getRuntime().predictor.reload();
+  const body = reloadResponse(results);
+  logger.info('models reloaded', {
+    api_key_id: event.requestContext?.identity?.apiKeyId ?? null,
+    ok: body.ok,
+    pairs: body.pairs,
+  });
+  return jsonResponse(ReloadResponseSchema, body);
+});

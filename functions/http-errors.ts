@@ -1,0 +1,60 @@
+/** Stable machine-readable codes of error responses; clients branch on these, never on messages. */
+export const ERROR_CODES = {
+  badRequest: 'bad_request',
+  unknownPair: 'unknown_pair',
+  methodNotAllowed: 'method_not_allowed',
+  exchangeUnavailable: 'exchange_unavailable',
+  exchangeError: 'exchange_error',
+  marketDataUnavailable: 'market_data_unavailable',
+  storageUnavailable: 'storage_unavailable',
+  modelUnavailable: 'model_unavailable',
+  timeout: 'timeout',
+  internal: 'internal_error',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export interface HttpErrorOptions extends ErrorOptions {
+  /** Whether `message` may be shown to the caller; by default only for 4xx. */
+  readonly expose?: boolean;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Extra fields of the error body, for example `field` or `available`. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** An error that already knows its HTTP answer; the error responder turns it into the response. */
+export class HttpError extends Error {
+  public readonly status: number;
+  public readonly code: string;
+  public readonly expose: boolean;
+  public readonly headers: Readonly<Record<string, string>>;
+  public readonly details: Readonly<Record<string, unknown>>;
+
+  public constructor(status: number, code: string, message: string, options: HttpErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+    this.expose = options.expose ?? status < 500;
+    this.headers = options.headers ?? {};
+    this.details = options.details ?? {};
+  }
+}
+
+/** 400 naming the parameter and what is wrong with it. */
+export function badRequest(field: string, reason: string, options: ErrorOptions = {}): HttpError {
+  return new HttpError(400, ERROR_CODES.badRequest, `${field}: ${reason}`, {
+    ...options,
+    details: { field },
+  });
+}
+
+/** 405 with the Allow header RFC 9110 requires. */
+export function methodNotAllowed(method: string, allowed: readonly string[]): HttpError {
+  return new HttpError(
+    405,
+    ERROR_CODES.methodNotAllowed,
+    `${method} is not allowed here; use ${allowed.join(' or ')}`,
+    { headers: { Allow: allowed.join(', ') } },
+  );
+}

@@ -1,0 +1,86 @@
+/** The predictor's results as the API's JSON: snake_case like the published artifacts, times in ISO 8601. */
+import type { z } from 'zod';
+import type { Candle } from '../core/market/candle.js';
+import type { ModelInfo, Prediction, ReloadResult } from '../core/predictor/index.js';
+import { describeError } from './error-mapping.js';
+import type {
+  CandleSchema,
+  ModelEntrySchema,
+  ModelSummarySchema,
+  PredictResponse,
+  ReloadResponse,
+} from './schemas.js';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+/** JSON has no Infinity; a skill of -Infinity (a naive MAE of 0) becomes null. */
+const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+export function modelSummary(model: ModelInfo): z.input<typeof ModelSummarySchema> {
+  return {
+    version: model.version,
+    published_at: model.publishedAt,
+    trained_at: model.trainedAt,
+    sequence_length: model.sequenceLength,
+    metrics: {
+      test_mae: model.metrics.testMae,
+      naive_mae: model.metrics.naiveMae,
+      skill: finiteOrNull(model.metrics.skill),
+      direction_accuracy: model.metrics.directionAccuracy,
+      test_windows: model.metrics.testWindows,
+    },
+  };
+}
+
+export function modelEntry(model: ModelInfo): z.input<typeof ModelEntrySchema> {
+  return { pair: model.pair, ...modelSummary(model), loaded_at: iso(model.loadedAt) };
+}
+
+function candle(c: Candle): z.input<typeof CandleSchema> {
+  return {
+    open_time: iso(c.openTime),
+    open: c.open,
+    high: c.high,
+    low: c.low,
+    close: c.close,
+    volume: c.volume,
+  };
+}
+
+export function predictResponse(prediction: Prediction): PredictResponse {
+  return {
+    pair: prediction.pair,
+    interval: prediction.interval,
+    prediction: {
+      open_time: iso(prediction.next.openTime),
+      close_time: iso(prediction.next.closeTime),
+      close: prediction.next.close,
+    },
+    last_candle: {
+      open_time: iso(prediction.last.openTime),
+      close_time: iso(prediction.last.closeTime),
+      close: prediction.last.close,
+    },
+    change: { absolute: prediction.change.absolute, percent: prediction.change.percent },
+    model: modelSummary(prediction.model),
+    ...(prediction.candles === undefined ? {} : { candles: prediction.candles.map(candle) }),
+  };
+}
+
+/** code and message of an error, as a 4xx/5xx body would say them. */
+export function publicError(error: unknown): { code: string; message: string } {
+  const { code, message } = describeError(error);
+  return { code, message };
+}
+
+export function reloadResponse(results: readonly ReloadResult[]): ReloadResponse {
+  return {
+    ok: results.every((r) => r.error === null && r.version !== null),
+    pairs: results.map((r) => ({
+      pair: r.pair,
+      version: r.version,
+      previous_version: r.previousVersion,
+      changed: r.changed,
+      ...(r.error === null ? {} : { error: publicError(r.error) }),
+    })),
+  };
+}

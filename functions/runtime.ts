@@ -1,0 +1,101 @@
+import { ArtifactStore } from '../core/artifacts/index.js';
+import type { Config } from '../core/config/index.js';
+import type { Candle } from '../core/market/candle.js';
+import { timeframeToMs } from '../core/market/timeframe.js';
+import { CandleCache, Predictor, type CandleProvider, type PredictorLog } from '../core/predictor/index.js';
+import { startupConfig } from './config.js';
+import { logger, predictorLog } from './logger.js';
+
+/** What the handlers share within one instance (one Lambda execution environment, or the local adapter). */
+export interface Runtime {
+  readonly config: Config;
+  readonly store: ArtifactStore;
+  readonly predictor: Predictor;
+  /** Releases the ONNX sessions; for tests and the local adapter's shutdown. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Clock in ms for the refresh interval and the candle cache; injectable for tests. */
+  readonly clock?: () => number;
+  /** Candles instead of ccxt on config.exchange; still cached when config.serving.candle_cache is on. */
+  readonly candles?: CandleProvider;
+  /** Store instead of ArtifactStore.fromConfig(config.storage). */
+  readonly store?: ArtifactStore;
+  readonly log?: PredictorLog;
+}
+
+/** A runtime for `config`: the artifact store, the candle source (behind its cache) and the predictor. */
+export function createRuntime(config: Config, options: RuntimeOptions = {}): Runtime {
+  const clock = options.clock ?? Date.now;
+  const timeframeMs = timeframeToMs(config.market.interval);
+  const store = options.store ?? ArtifactStore.fromConfig(config.storage);
+  const source = options.candles ?? lazyCcxtSource(config);
+  const candles = config.serving.candle_cache
+    ? new CandleCache({ provider: source, timeframeMs, now: clock })
+    : source;
+  const predictor = new Predictor({
+    store,
+    candles,
+    pairs: config.pairs,
+    interval: config.market.interval,
+    timeframeMs,
+    refreshSeconds: config.serving.refresh_seconds,
+    gapPolicy: config.market.gap_policy,
+    maxFillGap: config.market.max_fill_gap,
+    now: clock,
+    log: options.log ?? predictorLog(),
+  });
+  return { config, store, predictor, close: () => predictor.close() };
+}
+
+/**
+ * ccxt on config.exchange, imported on the first candle request: loading ccxt takes about half a
+ * second, which /healthz, /readyz, /models and /openapi.json cold starts should not pay.
+ */
+function lazyCcxtSource(config: Config): CandleProvider {
+  let source: Promise<{ fetchLast(pair: string, count: number): Promise<Candle[]> }> | undefined;
+  return {
+    fetchLast: async (pair, count) => {
+      source ??= import('../core/market/ccxt-source.js').then(
+        ({ CcxtCandleSource }) =>
+          new CcxtCandleSource(config.exchange, {
+            timeframe: config.market.interval,
+            onRetry: (notice) =>
+              logger.warn('exchange request failed, retrying', {
+                pair: notice.pair,
+                action: notice.action,
+                attempt: notice.attempt,
+                retries_left: notice.retriesLeft,
+                reason: notice.error.message,
+              }),
+          }),
+      );
+      return (await source).fetchLast(pair, count);
+    },
+  };
+}
+
+let current: Runtime | null = null;
+
+/** This instance's runtime, created on first use from the start-up configuration. */
+export function getRuntime(): Runtime {
+  if (current === null) {
+    current = createRuntime(startupConfig.config);
+    logger.info('runtime created', {
+      env: startupConfig.env,
+      sources: startupConfig.sources,
+      pairs: current.config.pairs,
+      refresh_seconds: current.config.serving.refresh_seconds,
+    });
+  }
+  return current;
+}
+
+/**
+ * Replaces the runtime every handler uses (null: the next request creates one from the start-up
+ * configuration again). For tests, and for an in-process adapter that builds its own configuration.
+ */
+export function setRuntime(runtime: Runtime | null): void {
+  current = runtime;
+}

@@ -1,0 +1,80 @@
+import './quiet-logs.js';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { ApiHandler } from '../../functions/http-handler.js';
+import { createLambdaContext } from '../../functions/lambda-context.js';
+import { publishSynthetic } from '../core/predictor/support.js';
+import { BUCKET, fixture, parse, startServingWorld, type ServingWorld } from './support.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * How the local adapter and Lambda run the handlers: the environment names the bucket, the endpoints
+ * and the pairs before the first handler module is imported, and nothing else is set up.
+ * (No static import of a handler in this file: it would read the configuration too early.)
+ */
+describe('handlers configured by the environment alone', () => {
+  let world: ServingWorld;
+  let version: string;
+  const saved = { ...process.env };
+
+  before(async () => {
+    world = await startServingWorld(['BTC/USDT']);
+    // The wiring is under test here, not the model: one exported from random weights will do.
+    version = (await publishSynthetic(world.store, 'BTC/USDT')).version;
+    Object.assign(process.env, {
+      MUR_ENV: 'local',
+      PAIRS: 'BTC/USDT',
+      MODEL_BUCKET: BUCKET,
+      S3_ENDPOINT: world.s3.endpoint,
+      EXCHANGE_URL: world.exchange.url,
+    });
+  });
+
+  after(async () => {
+    const { setRuntime, getRuntime } = await import('../../functions/runtime.js');
+    await getRuntime().close();
+    setRuntime(null);
+    process.env = saved;
+    await world.close();
+  });
+
+  it('serves predictions and readiness in-process, one runtime shared by every handler', async () => {
+    // Act
+    const { handler: predict }: { handler: ApiHandler } = await import('../../functions/handlers/predict.js');
+    const { handler: readyz }: { handler: ApiHandler } = await import('../../functions/handlers/readyz.js');
+    const prediction = parse(await predict(fixture('predict-get'), createLambdaContext('predict')));
+    const ready = parse(await readyz(fixture('readyz-get'), createLambdaContext('readyz')));
+
+    // Assess
+    assert.equal(prediction.status, 200, JSON.stringify(prediction.body));
+    assert.equal((prediction.body['model'] as { version: string }).version, version);
+    assert.equal(ready.status, 200, JSON.stringify(ready.body));
+    const { getRuntime } = await import('../../functions/runtime.js');
+    assert.equal(getRuntime().config.storage.endpoint, world.s3.endpoint);
+    assert.equal(getRuntime().config.serving.refresh_seconds, 1, 'conf/local');
+    assert.deepEqual(
+      getRuntime()
+        .predictor.loaded()
+        .map((m) => m.version),
+      [version],
+      'the predict and readyz handlers share one loaded model',
+    );
+  });
+
+  it('stops at start-up, naming the key, when the configuration is bad', () => {
+    // Act: a fresh process imports a handler with a bucket name S3 would refuse
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', "await import('./functions/handlers/healthz.ts');"],
+      { cwd: ROOT, env: { ...saved, MODEL_BUCKET: 'Not_A_Bucket' }, encoding: 'utf8', timeout: 30_000 },
+    );
+
+    // Assess
+    assert.notEqual(child.status, 0);
+    assert.match(child.stderr, /ConfigError: Invalid configuration/);
+    assert.match(child.stderr, /storage\.bucket: expected an S3 bucket name/);
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The serving tests' world: the fake exchange and the S3-compatible server on loopback, tiny models
+ * trained for real with trainPair and published to the server, and API Gateway fixtures to call the
+ * handlers with.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  ArtifactStore,
+  artifactKey,
+  newVersion,
+  type ArtifactName,
+  type ModelSummary,
+} from '../../core/artifacts/index.js';
+import type { Config, Pair } from '../../core/config/index.js';
+import { startFakeExchange, type FakeExchange } from '../../local/fake-exchange/index.js';
+import { startS3Server, type S3Server } from '../../local/s3-server.js';
+import type { TrainPairResult } from '../../training-image/src/pipeline/train-pair.js';
+import type { BackendInfo } from '../../training-image/src/tf/backend.js';
+import { smallConfig } from '../support/small-config.js';
+
+export { fixture, parse, withQuery, type JsonResult } from './events.js';
+
+export const BUCKET = 'serving-models';
+
+export interface ServingWorld {
+  readonly exchange: FakeExchange;
+  readonly s3: S3Server;
+  /** conf/local made tiny, pointing at the two servers; serving.refresh_seconds 60. */
+  readonly config: Config;
+  readonly store: ArtifactStore;
+  /** Trains `pair` for real (about a second) and publishes it; `seed` changes the weights. */
+  publish(pair: Pair, seed?: number): Promise<TrainPairResult>;
+  /**
+   * Publishes the files of an already published version again, as a new version of `as` (metrics.json
+   * rewritten to name it), without training: a second version in milliseconds. `model` overrides
+   * fields of the manifest's model summary.
+   */
+  republish(from: { pair: Pair; version: string }, as: Pair, model?: ModelSummary): Promise<string>;
+  /** Replaces one published file's bytes behind the manifest's back. */
+  corrupt(pair: Pair, version: string, file: ArtifactName): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServingWorld(
+  pairs: readonly Pair[] = ['BTC/USDT', 'ETH/USDT'],
+): Promise<ServingWorld> {
+  const dir = await mkdtemp(join(tmpdir(), 'serving-'));
+  const exchange = await startFakeExchange({ seed: 7 });
+  const s3 = await startS3Server({ directory: dir, buckets: [BUCKET] });
+  const config = smallConfig({
+    pairs: [...pairs],
+    // No retries: an exchange failure answers at once instead of after backoff.
+    exchange: { url: exchange.url, max_retries: 0, retry_base_ms: 0, timeout_ms: 2_000 },
+    storage: { bucket: BUCKET, endpoint: s3.endpoint },
+    serving: { refresh_seconds: 60, candle_cache: true },
+  });
+  const store = ArtifactStore.fromConfig(config.storage);
+  let backend: BackendInfo | undefined;
+  return {
+    exchange,
+    s3,
+    config,
+    store,
+    publish: async (pair, seed = config.training.seed) => {
+      // Imported on first use: TensorFlow.js takes a second or two to load, and not every test trains.
+      const [{ trainPair }, { selectBackend }, { silentLog }] = await Promise.all([
+        import('../../training-image/src/pipeline/train-pair.js'),
+        import('../../training-image/src/tf/backend.js'),
+        import('../../training-image/src/log.js'),
+      ]);
+      backend ??= await selectBackend('auto');
+      const trainConfig = { ...config, training: { ...config.training, seed } };
+      return trainPair({ config: trainConfig, pair, store, backend, log: silentLog });
+    },
+    republish: async (from, as, model = {}) => {
+      const manifest = await store.readManifest(from.pair, from.version);
+      const version = newVersion(new Date());
+      const metrics = JSON.parse(new TextDecoder().decode(await store.readFile(manifest, 'metrics.json')));
+      metrics.pair = as;
+      metrics.version = version;
+      await store.publish({
+        pair: as,
+        version,
+        files: {
+          'model.onnx': await store.readFile(manifest, 'model.onnx'),
+          'scaler.json': await store.readFile(manifest, 'scaler.json'),
+          'metrics.json': new TextEncoder().encode(JSON.stringify(metrics)),
+        },
+        model: { ...manifest.model, ...model },
+      });
+      return version;
+    },
+    corrupt: async (pair, version, file) => {
+      await store.client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: artifactKey('', pair, version, file),
+          Body: new TextEncoder().encode('not what was published'),
+        }),
+      );
+    },
+    close: async () => {
+      await s3.close();
+      await exchange.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A clock the test moves by hand; starts at the real time so that candles are real closed ones. */
+export function manualClock(start = Date.now()): { now: () => number; advance(ms: number): void } {
+  let time = start;
+  return {
+    now: () => time,
+    advance: (ms) => {
+      time += ms;
+    },
+  };
+}
+
+/** An address where nothing listens: a port that was free a moment ago. */
+export async function deadEndpoint(): Promise<string> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
