@@ -5,7 +5,7 @@
  * the same windows, on this machine. Prints one JSON line.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareTrainingData } from '../core/features/index.js';
@@ -13,7 +13,8 @@ import { ForecastNetwork } from '../training-image/src/model/network.js';
 import { SeededRandom } from '../training-image/src/model/random.js';
 import { selectBackend } from '../training-image/src/tf/backend.js';
 import { AdamW } from '../training-image/src/train/adamw.js';
-import { trainStep } from '../training-image/src/train/fit.js';
+import { parallelTrainStep, trainStep } from '../training-image/src/train/fit.js';
+import { GradientWorkers } from '../training-image/src/train/parallel/pool.js';
 import { benchCandles } from './data.js';
 import { runTorchReference } from './python.js';
 
@@ -21,8 +22,13 @@ const MODEL = { sequenceLength: 120, featureCount: 9, hiddenSize: 128, layers: 2
 const BATCH = 64;
 
 const { values } = parseArgs({
-  options: { batches: { type: 'string', default: '6' }, warmup: { type: 'string', default: '1' } },
+  options: {
+    batches: { type: 'string', default: '6' },
+    warmup: { type: 'string', default: '1' },
+    workers: { type: 'string', default: String(availableParallelism()) },
+  },
 });
+const workerCount = Number(values.workers);
 const batches = Number(values.batches);
 const warmup = Number(values.warmup);
 
@@ -46,12 +52,21 @@ const random = new SeededRandom(42);
 const network = ForecastNetwork.initialize(MODEL, random);
 const optimizer = new AdamW({ learningRate: 1e-4, weightDecay: 0.01 });
 const batchIndices = (b: number): Uint32Array => Uint32Array.from({ length: BATCH }, (_, i) => b * BATCH + i);
-for (let b = 0; b < warmup; b++) trainStep(network, optimizer, windows, batchIndices(b), random);
+const workers =
+  workerCount > 0 && backend.name !== 'tensorflow'
+    ? await GradientWorkers.start(workerCount, MODEL, backend.name === 'wasm' ? 'wasm' : 'cpu')
+    : null;
+const step = async (b: number): Promise<number> =>
+  workers === null
+    ? trainStep(network, optimizer, windows, batchIndices(b), random)
+    : parallelTrainStep(network, optimizer, workers, windows, batchIndices(b), random);
+for (let b = 0; b < warmup; b++) await step(b);
 const started = performance.now();
-for (let b = warmup; b < warmup + batches; b++)
-  trainStep(network, optimizer, windows, batchIndices(b), random);
+for (let b = warmup; b < warmup + batches; b++) await step(b);
 const seconds = (performance.now() - started) / 1000;
 const tfjs = (batches * BATCH) / seconds;
+const workerThreads = workers?.size ?? 0;
+await workers?.close();
 network.dispose();
 optimizer.dispose();
 
@@ -80,7 +95,12 @@ console.log(
     data: source,
     batches,
     cpus: cpus().length,
-    tfjs: { backend: backend.name, provider: backend.provider, sequences_per_second: round(tfjs) },
+    tfjs: {
+      backend: backend.name,
+      provider: backend.provider,
+      worker_threads: workerThreads,
+      sequences_per_second: round(tfjs),
+    },
     torch: torch.ok
       ? {
           version: torch['torch'],

@@ -31,8 +31,14 @@ export type Gradients = {
 };
 
 export interface ForwardOptions {
-  /** Dropout between LSTM layers is applied only when a generator is given. */
+  /** Dropout between LSTM layers is applied only when a generator (or masks) is given. */
   readonly dropout?: SeededRandom | undefined;
+  /**
+   * Ready-made inverted-dropout masks, masks[layer][t] of [B * H], for every layer but the last.
+   * Parallel training draws them in the main thread, in the order a single thread would
+   * (dropoutMasks), so a seed gives the same run with or without workers.
+   */
+  readonly masks?: readonly (readonly Float32Array[])[] | undefined;
 }
 
 /**
@@ -142,10 +148,15 @@ export class ForecastNetwork {
         const forward = lstmForward(input, layerParams, true);
         forwards.push(forward);
         const isLast = index === params.length - 1;
-        if (!isLast && options.dropout !== undefined && this.shape.dropoutRate > 0) {
-          const random = options.dropout;
-          const layerMasks = forward.hs.map((h) =>
-            tf.tensor2d(random.dropoutMask(h.size, this.shape.dropoutRate), h.shape),
+        const given = options.masks?.[index];
+        const random = options.dropout;
+        const drawn = random !== undefined && this.shape.dropoutRate > 0;
+        if (!isLast && (given !== undefined || drawn)) {
+          const layerMasks = forward.hs.map((h, t) =>
+            tf.tensor2d(
+              given?.[t] ?? (random as SeededRandom).dropoutMask(h.size, this.shape.dropoutRate),
+              h.shape,
+            ),
           );
           masks.push(layerMasks);
           input = forward.hs.map((h, t) => tf.mul(h, layerMasks[t] as tf.Tensor2D));
@@ -203,6 +214,19 @@ export class ForecastNetwork {
 
   private head(h: tf.Tensor2D): tf.Tensor2D {
     return tf.add(tf.matMul(h, this.denseKernel), this.denseBias);
+  }
+
+  /** Every trainable variable's values, in trainableVariables() order (for shipping to workers). */
+  public weightArrays(): Float32Array[] {
+    return this.trainableVariables().map((v) => v.dataSync() as Float32Array);
+  }
+
+  /** Overwrites every trainable variable from weightArrays() output. */
+  public setWeightArrays(arrays: readonly Float32Array[]): void {
+    const variables = this.trainableVariables();
+    if (arrays.length !== variables.length)
+      throw new Error(`expected ${variables.length} weight arrays, got ${arrays.length}`);
+    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(arrays[i] as Float32Array, v.shape))));
   }
 
   public trainableVariables(): tf.Variable[] {
@@ -278,5 +302,18 @@ export function stepsFromTimeMajor(x: Float32Array, timeSteps: number, featureCo
   const size = batch * featureCount;
   return Array.from({ length: timeSteps }, (_, t) =>
     tf.tensor2d(x.subarray(t * size, (t + 1) * size), [batch, featureCount]),
+  );
+}
+
+/**
+ * The masks lossAndGradients would draw from `random` for a batch of `batch`
+ * windows, in the same order: masks[layer][t] of [batch * H] for every layer but the last.
+ */
+export function dropoutMasks(shape: NetworkShape, batch: number, random: SeededRandom): Float32Array[][] {
+  if (shape.dropoutRate <= 0) return [];
+  return Array.from({ length: shape.layers - 1 }, () =>
+    Array.from({ length: shape.sequenceLength }, () =>
+      random.dropoutMask(batch * shape.hiddenSize, shape.dropoutRate),
+    ),
   );
 }

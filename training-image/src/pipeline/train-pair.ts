@@ -18,6 +18,7 @@ import { SeededRandom } from '../model/random.js';
 import { compareOutputs, exportToOnnx, runOnnx } from '../onnx/index.js';
 import type { BackendInfo } from '../tf/backend.js';
 import { fit } from '../train/fit.js';
+import { startWorkersFor } from '../train/parallel/workers-for.js';
 import { meanSquaredError, predictWindows } from '../train/windows.js';
 import { loadCandles, type CandleInput } from './candles.js';
 import { ParityError, ValidationGateError } from './errors.js';
@@ -94,6 +95,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     new SeededRandom(t.seed),
   );
   const workDir = await mkdtemp(join(tmpdir(), `forecast-${pair.replace('/', '_')}-`));
+  const workers = await startWorkersFor(t.workers, options.backend, network.shape);
   try {
     const result = await timed('training', () =>
       fit(network, data.train, data.val, {
@@ -104,6 +106,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
         learningRate: t.learning_rate,
         weightDecay: t.weight_decay,
         seed: t.seed,
+        workers,
         onEpoch: (p) =>
           log.info(
             'epoch',
@@ -123,7 +126,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     );
     log.info(
       'trained',
-      `${pair}: best epoch ${result.bestEpoch} of ${result.history.length}${result.stoppedEarly ? ' (early stop)' : ''}, val loss ${result.bestValLoss.toExponential(3)}, ${result.sequencesPerSecond.toFixed(1)} seq/s on ${options.backend.name}`,
+      `${pair}: best epoch ${result.bestEpoch} of ${result.history.length}${result.stoppedEarly ? ' (early stop)' : ''}, val loss ${result.bestValLoss.toExponential(3)}, ${result.sequencesPerSecond.toFixed(1)} seq/s on ${options.backend.name}${workers === null ? '' : ` with ${workers.size} worker threads`}`,
     );
 
     const testPredicted = predictWindows(network, data.test, evaluationBatch(t.val_batch_size));
@@ -261,6 +264,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     );
     return { version, manifest, metrics, test: { windows: data.test, predictions: testPredicted } };
   } finally {
+    await workers?.close();
     network.dispose();
     await rm(workDir, { recursive: true, force: true });
   }

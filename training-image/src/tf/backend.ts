@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { installFastWasmSlice } from './wasm-slice.js';
 
 /** Backends in the order the pipeline prefers them. */
 export const BACKEND_PREFERENCE = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -46,6 +47,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     const failure = await tryImport('@tensorflow/tfjs-backend-wasm');
     if (failure === null && (await tf.setBackend('wasm').catch(() => false))) {
       await tf.ready();
+      installFastWasmSlice();
       return { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', skipped };
     }
     skipped.push(`@tensorflow/tfjs-backend-wasm: ${failure ?? 'backend did not initialise'}`);

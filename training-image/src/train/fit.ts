@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ForecastNetwork } from '../model/network.js';
-import { stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
+import { dropoutMasks, stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
 import { SeededRandom } from '../model/random.js';
 import type { ForecastNetworkWeights } from '../model/weights.js';
 import { AdamW } from './adamw.js';
+import type { GradientShare, GradientWorkers } from './parallel/pool.js';
 import { meanSquaredError, predictWindows, type WindowSet } from './windows.js';
 
 export interface FitOptions {
@@ -18,6 +19,8 @@ export interface FitOptions {
   readonly onEpoch?: (progress: EpochProgress) => void;
   /** Called after each batch, for progress inside a long epoch. */
   readonly onBatch?: (progress: BatchProgress) => void;
+  /** Worker threads that compute each batch's gradients in parallel; none trains on this thread. */
+  readonly workers?: GradientWorkers | null;
 }
 
 export interface EpochRecord {
@@ -57,12 +60,12 @@ export interface FitResult {
  * network ends holding its best epoch's weights. Every random draw (shuffling,
  * dropout) comes from `seed`, so a run repeats exactly on the same backend.
  */
-export function fit(
+export async function fit(
   network: ForecastNetwork,
   train: WindowSet,
   val: WindowSet,
   options: FitOptions,
-): FitResult {
+): Promise<FitResult> {
   if (train.count === 0 || val.count === 0) {
     throw new Error(`fit: needs training and validation windows (got ${train.count} and ${val.count})`);
   }
@@ -87,7 +90,10 @@ export function fit(
           batch * options.batchSize,
           Math.min((batch + 1) * options.batchSize, train.count),
         );
-        const loss = trainStep(network, optimizer, train, indices, dropout);
+        const loss =
+          options.workers && options.workers.size > 0
+            ? await parallelTrainStep(network, optimizer, options.workers, train, indices, dropout)
+            : trainStep(network, optimizer, train, indices, dropout);
         lossSum += loss * indices.length;
         options.onBatch?.({ epoch, batch: batch + 1, batches, loss });
       }
@@ -162,4 +168,47 @@ export function trainStep(
     optimizer.applyGradients(network.trainableVariables(), grads);
     return loss.dataSync()[0] as number;
   });
+}
+
+/**
+ * trainStep with the batch split across worker threads: the same dropout masks
+ * drawn in the same order as trainStep draws them, each worker's share of the
+ * windows, and their gradients combined into the whole batch's. Equal to
+ * trainStep up to the order floating-point sums are taken in.
+ */
+export async function parallelTrainStep(
+  network: ForecastNetwork,
+  optimizer: AdamW,
+  workers: GradientWorkers,
+  set: WindowSet,
+  indices: ArrayLike<number>,
+  dropout: SeededRandom | undefined,
+): Promise<number> {
+  const { sequenceLength: steps, featureCount: features } = set;
+  const hidden = network.shape.hiddenSize;
+  const batch = indices.length;
+  const masks = dropout === undefined ? [] : dropoutMasks(network.shape, batch, dropout);
+  const shareCount = Math.min(workers.size, batch);
+  const shares: GradientShare[] = [];
+  for (let k = 0; k < shareCount; k++) {
+    const from = Math.floor((k * batch) / shareCount);
+    const to = Math.floor(((k + 1) * batch) / shareCount);
+    const part = Array.from({ length: to - from }, (_, i) => indices[from + i] as number);
+    const y = new Float32Array(part.length);
+    part.forEach((index, i) => (y[i] = set.y[index] as number));
+    shares.push({
+      x: toTimeMajor(set.x, part, steps, features),
+      y,
+      masks: masks.map((layer) => layer.map((mask) => mask.slice(from * hidden, to * hidden))),
+    });
+  }
+  const { loss, grads } = await workers.gradients(network.weightArrays(), shares);
+  const variables = network.trainableVariables();
+  tf.tidy(() =>
+    optimizer.applyGradients(
+      variables,
+      grads.map((g, i) => tf.tensor(g, (variables[i] as tf.Variable).shape)),
+    ),
+  );
+  return loss;
 }
