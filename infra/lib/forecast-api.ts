@@ -1,0 +1,255 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { FUNCTION_ENVIRONMENT, Route, RouteName } from '../../functions/routes.js';
+import type { InfraConfig } from './config.js';
+import { FUNCTION_CONF_DIR, LAMBDA_ARCHITECTURE, functionBundling } from './function-bundling.js';
+import type { ModelStore } from './model-store.js';
+import { acknowledge, managedPolicyFinding } from './nag.js';
+
+export interface ForecastApiProps {
+  readonly config: InfraConfig;
+  readonly store: ModelStore;
+  /** The route table (functions/routes.ts): one function per entry. */
+  readonly routes: readonly Route[];
+  /** The repository root: entries are relative to it, node_modules/ and conf/ are in it. */
+  readonly projectDir: string;
+}
+
+/** The stage in every URL: https://{id}.execute-api.{region}.amazonaws.com/v1/predict. */
+export const API_STAGE = 'v1';
+
+/**
+ * Answers API Gateway gives itself, in the handlers' error shape (`{"error":{"code","message","request_id"}}`),
+ * so that a client reads one shape whoever answered. A REST API cannot tell an unknown path from a known
+ * path with a method the route table does not list: both are MISSING_AUTHENTICATION_TOKEN, answered as 404.
+ * `code` and `message` are JSON values in a mapping template: either quoted text or an escaped variable.
+ */
+const GATEWAY_ERRORS = [
+  {
+    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    status: '404',
+    code: '"not_found"',
+    message: '"no such route or method; see /openapi.json"',
+  },
+  {
+    type: apigw.ResponseType.INVALID_API_KEY,
+    status: '403',
+    code: '"forbidden"',
+    message: '"missing or unknown x-api-key header"',
+  },
+  {
+    type: apigw.ResponseType.QUOTA_EXCEEDED,
+    status: '429',
+    code: '"quota_exceeded"',
+    message: '"the monthly quota of this API key is used up"',
+  },
+  {
+    type: apigw.ResponseType.THROTTLED,
+    status: '429',
+    code: '"throttled"',
+    message: '"too many requests; slow down and retry"',
+  },
+  {
+    type: apigw.ResponseType.DEFAULT_4XX,
+    status: undefined,
+    code: '"$context.error.responseType"',
+    message: '$context.error.messageString',
+  },
+  {
+    type: apigw.ResponseType.DEFAULT_5XX,
+    status: undefined,
+    code: '"internal_error"',
+    message: '"the API failed to answer; retry later"',
+  },
+] as const;
+
+/**
+ * The HTTP API: one Lambda function per route, a REST API in front of them with API keys on every route
+ * the table marks, a usage plan (monthly quota and throttle per key), access logs and CORS.
+ */
+export class ForecastApi extends Construct {
+  public readonly api: apigw.RestApi;
+  public readonly functions: ReadonlyMap<RouteName, NodejsFunction>;
+  public readonly usagePlan: apigw.UsagePlan;
+  public readonly apiKey: apigw.IApiKey;
+  public readonly accessLogs: logs.LogGroup;
+
+  public constructor(scope: Construct, id: string, props: ForecastApiProps) {
+    super(scope, id);
+    const { config, store, routes, projectDir } = props;
+    const architecture = LAMBDA_ARCHITECTURE[config.architecture].lambda;
+    const bundling = functionBundling(config.architecture, projectDir);
+
+    const environment: Record<keyof typeof FUNCTION_ENVIRONMENT, string> = {
+      MODEL_BUCKET: store.bucket.bucketName,
+      MODEL_PREFIX: store.prefix,
+      PAIRS: config.pairs.join(','),
+      MUR_ENV: 'base',
+      MUR_CONF_DIR: FUNCTION_CONF_DIR,
+    };
+
+    const functions = new Map<RouteName, NodejsFunction>();
+    for (const route of routes) {
+      const name = pascalCase(route.name);
+      const fn = new NodejsFunction(this, `${name}Function`, {
+        description: `${route.methods.join(', ')} ${route.path}`,
+        entry: join(projectDir, route.entry),
+        handler: 'handler',
+        projectRoot: projectDir,
+        depsLockFilePath: join(projectDir, 'package-lock.json'),
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture,
+        memorySize: config.functionMemoryMiB,
+        timeout: Duration.seconds(config.functionTimeoutSeconds),
+        environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
+        bundling,
+        logGroup: new logs.LogGroup(this, `${name}Logs`, {
+          retention: config.logRetentionDays,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      });
+      store.grantReadModels(fn);
+      acknowledge(
+        fn,
+        managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
+        'It only lets the function write its CloudWatch logs; AWS maintains it for exactly that.',
+      );
+      acknowledge(
+        fn,
+        'AwsSolutions-L1',
+        'Node.js 22 is the runtime the handlers and onnxruntime-node are built and tested for; a newer one ' +
+          'is adopted after a test run on it, not by default.',
+      );
+      functions.set(route.name, fn);
+    }
+    this.functions = functions;
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: config.logRetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const allowOrigins = config.corsOrigins.includes('*') ? apigw.Cors.ALL_ORIGINS : config.corsOrigins;
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `${Stack.of(this).stackName}-api`,
+      description: 'Hourly crypto close-price forecasts',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Access and execution logs need the account's API Gateway CloudWatch role; this creates it.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: API_STAGE,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: accessLogFormat(),
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        metricsEnabled: true,
+        // The ceiling of the whole stage, keys or not: health checks have no key and no usage plan.
+        throttlingRateLimit: config.stageRateLimit,
+        throttlingBurstLimit: config.stageBurstLimit,
+      },
+      defaultCorsPreflightOptions: {
+        allowOrigins,
+        allowMethods: [...new Set(routes.flatMap((route) => [...route.methods])), 'OPTIONS'],
+        allowHeaders: [...apigw.Cors.DEFAULT_HEADERS],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    for (const route of routes) {
+      const fn = functions.get(route.name);
+      if (fn === undefined) continue;
+      const integration = new apigw.LambdaIntegration(fn);
+      const resource = this.api.root.resourceForPath(route.path);
+      for (const method of route.methods) {
+        resource.addMethod(method, integration, {
+          apiKeyRequired: route.apiKey,
+          operationName: `${route.name}${pascalCase(method.toLowerCase())}`,
+        });
+      }
+    }
+
+    // Browsers only read an error's body with CORS headers; a single origin (or *) can be a static value.
+    const origin = allowOrigins.length === 1 ? allowOrigins[0] : undefined;
+    for (const answer of GATEWAY_ERRORS) {
+      this.api.addGatewayResponse(answer.type.responseType, {
+        type: answer.type,
+        ...(answer.status === undefined ? {} : { statusCode: answer.status }),
+        responseHeaders: origin === undefined ? {} : { 'Access-Control-Allow-Origin': `'${origin}'` },
+        templates: {
+          'application/json': `{"error":{"code":${answer.code},"message":${answer.message},"request_id":"$context.requestId"}}`,
+        },
+      });
+    }
+
+    this.usagePlan = this.api.addUsagePlan('UsagePlan', {
+      description: `${config.quotaPerMonth} calls a month per key`,
+      quota: { limit: config.quotaPerMonth, period: apigw.Period.MONTH },
+      throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    // A first key, so the API answers right after deploy; add one per user with `aws apigateway create-api-key`.
+    this.apiKey = this.api.addApiKey('DefaultKey', { description: 'First key, created by the stack' });
+    this.usagePlan.addApiKey(this.apiKey);
+
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG2',
+      'Every handler validates its query and body with zod and answers 400 naming the parameter; an API ' +
+        'Gateway validator would duplicate the schema and answer in another shape.',
+    );
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG3',
+      'A WAF web ACL costs more than the rest of the idle stack; API keys, the per-key quota and throttle, ' +
+        'and the stage throttle bound the traffic. Attach a web ACL to the stage if the API is attacked.',
+    );
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG4',
+      'Access is by API key with a usage plan (quota and throttle per key), as in the original product; ' +
+        '/healthz, /readyz and CORS preflights are public on purpose. There are no users to authorize.',
+    );
+    acknowledge(
+      this.api,
+      'AwsSolutions-COG4',
+      'The product has no user accounts: callers are identified by API keys with a usage plan.',
+    );
+    acknowledge(
+      this.api,
+      managedPolicyFinding('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
+      "AWS's policy for the account-wide role that lets API Gateway write the access and execution logs.",
+    );
+  }
+}
+
+/** One JSON object per request, with the API key's id so that a key's use can be traced. */
+function accessLogFormat(): apigw.AccessLogFormat {
+  const field = apigw.AccessLogField;
+  const quoted = JSON.stringify({
+    requestId: field.contextRequestId(),
+    requestTime: field.contextRequestTime(),
+    ip: field.contextIdentitySourceIp(),
+    userAgent: field.contextIdentityUserAgent(),
+    apiKeyId: field.contextIdentityApiKeyId(),
+    method: field.contextHttpMethod(),
+    resourcePath: field.contextResourcePath(),
+    status: field.contextStatus(),
+    responseLength: field.contextResponseLength(),
+    responseLatency: field.contextResponseLatency(),
+    integrationLatency: field.contextIntegrationLatency(),
+  });
+  // messageString comes quoted and escaped by API Gateway: an error message may itself hold quotes.
+  return apigw.AccessLogFormat.custom(`${quoted.slice(0, -1)},"error":${field.contextErrorMessageString()}}`);
+}
+
+function pascalCase(value: string): string {
+  return value
+    .split(/[^a-zA-Z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => `${part[0]?.toUpperCase() ?? ''}${part.slice(1)}`)
+    .join('');
+}

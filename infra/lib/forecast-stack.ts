@@ -1,0 +1,118 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ROUTES, type Route } from '../../functions/routes.js';
+import { schedulePeriodSeconds, type InfraConfig } from './config.js';
+import { ForecastApi } from './forecast-api.js';
+import { ModelStore } from './model-store.js';
+import { acknowledge, managedPolicyFinding } from './nag.js';
+import { Monitoring } from './monitoring.js';
+import { REPO_ROOT } from './paths.js';
+import { STACK_OUTPUTS } from './stack-outputs.js';
+import { TrainingPipeline } from './training-pipeline.js';
+
+export { STACK_OUTPUTS };
+
+export interface ForecastStackProps extends StackProps {
+  readonly config: InfraConfig;
+  /** The route table; default functions/routes.ts. */
+  readonly routes?: readonly Route[];
+  /** The repository root; default the one this file is in. */
+  readonly projectDir?: string;
+}
+
+/** The whole product: storage, scheduled training, the API and its monitoring. */
+export class ForecastStack extends Stack {
+  public readonly store: ModelStore;
+  public readonly training: TrainingPipeline;
+  public readonly api: ForecastApi;
+  public readonly monitoring: Monitoring;
+
+  public constructor(scope: Construct, id: string, props: ForecastStackProps) {
+    super(scope, id, {
+      description: 'Hourly crypto price forecasting: training on AWS Batch, API on Lambda',
+      ...props,
+    });
+    const { config } = props;
+    const projectDir = props.projectDir ?? REPO_ROOT;
+
+    this.store = new ModelStore(this, 'ModelStore', {
+      prefix: config.modelPrefix,
+      retain: config.retainBucket,
+      noncurrentVersionDays: config.noncurrentVersionDays,
+      accessLogDays: Math.max(config.logRetentionDays, 30),
+    });
+    this.training = new TrainingPipeline(this, 'Training', {
+      config,
+      store: this.store,
+      buildContext: projectDir,
+    });
+    this.api = new ForecastApi(this, 'Api', {
+      config,
+      store: this.store,
+      routes: props.routes ?? ROUTES,
+      projectDir,
+    });
+
+    const period = schedulePeriodSeconds(config.schedule, config.schedulePeriodMinutes);
+    // The config schema refuses a cron schedule without schedulePeriodMinutes; this guards the type only.
+    if (period === undefined)
+      throw new Error(`schedulePeriodMinutes is required with schedule ${config.schedule}`);
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      alarmEmail: config.alarmEmail,
+      pairs: config.pairs,
+      schedulePeriodSeconds: period,
+      stalenessPeriods: config.stalenessPeriods,
+      jobQueue: this.training.jobQueue,
+      jobLogGroup: this.training.logGroup,
+      functions: this.api.functions,
+      api: this.api.api,
+    });
+
+    // CDK's own helpers (bucket auto-delete, default security group lock-down) are Lambda functions that
+    // CDK writes and updates with aws-cdk-lib; their runtime and managed policy are not ours to choose.
+    for (const helper of this.node.findAll().filter((c) => /^Custom::.*Provider$/.test(c.node.id))) {
+      acknowledge(
+        helper,
+        managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
+        'A CDK-managed custom resource provider: the policy only lets it write its logs.',
+      );
+      acknowledge(
+        helper,
+        'AwsSolutions-L1',
+        'A CDK-managed custom resource provider: aws-cdk-lib chooses and updates its runtime.',
+      );
+    }
+
+    const output = (key: string, value: string, description: string): void => {
+      new CfnOutput(this, key, { value, description });
+    };
+    output(STACK_OUTPUTS.apiUrl, this.api.api.url, 'Base URL of the API (stage v1)');
+    output(
+      STACK_OUTPUTS.apiKeyId,
+      this.api.apiKey.keyId,
+      'Id of the first API key: aws apigateway get-api-key --api-key ID --include-value',
+    );
+    output(
+      STACK_OUTPUTS.usagePlanId,
+      this.api.usagePlan.usagePlanId,
+      'Usage plan of the API keys: aws apigateway create-usage-plan-key --usage-plan-id ID ...',
+    );
+    output(STACK_OUTPUTS.bucketName, this.store.bucket.bucketName, 'Artifact bucket');
+    output(STACK_OUTPUTS.modelPrefix, this.store.modelsPrefix, 'Where models are published in the bucket');
+    output(STACK_OUTPUTS.pairs, config.pairs.join(','), 'Pairs trained and served');
+    output(STACK_OUTPUTS.jobQueueName, this.training.jobQueue.jobQueueName, 'AWS Batch job queue');
+    output(STACK_OUTPUTS.jobQueueArn, this.training.jobQueue.jobQueueArn, 'AWS Batch job queue ARN');
+    output(
+      STACK_OUTPUTS.jobDefinitionName,
+      this.training.jobDefinition.jobDefinitionName,
+      'Training job definition',
+    );
+    output(
+      STACK_OUTPUTS.jobDefinitionArn,
+      this.training.jobDefinition.jobDefinitionArn,
+      'Training job definition ARN',
+    );
+    output(STACK_OUTPUTS.jobLogGroup, this.training.logGroup.logGroupName, 'Training job logs (JSON lines)');
+    output(STACK_OUTPUTS.alarmTopicArn, this.monitoring.topic.topicArn, 'SNS topic of every alarm');
+  }
+}

@@ -1,0 +1,125 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { modelsPrefix } from '../../core/artifacts/layout.js';
+import { acknowledge, arnWildcardFinding } from './nag.js';
+
+export interface ModelStoreProps {
+  /** Key prefix before models/ (storage.prefix of conf/): '' or a path ending in '/'. */
+  readonly prefix: string;
+  /** Keep the buckets and their objects when the stack is deleted. */
+  readonly retain: boolean;
+  /** Days a replaced or deleted model file is kept as a noncurrent version. */
+  readonly noncurrentVersionDays: number;
+  /** Days the server access logs are kept. */
+  readonly accessLogDays: number;
+}
+
+/**
+ * The artifact bucket the training job publishes to and the functions read from
+ * (`{prefix}models/{base}_{quote}/...`, see core/artifacts/layout.ts), and its access log bucket.
+ */
+export class ModelStore extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly accessLogBucket: s3.Bucket;
+  /** `{prefix}` as MODEL_PREFIX gives it to the pipeline and the functions. */
+  public readonly prefix: string;
+  /** `{prefix}models/`: everything the product writes lives under it. */
+  public readonly modelsPrefix: string;
+
+  public constructor(scope: Construct, id: string, props: ModelStoreProps) {
+    super(scope, id);
+    this.prefix = props.prefix;
+    this.modelsPrefix = modelsPrefix(props.prefix);
+    const removal = props.retain
+      ? { removalPolicy: RemovalPolicy.RETAIN }
+      : // A versioned bucket with objects cannot be deleted, so deletion must empty it first.
+        { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true };
+
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      // Server access log delivery only supports SSE-S3.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogDays) }],
+      ...removal,
+    });
+    acknowledge(
+      this.accessLogBucket,
+      'AwsSolutions-S1',
+      'This bucket receives the model bucket access logs; logging it into itself would loop.',
+    );
+
+    this.bucket = new s3.Bucket(this, 'Models', {
+      versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'models/',
+      lifecycleRules: [
+        {
+          id: 'expire-noncurrent-versions',
+          // latest.json is overwritten every run and old versions are deleted by the pipeline's retention:
+          // their previous versions are kept long enough to roll back, then expire.
+          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays),
+          expiredObjectDeleteMarker: true,
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      ...removal,
+    });
+  }
+
+  /** Read models: GetObject under `{prefix}models/`, and listing (see listStatement). */
+  public grantReadModels(grantee: iam.IGrantable): iam.Grant {
+    const read = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.bucket.arnForObjects(`${this.modelsPrefix}*`)],
+    });
+    this.acknowledgeObjectWildcard(grantee);
+    return read.combine(this.grantListModels(grantee));
+  }
+
+  /**
+   * Publish models: read, write and delete under `{prefix}models/` (the pipeline reads latest.json, writes a
+   * version, then deletes versions beyond storage.keep_versions). Nothing outside the prefix.
+   */
+  public grantWriteModels(grantee: iam.IGrantable): iam.Grant {
+    const write = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      resourceArns: [this.bucket.arnForObjects(`${this.modelsPrefix}*`)],
+    });
+    this.acknowledgeObjectWildcard(grantee);
+    return write.combine(this.grantListModels(grantee));
+  }
+
+  /**
+   * ListBucket where a listing names a prefix under `{prefix}models/`. `IfExists` because S3 also checks
+   * ListBucket, without any prefix, to answer 404 rather than 403 for a missing key: the store tells "no
+   * model yet" (a pair not trained, latest.json absent) from "access denied" by that status.
+   */
+  private grantListModels(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLikeIfExists: { 's3:prefix': [`${this.modelsPrefix}*`] } },
+    });
+  }
+
+  private acknowledgeObjectWildcard(grantee: iam.IGrantable): void {
+    if (!(grantee instanceof Construct)) return;
+    acknowledge(
+      grantee,
+      arnWildcardFinding(this.bucket.node.defaultChild as s3.CfnBucket, `/${this.modelsPrefix}*`),
+      `Object access is limited to ${this.modelsPrefix}* in the model bucket: the pipeline creates a folder ` +
+        'per pair and version at run time, so the keys cannot be named ahead.',
+    );
+  }
+}

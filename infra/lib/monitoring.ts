@@ -1,0 +1,165 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as batch from 'aws-cdk-lib/aws-batch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { Pair } from '../../core/config/schema.js';
+import { acknowledge } from './nag.js';
+
+/**
+ * The staleness metric's contract. The training pipeline logs one JSON line per published model,
+ * `{"level":"info","event":"done","pair":"BTC/USDT","version":"...",...}` (training-image/src/cli/train.ts,
+ * LOG_FORMAT=json); a metric filter on the job log group turns each into 1 ModelPublished for that Pair.
+ */
+export const MODEL_METRIC = {
+  namespace: 'CryptoForecast',
+  metricName: 'ModelPublished',
+  dimension: 'Pair',
+  /** The log line's `event` when a pair's new model is live (latest.json written). */
+  logEvent: 'done',
+} as const;
+
+export interface MonitoringProps {
+  /** Alarm notifications by e-mail; '' for none. */
+  readonly alarmEmail: string;
+  readonly pairs: readonly Pair[];
+  /** Seconds between two scheduled training runs. */
+  readonly schedulePeriodSeconds: number;
+  /** Periods without a new model after which a pair's model is stale. */
+  readonly stalenessPeriods: number;
+  readonly jobQueue: batch.IJobQueue;
+  readonly jobLogGroup: logs.ILogGroup;
+  readonly functions: ReadonlyMap<string, lambda.IFunction>;
+  readonly api: apigw.RestApi;
+}
+
+/**
+ * Everything that should wake an operator goes to one SNS topic: a failed training job, a function error,
+ * a 5xx from the API, a pair whose model has not been renewed for several schedule periods.
+ */
+export class Monitoring extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly jobFailedRule: events.Rule;
+  public readonly functionErrorAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  public readonly serverErrorAlarm: cloudwatch.Alarm;
+  public readonly stalenessAlarms: ReadonlyMap<Pair, cloudwatch.Alarm>;
+
+  public constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Alarms', { displayName: 'Crypto forecast alarms', enforceSSL: true });
+    acknowledge(
+      this.topic,
+      'AwsSolutions-SNS2',
+      'Alarm notifications carry no secrets. CloudWatch and EventBridge cannot publish to a topic encrypted ' +
+        'with the AWS managed SNS key, and a customer managed key would cost more than the rest of the idle stack.',
+    );
+    if (props.alarmEmail !== '') {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+    const notify = new actions.SnsAction(this.topic);
+    const alarm = (created: cloudwatch.Alarm): cloudwatch.Alarm => {
+      created.addAlarmAction(notify);
+      created.addOkAction(notify);
+      return created;
+    };
+
+    // Batch says why a job failed in the event itself; the message passes the reason on.
+    this.jobFailedRule = new events.Rule(this, 'JobFailed', {
+      description: 'A training job of the queue failed',
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Job State Change'],
+        detail: { status: ['FAILED'], jobQueue: [props.jobQueue.jobQueueArn] },
+      },
+      targets: [
+        new targets.SnsTopic(this.topic, {
+          message: events.RuleTargetInput.fromText(
+            `Training job ${events.EventField.fromPath('$.detail.jobName')} ` +
+              `(${events.EventField.fromPath('$.detail.jobId')}) failed: ` +
+              `${events.EventField.fromPath('$.detail.statusReason')}. ` +
+              'See `npm run jobs -- list` and the job log group.',
+          ),
+        }),
+      ],
+    });
+
+    const functionErrorAlarms = new Map<string, cloudwatch.Alarm>();
+    for (const [name, fn] of props.functions) {
+      functionErrorAlarms.set(
+        name,
+        alarm(
+          new cloudwatch.Alarm(this, `${pascalCase(name)}Errors`, {
+            alarmDescription: `The ${name} function failed (uncaught error, timeout or crash)`,
+            metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+            threshold: 1,
+            evaluationPeriods: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+        ),
+      );
+    }
+    this.functionErrorAlarms = functionErrorAlarms;
+
+    this.serverErrorAlarm = alarm(
+      new cloudwatch.Alarm(this, 'Api5xx', {
+        alarmDescription: 'The API answered 5xx (handlers answer a caller mistake with 4xx, never 5xx)',
+        metric: props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    new logs.MetricFilter(this, 'ModelPublishedFilter', {
+      logGroup: props.jobLogGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.event', '=', MODEL_METRIC.logEvent),
+      metricNamespace: MODEL_METRIC.namespace,
+      metricName: MODEL_METRIC.metricName,
+      metricValue: '1',
+      dimensions: { [MODEL_METRIC.dimension]: '$.pair' },
+      unit: cloudwatch.Unit.COUNT,
+    });
+
+    // No datapoint is the failure looked for: a job that never ran publishes nothing, so missing is breaching.
+    const stalenessAlarms = new Map<Pair, cloudwatch.Alarm>();
+    const window = Duration.seconds(props.schedulePeriodSeconds * props.stalenessPeriods);
+    for (const pair of props.pairs) {
+      stalenessAlarms.set(
+        pair,
+        alarm(
+          new cloudwatch.Alarm(this, `Stale${pair.replace('/', '')}`, {
+            alarmDescription: `No new ${pair} model for ${window.toHumanString()} (${props.stalenessPeriods} schedule periods)`,
+            metric: new cloudwatch.Metric({
+              namespace: MODEL_METRIC.namespace,
+              metricName: MODEL_METRIC.metricName,
+              dimensionsMap: { [MODEL_METRIC.dimension]: pair },
+              statistic: 'Sum',
+              period: Duration.seconds(props.schedulePeriodSeconds),
+            }),
+            threshold: 1,
+            evaluationPeriods: props.stalenessPeriods,
+            datapointsToAlarm: props.stalenessPeriods,
+            comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+          }),
+        ),
+      );
+    }
+    this.stalenessAlarms = stalenessAlarms;
+  }
+}
+
+function pascalCase(name: string): string {
+  return name.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_match, _sep: string, letter: string) =>
+    letter.toUpperCase(),
+  );
+}

@@ -1,0 +1,15 @@
+/** Names of the stack outputs: the jobs command reads them from cdk-outputs.json, the README names them. */
+export const STACK_OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  apiKeyId: 'ApiKeyId',
+  usagePlanId: 'UsagePlanId',
+  bucketName: 'BucketName',
+  modelPrefix: 'ModelPrefix',
+  pairs: 'Pairs',
+  jobQueueName: 'JobQueueName',
+  jobQueueArn: 'JobQueueArn',
+  jobDefinitionName: 'JobDefinitionName',
+  jobDefinitionArn: 'JobDefinitionArn',
+  jobLogGroup: 'JobLogGroupName',
+  alarmTopicArn: 'AlarmTopicArn',
+} as const;

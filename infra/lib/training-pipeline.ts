@@ -1,0 +1,171 @@
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { instanceTypesOf, type InfraConfig } from './config.js';
+import type { ModelStore } from './model-store.js';
+import { acknowledge, managedPolicyFinding } from './nag.js';
+import { trainingJobRequest } from './training-job.js';
+
+export interface TrainingPipelineProps {
+  readonly config: InfraConfig;
+  readonly store: ModelStore;
+  /** The Docker build context: the repository root (the image copies conf/, core/ and training-image/src). */
+  readonly buildContext: string;
+}
+
+/** Attempts of a training job: one retry covers a Spot interruption or a passing exchange outage. */
+export const TRAINING_JOB_ATTEMPTS = 2;
+
+/**
+ * The scheduled training: a VPC without NAT gateways, an AWS Batch compute environment that scales to zero,
+ * a job queue, the job definition of the training image, and the EventBridge rule that submits one array
+ * job per period with one child per pair.
+ */
+export class TrainingPipeline extends Construct {
+  public readonly vpc: ec2.Vpc;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly computeEnvironment: batch.ManagedEc2EcsComputeEnvironment;
+  public readonly jobQueue: batch.JobQueue;
+  public readonly jobDefinition: batch.EcsJobDefinition;
+  public readonly jobRole: iam.Role;
+  /** Where the jobs' stdout and stderr (JSON lines) go; the staleness metric is read from it. */
+  public readonly logGroup: logs.LogGroup;
+  public readonly schedule: events.Rule;
+
+  public constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
+    super(scope, id);
+    const { config, store } = props;
+    const gpu = config.compute === 'gpu';
+    const removalPolicy = RemovalPolicy.DESTROY;
+
+    // The jobs only talk to the exchange and to S3 (plus ECR, ECS and CloudWatch Logs): public subnets
+    // and a free S3 gateway endpoint do it without the hourly cost of NAT gateways.
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    // Rejected traffic only: it is what a reviewer needs, at a fraction of the cost of all traffic.
+    this.vpc.addFlowLog('RejectedTraffic', {
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(
+        new logs.LogGroup(this, 'FlowLogs', { retention: config.logRetentionDays, removalPolicy }),
+      ),
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'JobSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Training instances: HTTPS out (exchange, S3, ECR, ECS, CloudWatch), nothing in',
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the exchange and AWS');
+
+    const types = instanceTypesOf(config);
+    this.computeEnvironment = new batch.ManagedEc2EcsComputeEnvironment(this, 'ComputeEnvironment', {
+      vpc: this.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroups: [this.securityGroup],
+      // Families (g5) let Batch pick the size that fits the job; types (g5.xlarge) pin it.
+      instanceClasses: types
+        .filter((type) => !type.includes('.'))
+        .map((family) => family as ec2.InstanceClass),
+      instanceTypes: types.filter((type) => type.includes('.')).map((type) => new ec2.InstanceType(type)),
+      useOptimalInstanceClasses: false,
+      minvCpus: 0,
+      maxvCpus: config.maxVcpus,
+      spot: config.spot,
+      images: [
+        {
+          imageType: gpu ? batch.EcsMachineImageType.ECS_AL2023_NVIDIA : batch.EcsMachineImageType.ECS_AL2023,
+        },
+      ],
+      // An infrastructure update (instance types, Spot) also moves the instances to Batch's latest AMI.
+      updateToLatestImageVersion: true,
+    });
+    acknowledge(
+      this.computeEnvironment,
+      managedPolicyFinding('service-role/AmazonEC2ContainerServiceforEC2Role'),
+      'The policy AWS Batch documents for the ECS container instance role; AWS keeps it in step with what ' +
+        'the ECS agent needs.',
+    );
+
+    this.jobQueue = new batch.JobQueue(this, 'JobQueue', {
+      computeEnvironments: [{ computeEnvironment: this.computeEnvironment, order: 1 }],
+      priority: 1,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'JobLogs', { retention: config.logRetentionDays, removalPolicy });
+
+    this.jobRole = new iam.Role(this, 'JobRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Training job: read and write models under the models prefix, nothing else',
+    });
+    store.grantWriteModels(this.jobRole);
+
+    const container = new batch.EcsEc2ContainerDefinition(this, 'Container', {
+      // Synth only stages the build context; Docker builds and pushes the image at deploy time.
+      image: ecs.ContainerImage.fromAsset(props.buildContext, {
+        file: 'training-image/Dockerfile',
+        // The GPU and CPU instances are x86_64, whatever machine runs the deploy.
+        platform: Platform.LINUX_AMD64,
+        // Laid over .dockerignore, which keeps only what the image copies: CDK stages that selection into
+        // cdk.out and builds there, so the Dockerfile must be in it (CDK only re-includes a root Dockerfile).
+        exclude: ['!training-image/Dockerfile'],
+      }),
+      cpu: config.jobVcpus,
+      memory: Size.mebibytes(config.jobMemoryMiB),
+      ...(gpu ? { gpu: 1 } : {}),
+      environment: {
+        ...trainingJobRequest(config.pairs).environment,
+        MODEL_BUCKET: store.bucket.bucketName,
+        MODEL_PREFIX: store.prefix,
+        MUR_ENV: 'base',
+        LOG_FORMAT: 'json',
+      },
+      jobRole: this.jobRole,
+      logging: ecs.LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: 'training' }),
+    });
+    acknowledge(
+      container,
+      'AwsSolutions-IAM5[Resource::*]',
+      'The execution role pulls the training image from the CDK assets repository: ecr:GetAuthorizationToken ' +
+        'has no resource but "*"; the pull itself is limited to that repository.',
+    );
+
+    this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
+      container,
+      retryAttempts: TRAINING_JOB_ATTEMPTS,
+      timeout: Duration.minutes(config.jobTimeoutMinutes),
+      propagateTags: true,
+    });
+
+    const request = trainingJobRequest(config.pairs);
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: `Train every pair (${config.pairs.join(', ')}) on ${config.schedule}`,
+      schedule: events.Schedule.expression(config.schedule),
+      targets: [
+        new targets.BatchJob(
+          this.jobQueue.jobQueueArn,
+          this.jobQueue,
+          this.jobDefinition.jobDefinitionArn,
+          this.jobDefinition,
+          {
+            jobName: request.jobName,
+            ...(request.arraySize === undefined ? {} : { size: request.arraySize }),
+            // A submission EventBridge could not make within an hour is dropped: the next period's run is due.
+            maxEventAge: Duration.hours(1),
+            retryAttempts: 3,
+          },
+        ),
+      ],
+    });
+  }
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { RUN_STATUSES, formatTime, listRuns, renderRuns } from '../../../infra/jobs/list.js';
+import { FakeBatch, type RecordedRequest } from './fake-batch.js';
+
+const QUEUE = 'TrainingJobQueue-abc';
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 26, 7, 0, 0);
+
+/** Three runs as AWS Batch keeps them: one running, one that succeeded, one whose CHZ/USDT child failed. */
+const SUMMARIES: Record<string, Record<string, unknown>[]> = {
+  RUNNING: [
+    {
+      jobId: 'run-3',
+      jobName: 'crypto-forecast-training',
+      status: 'RUNNING',
+      createdAt: T0 + 2 * HOUR,
+      startedAt: T0 + 2 * HOUR + 60_000,
+      arrayProperties: { size: 3 },
+    },
+  ],
+  SUCCEEDED: [
+    {
+      jobId: 'run-1',
+      jobName: 'crypto-forecast-training',
+      status: 'SUCCEEDED',
+      createdAt: T0,
+      startedAt: T0 + 60_000,
+      stoppedAt: T0 + 900_000,
+      arrayProperties: { size: 3 },
+    },
+  ],
+  FAILED: [
+    {
+      jobId: 'run-2',
+      jobName: 'crypto-forecast-training-manual',
+      status: 'FAILED',
+      statusReason: 'Array Child Job failed',
+      createdAt: T0 + HOUR,
+      startedAt: T0 + HOUR + 60_000,
+      stoppedAt: T0 + HOUR + 600_000,
+      arrayProperties: { size: 3 },
+    },
+  ],
+};
+
+const PAIRS_ENVIRONMENT = { environment: [{ name: 'PAIRS', value: 'BTC/USDT,ETH/USDT,CHZ/USDT' }] };
+
+const DETAILS: Record<string, Record<string, unknown>> = {
+  'run-3': {
+    ...SUMMARIES['RUNNING']?.[0],
+    jobQueue: QUEUE,
+    jobDefinition: 'def',
+    arrayProperties: { size: 3, statusSummary: { RUNNING: 2, SUCCEEDED: 1, FAILED: 0 } },
+    container: PAIRS_ENVIRONMENT,
+  },
+  'run-1': {
+    ...SUMMARIES['SUCCEEDED']?.[0],
+    jobQueue: QUEUE,
+    jobDefinition: 'def',
+    arrayProperties: { size: 3, statusSummary: { SUCCEEDED: 3 } },
+    container: PAIRS_ENVIRONMENT,
+  },
+  'run-2': {
+    ...SUMMARIES['FAILED']?.[0],
+    jobQueue: QUEUE,
+    jobDefinition: 'def',
+    arrayProperties: { size: 3, statusSummary: { SUCCEEDED: 2, FAILED: 1 } },
+    container: PAIRS_ENVIRONMENT,
+  },
+  'run-2:2': {
+    jobId: 'run-2:2',
+    jobName: 'crypto-forecast-training-manual',
+    status: 'FAILED',
+    jobQueue: QUEUE,
+    jobDefinition: 'def',
+    createdAt: T0 + HOUR,
+    statusReason: 'Essential container in task exited',
+    arrayProperties: { index: 2 },
+    attempts: [
+      { container: { exitCode: 1, reason: '' }, statusReason: 'Essential container in task exited' },
+      { container: { exitCode: 1 }, statusReason: 'Essential container in task exited' },
+    ],
+  },
+};
+
+function answer(request: RecordedRequest): { body: unknown } | undefined {
+  if (request.path === '/v1/listjobs') {
+    if (request.body['arrayJobId'] === 'run-2' && request.body['jobStatus'] === 'FAILED') {
+      return {
+        body: {
+          jobSummaryList: [
+            {
+              jobId: 'run-2:2',
+              jobName: 'crypto-forecast-training-manual',
+              status: 'FAILED',
+              arrayProperties: { index: 2 },
+            },
+          ],
+        },
+      };
+    }
+    return { body: { jobSummaryList: SUMMARIES[String(request.body['jobStatus'])] ?? [] } };
+  }
+  if (request.path === '/v1/describejobs') {
+    const ids = request.body['jobs'] as string[];
+    return { body: { jobs: ids.map((id) => DETAILS[id]).filter((job) => job !== undefined) } };
+  }
+  return undefined;
+}
+
+describe('listRuns', () => {
+  let batch: FakeBatch;
+  before(async () => {
+    batch = await FakeBatch.start();
+    batch.answerWith(answer);
+  });
+  after(async () => {
+    await batch.stop();
+  });
+
+  it('asks ListJobs for every status of the queue, then DescribeJobs for the runs it shows', async () => {
+    // Act
+    await listRuns(batch.client(), { queue: QUEUE, limit: 20 });
+
+    // Assess
+    const lists = batch.requests.filter(
+      (request) => request.path === '/v1/listjobs' && request.body['jobQueue'] === QUEUE,
+    );
+    assert.deepEqual(
+      lists.map((request) => request.body['jobStatus']),
+      [...RUN_STATUSES],
+    );
+    assert.ok(lists.every((request) => request.method === 'POST' && request.body['maxResults'] === 20));
+    const describe = batch.requests.find((request) => request.path === '/v1/describejobs');
+    assert.deepEqual(describe?.body, { jobs: ['run-3', 'run-2', 'run-1'] });
+  });
+
+  it('renders running, succeeded and failed runs, newest first, with the failed child and its pair', async () => {
+    // Act
+    const runs = await listRuns(batch.client(), { queue: QUEUE, limit: 20 });
+    const table = renderRuns(runs, QUEUE).split('\n');
+
+    // Assess
+    assert.match(table[0] ?? '', /^STATUS +NAME +JOB ID +CREATED +STARTED +STOPPED +DETAIL$/);
+    assert.match(
+      table[1] ?? '',
+      /^RUNNING +crypto-forecast-training +run-3 +2026-11-26 09:00:00Z +2026-11-26 09:01:00Z +- +3 children: 2 RUNNING, 1 SUCCEEDED$/,
+    );
+    assert.match(
+      table[2] ?? '',
+      /^FAILED +crypto-forecast-training-manual +run-2 +2026-11-26 08:00:00Z +2026-11-26 08:01:00Z +2026-11-26 08:10:00Z +3 children: 2 SUCCEEDED, 1 FAILED - Array Child Job failed; child 2 \(CHZ\/USDT\): Essential container in task exited, exit code 1$/,
+    );
+    assert.match(
+      table[3] ?? '',
+      /^SUCCEEDED +crypto-forecast-training +run-1 +2026-11-26 07:00:00Z .* 2026-11-26 07:15:00Z +3 children: 3 SUCCEEDED$/,
+    );
+    assert.equal(table.length, 4);
+  });
+
+  it('shows at most --limit runs', async () => {
+    const runs = await listRuns(batch.client(), { queue: QUEUE, limit: 1 });
+    assert.deepEqual(
+      runs.map((run) => run.jobId),
+      ['run-3'],
+    );
+  });
+});
+
+describe('renderRuns', () => {
+  it('says so when the queue has no runs', () => {
+    assert.equal(renderRuns([], QUEUE), `No training runs in ${QUEUE}.`);
+  });
+
+  it('writes times in UTC to the second, and - for a step not reached', () => {
+    assert.equal(formatTime(T0 + 1234), '2026-11-26 07:00:01Z');
+    assert.equal(formatTime(undefined), '-');
+  });
+});

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { ROUTES } from '../../../functions/routes.js';
+import { FUNCTION_CONF_DIR, functionBundling } from '../../../infra/lib/function-bundling.js';
+import { arnWithSuffix, logicalIdOf, policyStatements, synthCached } from '../support.js';
+
+/** The route table's functions (CDK's own helper functions have other handlers). */
+function routeFunctions(template: Template): Record<string, { Properties: Record<string, unknown> }> {
+  return template.findResources('AWS::Lambda::Function', {
+    Properties: { Handler: 'index.handler' },
+  }) as Record<string, { Properties: Record<string, unknown> }>;
+}
+
+/** The logical id of the API Gateway resource at `path` (`/models/reload`). */
+function resourceId(template: Template, path: string): string {
+  let parent: unknown = {
+    'Fn::GetAtt': [logicalIdOf(template, 'AWS::ApiGateway::RestApi'), 'RootResourceId'],
+  };
+  let id = '';
+  for (const part of path.split('/').filter((segment) => segment !== '')) {
+    id = logicalIdOf(template, 'AWS::ApiGateway::Resource', { PathPart: part, ParentId: parent });
+    parent = { Ref: id };
+  }
+  return id;
+}
+
+describe('ForecastApi: functions', () => {
+  it('creates one Node.js 22 function per route, x86_64 by default', () => {
+    // Arrange
+    const { template } = synthCached();
+
+    // Act
+    const functions = Object.values(routeFunctions(template));
+
+    // Assess
+    assert.equal(functions.length, ROUTES.length);
+    for (const fn of functions) {
+      assert.equal(fn.Properties['Runtime'], 'nodejs22.x');
+      assert.deepEqual(fn.Properties['Architectures'], ['x86_64']);
+    }
+    const descriptions = functions.map((fn) => fn.Properties['Description']).sort();
+    assert.deepEqual(descriptions, ROUTES.map((route) => `${route.methods.join(', ')} ${route.path}`).sort());
+  });
+
+  it('runs on arm64 when the architecture option says so', () => {
+    const { template } = synthCached({ architecture: 'arm64' });
+    for (const fn of Object.values(routeFunctions(template))) {
+      assert.deepEqual(fn.Properties['Architectures'], ['arm64']);
+    }
+  });
+
+  it('gives every function the environment of the route table contract', () => {
+    const { template } = synthCached();
+    const bucket = logicalIdOf(template, 'AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    for (const fn of Object.values(routeFunctions(template))) {
+      assert.deepEqual(fn.Properties['Environment'], {
+        Variables: {
+          MODEL_BUCKET: { Ref: bucket },
+          MODEL_PREFIX: '',
+          PAIRS: 'BTC/USDT,ETH/USDT,CHZ/USDT',
+          MUR_ENV: 'base',
+          MUR_CONF_DIR: FUNCTION_CONF_DIR,
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      });
+    }
+  });
+
+  it('lets the functions read models and nothing else: no write, nothing outside the models prefix', () => {
+    // Arrange
+    const { template } = synthCached({ modelPrefix: 'forecast/' });
+    const bucket = logicalIdOf(template, 'AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+
+    // Assess
+    for (const fn of Object.values(routeFunctions(template))) {
+      const role = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      assert.deepEqual(policyStatements(template, role), [
+        { Action: 's3:GetObject', Effect: 'Allow', Resource: arnWithSuffix(bucket, '/forecast/models/*') },
+        {
+          Action: 's3:ListBucket',
+          Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/models/*'] } },
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+        },
+      ]);
+    }
+  });
+});
+
+describe('functionBundling', () => {
+  it('bundles ESM, leaves onnxruntime-node to finish-bundle.ts with the binaries of the architecture', () => {
+    // Act
+    const bundling = functionBundling('arm64', '/repo');
+    const after = bundling.commandHooks?.afterBundling('/repo', '/out') ?? [];
+
+    // Assess
+    assert.equal(bundling.format, OutputFormat.ESM);
+    assert.deepEqual(bundling.externalModules, ['onnxruntime-node']);
+    assert.equal(bundling.metafile, true);
+    assert.match(bundling.banner ?? '', /createRequire/);
+    assert.equal(after.length, 1);
+    assert.match(after[0] ?? '', /finish-bundle\.ts --out \/out --arch arm64 --project \/repo$/);
+  });
+});
+
+describe('ForecastApi: REST API', () => {
+  it('routes every method of the route table to its function, with an API key where the table says', () => {
+    const { template } = synthCached();
+    for (const route of ROUTES) {
+      const resource = resourceId(template, route.path);
+      for (const method of route.methods) {
+        template.hasResourceProperties('AWS::ApiGateway::Method', {
+          ResourceId: { Ref: resource },
+          HttpMethod: method,
+          ApiKeyRequired: route.apiKey,
+          Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+        });
+      }
+    }
+  });
+
+  it('requires an API key on /predict and not on /healthz', () => {
+    const { template } = synthCached();
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      ResourceId: { Ref: resourceId(template, '/predict') },
+      HttpMethod: 'GET',
+      ApiKeyRequired: true,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      ResourceId: { Ref: resourceId(template, '/healthz') },
+      HttpMethod: 'GET',
+      ApiKeyRequired: false,
+    });
+  });
+
+  it('answers CORS preflights without a key', () => {
+    const { template } = synthCached();
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      ResourceId: { Ref: resourceId(template, '/predict') },
+      HttpMethod: 'OPTIONS',
+      ApiKeyRequired: false,
+      Integration: Match.objectLike({
+        Type: 'MOCK',
+        IntegrationResponses: [
+          Match.objectLike({
+            ResponseParameters: Match.objectLike({
+              'method.response.header.Access-Control-Allow-Origin': "'*'",
+            }),
+          }),
+        ],
+      }),
+    });
+  });
+
+  it('limits each key to the monthly quota and throttle of the configuration', () => {
+    // Arrange
+    const { template } = synthCached({ quotaPerMonth: '500', throttleRateLimit: 2, throttleBurstLimit: 4 });
+    const plan = logicalIdOf(template, 'AWS::ApiGateway::UsagePlan');
+
+    // Assess
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Quota: { Limit: 500, Period: 'MONTH' },
+      Throttle: { RateLimit: 2, BurstLimit: 4 },
+      ApiStages: [Match.objectLike({ ApiId: { Ref: logicalIdOf(template, 'AWS::ApiGateway::RestApi') } })],
+    });
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
+      UsagePlanId: { Ref: plan },
+      KeyType: 'API_KEY',
+    });
+  });
+
+  it('has the 1,000 calls a month of the original system by default', () => {
+    synthCached().template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Quota: { Limit: 1000, Period: 'MONTH' },
+    });
+  });
+
+  it('serves stage v1 with JSON access logs that name the API key, and a stage-wide throttle', () => {
+    const { template } = synthCached();
+    const logs = Object.keys(template.findResources('AWS::Logs::LogGroup')).find((id) =>
+      id.startsWith('ApiAccessLogs'),
+    );
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"apiKeyId":"\\$context.identity.apiKeyId"'),
+      },
+      MethodSettings: [
+        Match.objectLike({
+          LoggingLevel: 'ERROR',
+          MetricsEnabled: true,
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      ],
+    });
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    assert.ok(logs !== undefined, 'no access log group');
+    assert.ok(JSON.stringify(stage?.['Properties']['AccessLogSetting']['DestinationArn']).includes(logs));
+  });
+
+  it("answers unknown routes and methods itself with 404 in the handlers' error shape", () => {
+    synthCached().template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"not_found"') },
+    });
+  });
+});

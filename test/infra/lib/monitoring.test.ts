@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { ROUTES } from '../../../functions/routes.js';
+import { MODEL_METRIC } from '../../../infra/lib/monitoring.js';
+import { createLog } from '../../../training-image/src/log.js';
+import { logicalIdOf, synthCached } from '../support.js';
+
+function topicOf(template: ReturnType<typeof synthCached>['template']): string {
+  return logicalIdOf(template, 'AWS::SNS::Topic');
+}
+
+describe('Monitoring: notifications', () => {
+  it('has one topic, with an e-mail subscription only when alarmEmail is set', () => {
+    synthCached().template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const { template } = synthCached({ alarmEmail: 'ops@example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: topicOf(template) },
+    });
+  });
+
+  it('sends a failed training job of the queue to the topic, with its reason', () => {
+    // Arrange
+    const { template } = synthCached();
+    const queue = logicalIdOf(template, 'AWS::Batch::JobQueue');
+
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.batch'],
+        'detail-type': ['Batch Job State Change'],
+        detail: { status: ['FAILED'], jobQueue: [{ 'Fn::GetAtt': [queue, 'JobQueueArn'] }] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: topicOf(template) },
+          InputTransformer: Match.objectLike({
+            InputPathsMap: Match.objectLike({ 'detail-statusReason': '$.detail.statusReason' }),
+          }),
+        }),
+      ],
+    });
+  });
+});
+
+describe('Monitoring: alarms', () => {
+  it('raises an alarm on any error of each function, and tells the topic', () => {
+    const { template } = synthCached();
+    const topic = topicOf(template);
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { Namespace: 'AWS/Lambda', MetricName: 'Errors' },
+    });
+    assert.equal(Object.keys(alarms).length, ROUTES.length);
+    for (const alarm of Object.values(alarms)) {
+      assert.deepEqual(alarm['Properties']['AlarmActions'], [{ Ref: topic }]);
+      assert.equal(alarm['Properties']['Threshold'], 1);
+    }
+  });
+
+  it('raises an alarm on any 5xx of the API', () => {
+    const { template } = synthCached();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: topicOf(template) }],
+    });
+  });
+
+  it('raises an alarm per pair when no model was published for 3 schedule periods, missing data included', () => {
+    // Arrange
+    const { template } = synthCached();
+
+    // Assess
+    for (const pair of ['BTC/USDT', 'ETH/USDT', 'CHZ/USDT']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'CryptoForecast',
+        MetricName: 'ModelPublished',
+        Dimensions: [{ Name: 'Pair', Value: pair }],
+        Statistic: 'Sum',
+        Period: 3600,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: topicOf(template) }],
+      });
+    }
+  });
+
+  it('scales the staleness window with the schedule', () => {
+    synthCached({ schedule: 'rate(6 hours)', stalenessPeriods: 2 }).template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      { MetricName: 'ModelPublished', Period: 21_600, EvaluationPeriods: 2 },
+    );
+  });
+});
+
+describe('Monitoring: the ModelPublished metric', () => {
+  it("is counted from the training job's JSON log line of each published model", () => {
+    // Arrange
+    const { template } = synthCached();
+    const jobLogs = Object.keys(template.findResources('AWS::Logs::LogGroup')).find((id) =>
+      id.startsWith('TrainingJobLogs'),
+    );
+
+    // Assess
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: jobLogs },
+      FilterPattern: '{ $.event = "done" }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'CryptoForecast',
+          MetricName: 'ModelPublished',
+          MetricValue: '1',
+          Unit: 'Count',
+          Dimensions: [{ Key: 'Pair', Value: '$.pair' }],
+        },
+      ],
+    });
+  });
+
+  it('matches what the pipeline logs when a model goes live (the contract the filter relies on)', () => {
+    // Arrange
+    const lines: string[] = [];
+    const log = createLog('json', (line) => lines.push(line));
+
+    // Act: what training-image/src/cli/train.ts logs after publishing a pair.
+    log.info('done', 'BTC/USDT: version 20261126T070000Z is live', {
+      pair: 'BTC/USDT',
+      version: '20261126T070000Z',
+    });
+
+    // Assess
+    const entry = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    assert.equal(entry['event'], MODEL_METRIC.logEvent);
+    assert.equal(entry['pair'], 'BTC/USDT');
+  });
+});
