@@ -6,7 +6,8 @@ TypeScript benchmark wrote to a file. Prints one JSON object.
 
   /usr/bin/python3 bench/torch_reference.py train --data windows.f32 --labels labels.f32 \
       --count N --seq 120 --features 9 --hidden 128 --layers 2 --batch 64 --warmup 1
-  /usr/bin/python3 bench/torch_reference.py predict --seq 120 --features 9 --hidden 128 --layers 2 --repeats 200
+  /usr/bin/python3 bench/torch_reference.py predict --seq 120 --features 9 --hidden 128 --layers 2 --repeats 200 \
+      [--threads 1]
 """
 import argparse
 import json
@@ -99,7 +100,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=0, help="intra-op threads; 0 keeps torch's default")
     args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(42)
     result = train(args) if args.mode == "train" else predict(args)
     result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library()})

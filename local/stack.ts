@@ -2,16 +2,22 @@
 /**
  * The local stack, `npm start`: the whole loop on one machine, no cloud account.
  * Starts the S3-compatible server on 127.0.0.1 (data under .local/), the fake
- * exchange unless --candles or --exchange-url says where candles come from, and
- * trains every configured pair that has no published model yet.
+ * exchange unless --candles or --exchange-url says where candles come from, trains
+ * every configured pair that has no published model yet, then serves the Lambda
+ * handlers and the dashboard on http://127.0.0.1:3000 until Ctrl-C.
  */
 import { resolve } from 'node:path';
-import { Command } from 'commander';
-import { ArtifactStore } from '../core/artifacts/index.js';
-import { ConfigError, loadConfig, type Config } from '../core/config/index.js';
-import { createLog } from '../training-image/src/log.js';
-import { trainPair } from '../training-image/src/pipeline/train-pair.js';
-import { selectBackend } from '../training-image/src/tf/backend.js';
+import { Command, InvalidArgumentError } from 'commander';
+import { ArtifactStore, type LatestPointer } from '../core/artifacts/index.js';
+import { ConfigError, loadConfig, type Config, type Pair } from '../core/config/index.js';
+import { timeframeToMs } from '../core/market/timeframe.js';
+import { ApiKeyError, generateDevKey, resolveApiKeys } from '../functions/local/api-keys.js';
+import { checkPortFree, startLocalApi } from '../functions/local/adapter.js';
+import { dashboardPages } from '../functions/local/dashboard.js';
+import { FileCandles } from '../functions/local/file-candles.js';
+import { createLog, type Log } from '../training-image/src/log.js';
+import type { TrainPairOptions, TrainPairResult } from '../training-image/src/pipeline/train-pair.js';
+import type { BackendInfo } from '../training-image/src/tf/backend.js';
 import { startFakeExchange, type FakeExchange } from './fake-exchange/index.js';
 import { startS3Server, type S3Server } from './s3-server.js';
 
@@ -22,47 +28,203 @@ interface StackFlags {
   readonly pairs?: string;
   readonly dataDir: string;
   readonly retrain: boolean;
+  readonly port: number;
+  readonly serve: boolean;
+}
+
+const HOST = '127.0.0.1';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidArgumentError('a port is an integer from 0 (any free port) to 65535');
+  }
+  return port;
+}
+
+/**
+ * Where a run's candles come from, as far as a published model cares: a model is only worth serving
+ * with candles like the ones it was trained on (its scaler is fitted to their price range).
+ */
+function sourceKind(candlesFile: string | undefined, exchangeId: string): string {
+  return candlesFile === undefined ? `exchange ${exchangeId}` : `file ${resolve(candlesFile)}`;
+}
+
+/** The same, read back from a published model's metrics.json (`data.source`, written by trainPair). */
+async function publishedSourceKind(store: ArtifactStore, latest: LatestPointer): Promise<string | null> {
+  try {
+    const manifest = await store.readManifest(latest.pair, latest.version);
+    const metrics = JSON.parse(new TextDecoder().decode(await store.readFile(manifest, 'metrics.json'))) as {
+      data?: { source?: unknown };
+    };
+    const source = metrics.data?.source;
+    if (typeof source !== 'string') return null;
+    return source.startsWith('file ')
+      ? `file ${resolve(source.slice('file '.length))}`
+      : `exchange ${source.split(' ')[0]}`;
+  } catch {
+    return null;
+  }
+}
+
+interface TrainOutcome {
+  readonly summary: string[];
+  readonly failures: number;
+  readonly served: Pair[];
+}
+
+async function trainMissing(
+  config: Config,
+  store: ArtifactStore,
+  flags: StackFlags,
+  log: Log,
+  isStopping: () => boolean,
+): Promise<TrainOutcome> {
+  const summary: string[] = [];
+  const served: Pair[] = [];
+  let failures = 0;
+  const wanted = sourceKind(flags.candles, config.exchange.id);
+  let training: {
+    readonly trainPair: (options: TrainPairOptions) => Promise<TrainPairResult>;
+    readonly backend: BackendInfo;
+  } | null = null;
+  for (const pair of config.pairs) {
+    if (isStopping()) break;
+    const latest = await store.readLatest(pair);
+    if (latest !== null && !flags.retrain) {
+      const published = await publishedSourceKind(store, latest);
+      if (published === null || published === wanted) {
+        log.info('skip', `${pair}: version ${latest.version} already published (--retrain to train again)`);
+        summary.push(`  ${pair.padEnd(10)} ${latest.version} (already published)`);
+        served.push(pair);
+        continue;
+      }
+      log.info(
+        'source',
+        `${pair}: version ${latest.version} was trained on ${published}; training on ${wanted}`,
+      );
+    }
+    if (training === null) {
+      // TensorFlow.js takes seconds to load: only when there is something to train.
+      const [{ trainPair }, { selectBackend }] = await Promise.all([
+        import('../training-image/src/pipeline/train-pair.js'),
+        import('../training-image/src/tf/backend.js'),
+      ]);
+      const backend = await selectBackend(config.training.backend);
+      log.info('backend', `TensorFlow.js backend: ${backend.name}`);
+      training = { trainPair, backend };
+    }
+    try {
+      const { version, metrics } = await training.trainPair({
+        config,
+        pair,
+        store,
+        backend: training.backend,
+        log,
+        candlesFile: flags.candles === undefined ? undefined : resolve(flags.candles),
+      });
+      const t = metrics.test;
+      summary.push(
+        `  ${pair.padEnd(10)} ${version}  test MAE ${t.mae.toFixed(2)}  naive MAE ${t.naive_mae.toFixed(2)}  skill ${t.skill.toFixed(3)}`,
+      );
+      served.push(pair);
+    } catch (error) {
+      failures += 1;
+      const reason = error instanceof Error ? error.message : String(error);
+      log.error('failed', `${pair}: ${reason}`);
+      summary.push(`  ${pair.padEnd(10)} FAILED: ${reason.split('\n')[0] ?? ''}`);
+      // A pair whose new run failed still serves the version it had.
+      if (latest !== null) served.push(pair);
+    }
+  }
+  return { summary, failures, served };
+}
+
+function pairQuery(pair: Pair): string {
+  const [base, quote] = pair.split('/');
+  return `currency=${base ?? ''}&compare=${quote ?? ''}`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const flags = new Command()
     .name('npm start --')
-    .description('Run the forecasting loop locally: S3-compatible server, exchange, training')
+    .description(
+      'Run the forecasting loop locally: S3-compatible server, exchange, training, then the API and dashboard',
+    )
     .option('--env <name>', 'configuration under conf/ laid over conf/base', 'local')
-    .option('--candles <file>', 'train offline from a CSV of hourly candles')
+    .option('--candles <file>', 'run offline: train on and serve from a CSV of hourly candles')
     .option('--exchange-url <url>', 'ccxt-compatible endpoint (default: the fake exchange, started here)')
     .option('--pairs <list>', "comma-separated pairs (default: the configuration's)")
     .option('--data-dir <dir>', 'where the local S3 server keeps its objects', '.local/s3')
     .option('--retrain', 'train even the pairs that already have a published model', false)
+    .option('--port <port>', `port of the API and dashboard on ${HOST} (0: any free port)`, parsePort, 3000)
+    .option('--no-serve', 'train, then exit instead of serving')
     .showHelpAfterError()
     .parse(argv)
     .opts<StackFlags>();
   const log = createLog('text');
-  const stops: (() => Promise<void>)[] = [];
+  const stops: { readonly name: string; readonly stop: () => Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    for (const { name, stop } of stops.reverse()) {
+      await stop().catch((error: unknown) =>
+        log.warn('stop', `${name}: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+    stops.length = 0;
   };
-  process.once('SIGINT', () => {
-    log.info('stop', 'stopping the local stack');
-    void stopAll().then(() => process.exit(130));
-  });
+
+  // Ctrl-C while serving is the normal way out (exit 0); during training it abandons the run (130).
+  let serving = false;
+  let stopping = false;
+  let requestStop: (signal: string) => void = () => {};
+  const stopRequested = new Promise<string>((done) => (requestStop = done));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn('stop', `${signal} again: exiting without waiting`);
+      process.exit(130);
+    }
+    stopping = true;
+    log.info('stop', `${signal}: stopping the local stack`);
+    if (serving) requestStop(signal);
+    else void stopAll().then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     const base = loadConfig({
       env: flags.env,
       environment: { ...process.env, ...(flags.pairs ? { PAIRS: flags.pairs } : {}) },
     });
+    // Fail now rather than after minutes of training.
+    if (flags.serve && flags.port !== 0) await checkPortFree(flags.port, HOST);
+    if (flags.candles !== undefined && base.config.pairs.length > 1 && flags.pairs === undefined) {
+      log.warn(
+        'candles',
+        `--candles: every pair (${base.config.pairs.join(', ')}) is trained and served from the same file; ` +
+          `add --pairs with the file's pair to train only that one`,
+      );
+    }
+    const fileCandles =
+      flags.candles === undefined
+        ? null
+        : await FileCandles.read(resolve(flags.candles), {
+            timeframeMs: timeframeToMs(base.config.market.interval),
+            gapPolicy: base.config.market.gap_policy,
+            maxFillGap: base.config.market.max_fill_gap,
+          });
+
     const s3: S3Server = await startS3Server({
       directory: resolve(flags.dataDir),
       buckets: [base.config.storage.bucket],
     });
-    stops.push(() => s3.close());
+    stops.push({ name: 'S3-compatible server', stop: () => s3.close() });
     log.info('s3', `S3-compatible server on ${s3.endpoint}, objects in ${resolve(flags.dataDir)}`);
 
     let exchangeUrl = flags.exchangeUrl;
     if (flags.candles === undefined && exchangeUrl === undefined) {
       const exchange: FakeExchange = await startFakeExchange({ seed: base.config.training.seed });
-      stops.push(() => exchange.close());
+      stops.push({ name: 'fake exchange', stop: () => exchange.close() });
       exchangeUrl = exchange.url;
       log.info('exchange', `fake exchange (generated candles) on ${exchange.url}`);
     }
@@ -73,41 +235,77 @@ async function main(argv: readonly string[]): Promise<number> {
     };
 
     const store = ArtifactStore.fromConfig(config.storage);
-    const backend = await selectBackend(config.training.backend);
-    log.info('backend', `TensorFlow.js backend: ${backend.name}`);
-    const summary: string[] = [];
-    let failures = 0;
-    for (const pair of config.pairs) {
-      const latest = await store.readLatest(pair);
-      if (latest !== null && !flags.retrain) {
-        log.info('skip', `${pair}: version ${latest.version} already published (--retrain to train again)`);
-        summary.push(`  ${pair.padEnd(10)} ${latest.version} (already published)`);
-        continue;
-      }
-      try {
-        const { version, metrics } = await trainPair({
-          config,
-          pair,
-          store,
-          backend,
-          log,
-          candlesFile: flags.candles,
-        });
-        const t = metrics.test;
-        summary.push(
-          `  ${pair.padEnd(10)} ${version}  test MAE ${t.mae.toFixed(2)}  naive MAE ${t.naive_mae.toFixed(2)}  skill ${t.skill.toFixed(3)}`,
-        );
-      } catch (error) {
-        failures += 1;
-        const reason = error instanceof Error ? error.message : String(error);
-        log.error('failed', `${pair}: ${reason}`);
-        summary.push(`  ${pair.padEnd(10)} FAILED: ${reason.split('\n')[0] ?? ''}`);
-      }
-    }
+    const { summary, failures, served } = await trainMissing(config, store, flags, log, () => stopping);
     log.info(
       'summary',
       `\nPublished models (${s3.endpoint}, bucket ${config.storage.bucket}):\n${summary.join('\n')}`,
     );
+    if (!flags.serve) return failures === 0 ? 0 : 1;
+    if (served.length === 0) {
+      log.error('serve', 'no pair has a model to serve');
+      return 1;
+    }
+
+    // The handlers read their configuration from the environment when first imported, as in Lambda.
+    Object.assign(process.env, {
+      MUR_ENV: flags.env,
+      PAIRS: config.pairs.join(','),
+      MODEL_BUCKET: config.storage.bucket,
+      S3_ENDPOINT: s3.endpoint,
+      ...(exchangeUrl === undefined ? {} : { EXCHANGE_URL: exchangeUrl }),
+    });
+    // The handlers' JSON request logs would drown the console; POWERTOOLS_LOG_LEVEL=INFO shows them.
+    process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
+    const { createRuntime, setRuntime } = await import('../functions/runtime.js');
+    const runtime = createRuntime(config, fileCandles === null ? {} : { candles: fileCandles });
+    setRuntime(runtime);
+    stops.push({ name: 'runtime', stop: () => runtime.close() });
+
+    let apiKeys = resolveApiKeys(config.serving.api_keys);
+    let keySource = `serving.api_keys of conf/${flags.env}${process.env['API_KEYS'] ? ' and API_KEYS' : ''}`;
+    if (apiKeys.length === 0) {
+      apiKeys = [generateDevKey()];
+      keySource = 'generated for this run: no serving.api_keys in the configuration, no API_KEYS';
+    }
+    const devKey = apiKeys[0] as string;
+    const note =
+      fileCandles === null
+        ? `Candles from ${exchangeUrl === undefined ? config.exchange.id : `the exchange at ${exchangeUrl}`}.`
+        : `Offline: candles from ${fileCandles.file}, which ends with the candle of ` +
+          `${new Date(fileCandles.last.openTime).toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
+          'predictions are for the hour after it.';
+    const api = await startLocalApi({
+      apiKeys,
+      port: flags.port,
+      host: HOST,
+      pages: dashboardPages({ apiKey: devKey, note }),
+      onRequest: (r) =>
+        log.info(
+          'request',
+          `${r.method} ${r.path} ${r.status} ${r.ms.toFixed(1)} ms${r.by === 'gateway' ? ' (gateway)' : ''}`,
+        ),
+    });
+    stops.push({ name: 'HTTP server', stop: () => api.close() });
+    serving = true;
+
+    const pair = served[0] as Pair;
+    console.log(
+      [
+        '',
+        `Local API and dashboard listening on ${api.url}`,
+        `  dashboard  ${api.url}/`,
+        `  API key    ${devKey}  (${keySource})`,
+        ...(fileCandles === null ? [] : [`  offline    ${note}`]),
+        '  try:',
+        `    curl -H 'x-api-key: ${devKey}' '${api.url}/predict?${pairQuery(pair)}'`,
+        `    curl ${api.url}/readyz`,
+        'Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+    const signal = await stopRequested;
+    await stopAll();
+    log.info('stop', `stopped (${signal})`);
     return failures === 0 ? 0 : 1;
   } finally {
     await stopAll();
@@ -119,11 +317,8 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(
-      error instanceof ConfigError
-        ? error.message
-        : `start: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    const known = error instanceof ConfigError || error instanceof ApiKeyError;
+    console.error(known ? error.message : `start: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   },
 );

@@ -1,0 +1,124 @@
+/**
+ * A production-size model (sequence 120, 9 features, 2 x 128 LSTM + Dense(1)) published without
+ * training: serving latency depends on the graph's size, not on what its weights learnt, and training
+ * this size on CPU takes minutes. Random weights go through the real ONNX exporter and artifact store.
+ */
+import { newVersion, type ArtifactStore } from '../core/artifacts/index.js';
+import type { Pair } from '../core/config/index.js';
+import { FEATURE_NAMES, extractFeatures, fitMinMaxScaler, scalerToJson } from '../core/features/index.js';
+import type { Candle } from '../core/market/index.js';
+import type { ForecastNetworkWeights, LstmLayerWeights } from '../training-image/src/model/weights.js';
+import { exportToOnnx } from '../training-image/src/onnx/index.js';
+
+export const SERVING_MODEL = { sequenceLength: 120, featureCount: 9, hiddenSize: 128, layers: 2 } as const;
+
+/** mulberry32: small, seeded, good enough for weights nobody reads. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Glorot-uniform weights of the serving model's shape. */
+export function randomWeights(seed = 42): ForecastNetworkWeights {
+  const next = random(seed);
+  const uniform = (length: number, limit: number): Float32Array =>
+    Float32Array.from({ length }, () => (2 * next() - 1) * limit);
+  const { sequenceLength, featureCount, hiddenSize, layers } = SERVING_MODEL;
+  const lstm: LstmLayerWeights[] = [];
+  let inputSize: number = featureCount;
+  for (let layer = 0; layer < layers; layer++) {
+    lstm.push({
+      inputSize,
+      hiddenSize,
+      kernel: uniform(inputSize * 4 * hiddenSize, Math.sqrt(6 / (inputSize + 4 * hiddenSize))),
+      recurrentKernel: uniform(hiddenSize * 4 * hiddenSize, Math.sqrt(6 / (5 * hiddenSize))),
+      bias: new Float32Array(4 * hiddenSize),
+    });
+    inputSize = hiddenSize;
+  }
+  return {
+    sequenceLength,
+    featureCount,
+    lstm,
+    denseKernel: uniform(hiddenSize, Math.sqrt(6 / (hiddenSize + 1))),
+    denseBias: new Float32Array(1),
+  };
+}
+
+/**
+ * Publishes the random model for `pair` with a scaler fitted on `candles` and a metrics.json that says
+ * plainly it was not trained. Returns the version and the ONNX bytes.
+ */
+export async function publishServingModel(
+  store: ArtifactStore,
+  pair: Pair,
+  candles: readonly Candle[],
+): Promise<{ version: string; onnx: Uint8Array }> {
+  const onnx = exportToOnnx(randomWeights(), { docString: 'crypto-forecast bench: random weights' });
+  const scaler = fitMinMaxScaler(extractFeatures(candles));
+  const version = newVersion(new Date());
+  const time = new Date().toISOString();
+  const first = new Date(candles[0]?.openTime ?? 0).toISOString();
+  const last = new Date(candles.at(-1)?.openTime ?? 0).toISOString();
+  const { sequenceLength, featureCount, hiddenSize, layers } = SERVING_MODEL;
+  const metrics = {
+    schema_version: 1,
+    pair,
+    version,
+    trained_at: time,
+    backend: { name: 'none', provider: 'bench: random weights, not trained' },
+    model: {
+      sequence_length: sequenceLength,
+      feature_count: featureCount,
+      hidden_size: hiddenSize,
+      layers,
+      target: 'close',
+    },
+    parameters: { market: { interval: '1h' } },
+    data: {
+      source: 'bench (not trained)',
+      first_open_time: first,
+      last_open_time: last,
+      candles: candles.length,
+      filled_candles: 0,
+      train_rows: candles.length,
+      test_rows: 0,
+      train_windows: 0,
+      val_windows: 0,
+      test_windows: 0,
+    },
+    losses: { train: 0, val: 0, test: 0, mean_val_test: 0, max_mean_loss: 0.1 },
+    test: {
+      windows: 0,
+      mae: 0,
+      rmse: 0,
+      mape: 0,
+      naive_mae: 0,
+      naive_rmse: 0,
+      skill: 0,
+      direction_accuracy: 0,
+    },
+    history: [],
+    training: { epochs_run: 0, best_epoch: 0, stopped_early: false, sequences_per_second: 0 },
+    parity: { windows: 0, max_abs_error: 0, max_rel_error: 0, atol: 1e-5, rtol: 1e-3 },
+    durations_seconds: {},
+  };
+  const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+  await store.publish({
+    pair,
+    version,
+    files: {
+      'model.onnx': onnx,
+      'scaler.json': encode(scalerToJson(scaler)),
+      'metrics.json': encode(metrics),
+    },
+    model: { sequence_length: sequenceLength, feature_count: featureCount, features: [...FEATURE_NAMES] },
+  });
+  return { version, onnx };
+}

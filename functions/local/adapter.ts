@@ -1,0 +1,331 @@
+/**
+ * The local HTTP adapter: the Lambda handlers of ROUTES behind a node:http server on loopback, called
+ * with the REST proxy events API Gateway would send them, and API Gateway's own answers where the
+ * deployed API gives them (gateway-responses.ts):
+ *
+ * - a path not in ROUTES, or a method the route does not list: 404 `not_found` (API Gateway cannot tell
+ *   the two apart; its MISSING_AUTHENTICATION_TOKEN response is configured to answer 404 in infra/);
+ *   the handlers' own 405 is therefore never seen through the gateway, locally or deployed,
+ * - OPTIONS on a route: the CORS preflight API Gateway answers itself (any origin locally),
+ * - a route with `apiKey` and no accepted `x-api-key`: 403 `forbidden`, before the handler runs,
+ * - a body over 10 MB: 413; a handler that throws or returns no proxy result: 502 `internal_error`.
+ *
+ * Unlike Lambda, one process runs every route and requests run concurrently in it; the handlers share
+ * one runtime (functions/runtime.ts). There is no usage plan: no quota, no throttling.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ApiHandler } from '../http-handler.js';
+import { createLambdaContext } from '../lambda-context.js';
+import { ROUTES, type Route } from '../routes.js';
+import { ApiKeyChecker } from './api-keys.js';
+import { buildProxyEvent, headerValue, parseTarget } from './event.js';
+import {
+  CORS_ALLOW_HEADERS,
+  GATEWAY_ERRORS,
+  MAX_BODY_BYTES,
+  type GatewayError,
+} from './gateway-responses.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Pages the adapter serves besides the API (the dashboard); true when it answered the request. */
+export type PageHandler = (
+  request: { readonly method: string; readonly path: string },
+  response: ServerResponse,
+) => Promise<boolean>;
+
+/** One line of the adapter's access log. */
+export interface AccessRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly ms: number;
+  /** Who answered: a route's handler, the gateway itself (404, 403, ...), or a page. */
+  readonly by: 'handler' | 'gateway' | 'page';
+  readonly route: string | null;
+}
+
+export interface LocalApiOptions {
+  /** Keys accepted in x-api-key on routes with `apiKey` (see resolveApiKeys). */
+  readonly apiKeys: readonly string[];
+  /** Default 3000; 0 picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1: the adapter has no TLS and prints its key, so it stays on loopback. */
+  readonly host?: string;
+  /** requestContext.stage; default `local`. */
+  readonly stage?: string;
+  /** Default ROUTES. */
+  readonly routes?: readonly Route[];
+  /** How a route's handler is obtained; by default its `entry` module is imported on first use. */
+  readonly loadHandler?: (route: Route) => Promise<ApiHandler>;
+  readonly pages?: PageHandler;
+  readonly onRequest?: (record: AccessRecord) => void;
+  /** Where a handler's crash is reported (Lambda would log it); default stderr. */
+  readonly onError?: (error: unknown, route: Route) => void;
+}
+
+export interface LocalApi {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  /** Stops accepting connections; requests in flight get up to 2 s to finish. */
+  close(): Promise<void>;
+}
+
+/** Imports `route.entry` from the project root, as Lambda loads the bundled handler. */
+export async function importHandler(route: Route): Promise<ApiHandler> {
+  const module: unknown = await import(pathToFileURL(join(PROJECT_ROOT, route.entry)).href);
+  const handler =
+    typeof module === 'object' && module !== null && 'handler' in module ? module.handler : undefined;
+  if (typeof handler !== 'function') throw new Error(`${route.entry} does not export a handler function`);
+  return handler as ApiHandler;
+}
+
+class BodyTooLargeError extends Error {}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new BodyTooLargeError());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        request.removeAllListeners('data');
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const result = value as Partial<APIGatewayProxyResult>;
+  return (
+    typeof result.statusCode === 'number' &&
+    Number.isInteger(result.statusCode) &&
+    result.statusCode >= 100 &&
+    result.statusCode <= 599 &&
+    (result.body === undefined || typeof result.body === 'string')
+  );
+}
+
+function sendGatewayError(response: ServerResponse, error: GatewayError, requestId: string): number {
+  const body = JSON.stringify({
+    error: { code: error.code, message: error.message, request_id: requestId },
+  });
+  response.writeHead(error.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': requestId,
+    'x-amzn-ErrorType': error.errorType,
+  });
+  response.end(body);
+  return error.status;
+}
+
+function sendResult(response: ServerResponse, result: APIGatewayProxyResult, requestId: string): number {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  // API Gateway merges the two maps; a name in both keeps every value.
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    const existing = headers[name];
+    const more = values.map(String);
+    headers[name] = existing === undefined ? more : [...[existing].flat(), ...more];
+  }
+  const body =
+    result.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(result.body, result.isBase64Encoded === true ? 'base64' : 'utf8');
+  headers['Content-Length'] = String(body.length);
+  headers['x-amzn-RequestId'] = requestId;
+  response.writeHead(result.statusCode, headers);
+  response.end(body);
+  return result.statusCode;
+}
+
+function sendPreflight(response: ServerResponse, route: Route, requestId: string): number {
+  response.writeHead(204, {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': [...route.methods, 'OPTIONS'].join(','),
+    'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS.join(','),
+    'Access-Control-Max-Age': '3600',
+    'x-amzn-RequestId': requestId,
+  });
+  response.end();
+  return 204;
+}
+
+/** Starts the adapter; resolves once it listens. */
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const routes = options.routes ?? ROUTES;
+  const keys = new ApiKeyChecker(options.apiKeys);
+  const stage = options.stage ?? 'local';
+  const loadHandler = options.loadHandler ?? importHandler;
+  const onError =
+    options.onError ??
+    ((error: unknown, route: Route) =>
+      console.error(`${route.name}: the handler failed:`, error instanceof Error ? error.stack : error));
+  const handlers = new Map<string, Promise<ApiHandler>>();
+  const handlerOf = (route: Route): Promise<ApiHandler> => {
+    let handler = handlers.get(route.name);
+    if (handler === undefined) {
+      handler = loadHandler(route);
+      // A module that failed to load is tried again on the next request, as a new Lambda instance would.
+      handler.catch(() => handlers.delete(route.name));
+      handlers.set(route.name, handler);
+    }
+    return handler;
+  };
+
+  let port = 0;
+  const answer = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<Omit<AccessRecord, 'ms' | 'method' | 'path'>> => {
+    const requestId = randomUUID();
+    const method = (request.method ?? 'GET').toUpperCase();
+    const { path } = parseTarget(request.url ?? '/');
+    let body: Buffer;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        response.setHeader('Connection', 'close');
+        return {
+          status: sendGatewayError(response, GATEWAY_ERRORS.tooLarge, requestId),
+          by: 'gateway',
+          route: null,
+        };
+      }
+      throw error;
+    }
+
+    if (options.pages !== undefined && (await options.pages({ method, path }, response))) {
+      return { status: response.statusCode, by: 'page', route: null };
+    }
+    const route = routes.find((r) => r.path === path);
+    if (route === undefined) {
+      return {
+        status: sendGatewayError(response, GATEWAY_ERRORS.notFound, requestId),
+        by: 'gateway',
+        route: null,
+      };
+    }
+    if (method === 'OPTIONS') {
+      return { status: sendPreflight(response, route, requestId), by: 'gateway', route: route.name };
+    }
+    if (!(route.methods as readonly string[]).includes(method)) {
+      const status = sendGatewayError(response, GATEWAY_ERRORS.notFound, requestId);
+      return { status, by: 'gateway', route: route.name };
+    }
+    const rawHeaders = request.rawHeaders;
+    const accepted = route.apiKey ? keys.check(headerValue(rawHeaders, 'x-api-key')) : null;
+    if (route.apiKey && accepted === null) {
+      const status = sendGatewayError(response, GATEWAY_ERRORS.forbidden, requestId);
+      return { status, by: 'gateway', route: route.name };
+    }
+
+    const event = buildProxyEvent(
+      {
+        method,
+        url: request.url ?? '/',
+        rawHeaders,
+        body,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        httpVersion: request.httpVersion,
+        localPort: port,
+      },
+      { resource: route.path, stage, requestId, apiKey: accepted },
+    );
+    let result: unknown;
+    try {
+      const handler = await handlerOf(route);
+      result = await handler(event, createLambdaContext(route.name));
+    } catch (error) {
+      onError(error, route);
+      const status = sendGatewayError(response, GATEWAY_ERRORS.internal, requestId);
+      return { status, by: 'gateway', route: route.name };
+    }
+    if (!isProxyResult(result)) {
+      onError(new Error(`the handler returned ${JSON.stringify(result)}, not a proxy result`), route);
+      const status = sendGatewayError(response, GATEWAY_ERRORS.internal, requestId);
+      return { status, by: 'gateway', route: route.name };
+    }
+    return { status: sendResult(response, result, requestId), by: 'handler', route: route.name };
+  };
+
+  const server = createServer((request, response) => {
+    const started = performance.now();
+    const method = request.method ?? 'GET';
+    const path = parseTarget(request.url ?? '/').path;
+    answer(request, response).then(
+      (outcome) => options.onRequest?.({ method, path, ms: performance.now() - started, ...outcome }),
+      (error: unknown) => {
+        // Only the adapter's own faults get here (a handler's are answered above): never a stack trace out.
+        console.error('local adapter:', error);
+        if (!response.headersSent) sendGatewayError(response, GATEWAY_ERRORS.internal, randomUUID());
+        else response.destroy();
+      },
+    );
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${options.port ?? 3000} on ${host} is in use; choose another with --port`)
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(options.port ?? 3000, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      }),
+  };
+}
+
+/** Rejects, naming the port, when something already listens on it: checked before minutes of training. */
+export async function checkPortFree(port: number, host = '127.0.0.1'): Promise<void> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${port} on ${host} is in use; choose another with --port`)
+          : error,
+      ),
+    );
+    probe.listen(port, host, () => resolve());
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
