@@ -3,9 +3,8 @@
  * with the REST proxy events API Gateway would send them, and API Gateway's own answers where the
  * deployed API gives them (gateway-responses.ts):
  *
- * - a path not in ROUTES, or a method the route does not list: 404 `not_found` (API Gateway cannot tell
- *   the two apart; its MISSING_AUTHENTICATION_TOKEN response is configured to answer 404 in infra/);
- *   the handlers' own 405 is therefore never seen through the gateway, locally or deployed,
+ * - a path not in ROUTES: 404 `not_found` (its MISSING_AUTHENTICATION_TOKEN response answers 404 in infra/),
+ * - a method the route does not list: the handler, which answers 405 with Allow (infra/ routes ANY to it),
  * - OPTIONS on a route: the CORS preflight API Gateway answers itself (any origin locally),
  * - a route with `apiKey` and no accepted `x-api-key`: 403 `forbidden`, before the handler runs,
  * - a body over 10 MB: 413; a handler that throws or returns no proxy result: 502 `internal_error`.
@@ -227,10 +226,6 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     }
     if (method === 'OPTIONS') {
       return { status: sendPreflight(response, route, requestId), by: 'gateway', route: route.name };
-    }
-    if (!(route.methods as readonly string[]).includes(method)) {
-      const status = sendGatewayError(response, GATEWAY_ERRORS.notFound, requestId);
-      return { status, by: 'gateway', route: route.name };
     }
     const rawHeaders = request.rawHeaders;
     const accepted = route.apiKey ? keys.check(headerValue(rawHeaders, 'x-api-key')) : null;

@@ -25,8 +25,8 @@ export const API_STAGE = 'v1';
 
 /**
  * Answers API Gateway gives itself, in the handlers' error shape (`{"error":{"code","message","request_id"}}`),
- * so that a client reads one shape whoever answered. A REST API cannot tell an unknown path from a known
- * path with a method the route table does not list: both are MISSING_AUTHENTICATION_TOKEN, answered as 404.
+ * so that a client reads one shape whoever answered. An unknown path is MISSING_AUTHENTICATION_TOKEN,
+ * answered as 404; a known path with another method reaches its function through ANY, which answers 405.
  * `code` and `message` are JSON values in a mapping template: either quoted text or an escaped variable.
  */
 const GATEWAY_ERRORS = [
@@ -170,6 +170,12 @@ export class ForecastApi extends Construct {
           operationName: `${route.name}${pascalCase(method.toLowerCase())}`,
         });
       }
+      // Every other method reaches the function too, which answers 405 with an Allow header: without
+      // ANY, API Gateway would answer a wrong method as if the path did not exist.
+      resource.addMethod('ANY', integration, {
+        apiKeyRequired: route.apiKey,
+        operationName: `${route.name}Other`,
+      });
     }
 
     // Browsers only read an error's body with CORS headers; a single origin (or *) can be a static value.

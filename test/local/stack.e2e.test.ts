@@ -170,6 +170,17 @@ describe('npm start (local/stack.ts) end to end', { timeout: START_TIMEOUT_MS + 
     }
   });
 
+  it('answers a method the route does not take with 405 and Allow', async () => {
+    const reply = await fetch(`${url}/predict?currency=btc&compare=usdt`, {
+      method: 'DELETE',
+      headers: { 'x-api-key': KEY },
+    });
+    assert.equal(reply.status, 405);
+    assert.match(reply.headers.get('allow') ?? '', /GET/);
+    const body = (await reply.json()) as { error: { code: string } };
+    assert.equal(body.error.code, 'method_not_allowed');
+  });
+
   it('serves the dashboard and its chart library', async () => {
     const page = await fetch(`${url}/`);
     assert.equal(page.status, 200);
