@@ -1,3 +1,4 @@
+import { mulberry32 } from '../core/random/mulberry32.js';
 /**
  * A production-size model (sequence 120, 9 features, 2 x 128 LSTM + Dense(1)) published without
  * training: serving latency depends on the graph's size, not on what its weights learnt, and training
@@ -12,21 +13,9 @@ import { exportToOnnx } from '../training-image/src/onnx/index.js';
 
 export const SERVING_MODEL = { sequenceLength: 120, featureCount: 9, hiddenSize: 128, layers: 2 } as const;
 
-/** mulberry32: small, seeded, good enough for weights nobody reads. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Glorot-uniform weights of the serving model's shape. */
 export function randomWeights(seed = 42): ForecastNetworkWeights {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const uniform = (length: number, limit: number): Float32Array =>
     Float32Array.from({ length }, () => (2 * next() - 1) * limit);
   const { sequenceLength, featureCount, hiddenSize, layers } = SERVING_MODEL;

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../core/random/mulberry32.js';
 import { HOUR_MS } from '../../core/market/candle.js';
 import type { Candle } from '../../core/market/candle.js';
 
@@ -124,17 +125,6 @@ export function deriveSeed(seed: number, label: string): number {
     hash = Math.imul(hash, 16777619) >>> 0;
   }
   return hash;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** About 6 significant digits, as exchanges quote: BTC at 30000 gets 2 decimals, CHZ at 0.1 gets 7. */

@@ -5,17 +5,9 @@ import { KERAS_GATE_ORDER } from '../../../training-image/src/onnx/lstm-layout.j
 import type { DecodedModel, ValueInfoProto } from '../../../training-image/src/onnx/proto.js';
 import { onnx } from '../../../training-image/src/onnx/proto.js';
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../core/random/mulberry32.js';
+
+export { mulberry32 };
 
 function uniform(random: () => number, length: number, limit: number): Float32Array {
   return Float32Array.from({ length }, () => (2 * random() - 1) * limit);

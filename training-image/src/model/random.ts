@@ -1,22 +1,16 @@
+import { mulberry32 } from '../../../core/random/mulberry32.js';
+
 /**
  * A small seeded PRNG (mulberry32). Training draws every random number from it
  * (initial weights, shuffling, dropout masks) so that a seed gives the same run
  * on every backend, which TensorFlow.js's own seeded ops do not promise.
  */
 export class SeededRandom {
-  private state: number;
+  /** Uniform in [0, 1). */
+  public readonly next: () => number;
 
   public constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  public next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
 
   /** Uniform in [low, high), as a Float32Array of `length`. */
