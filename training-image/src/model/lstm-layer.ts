@@ -157,6 +157,7 @@ export function lstmBackward(
     dxs,
     kernel: tf.matMul(tf.transpose(tf.concat(xs as tf.Tensor2D[], 0)), dZ),
     recurrentKernel: tf.matMul(tf.transpose(hPrevAll), dZ),
-    bias: tf.sum(dZ, 0),
+    // A column sum as a matMul with ones: wasm's Sum over axis 0 of [T * B, 4H] takes ~27 ms, the matMul ~1 ms.
+    bias: tf.reshape(tf.matMul(tf.ones([1, dZ.shape[0]]), dZ), [dZ.shape[1]]) as tf.Tensor1D,
   };
 }
