@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startS3Server } from './s3-server.js';
+import { stopOnSignal } from './stop-on-signal.js';
 
 /**
  * Runs the local S3-compatible server until Ctrl-C:
@@ -33,18 +34,10 @@ async function main(): Promise<void> {
   const server = await startS3Server({ directory, port, host: values.host, buckets: values.bucket });
   console.log(`S3-compatible server on ${server.endpoint}, storing in ${directory} (Ctrl-C stops it)`);
 
-  const stop = (signal: string): void => {
-    console.log(`${signal}: stopping`);
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignal(
+    () => server.close(),
+    (signal) => console.log(`${signal}: stopping`),
+  );
 }
 
 main().catch((error: unknown) => {

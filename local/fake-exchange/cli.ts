@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 
+import { stopOnSignal } from '../stop-on-signal.js';
 import { startFakeExchange } from './server.js';
 
 // Runs the fake exchange until Ctrl-C, for the local stack and for poking at it by hand:
@@ -39,14 +40,4 @@ const exchange = await startFakeExchange({
 console.log(`fake exchange (Binance spot API) listening on ${exchange.url}`);
 console.log(`  try ${exchange.url}/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=3`);
 
-const stop = (): void => {
-  exchange.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+stopOnSignal(() => exchange.close());
