@@ -65,11 +65,22 @@ export const TrainingConfigSchema = z.strictObject({
    * `auto` uses every core. 0 trains on the main thread. Native backends use their own threads.
    */
   workers: z.union([z.literal('auto'), z.number().int().min(0).max(64)]),
+  /**
+   * What the network learns. `level`: the scaled close itself (the original system). `residual`: the
+   * change from the window's last close, added back inside the model, so the exported graph still
+   * outputs the scaled close and an untrained network starts at the naive forecast.
+   */
+  target_mode: z.enum(['level', 'residual']),
 });
 
 export const ValidationConfigSchema = z.strictObject({
   /** The original's gate: mean of validation and test loss (scaled MSE) must be under this. */
   max_mean_loss: z.number().positive(),
+  /**
+   * Promotion gate: a model whose test skill (1 - MAE / naive MAE) is below this is not published and
+   * the previous version keeps serving. Null turns the gate off.
+   */
+  min_skill: z.number().max(1).nullable(),
 });
 
 export const ConversionConfigSchema = z.strictObject({
@@ -115,6 +126,10 @@ export const ServingConfigSchema = z.strictObject({
   api_keys: z
     .array(z.string().min(8, 'an API key needs at least 8 characters'))
     .refine((keys) => new Set(keys).size === keys.length, 'api_keys must not repeat'),
+  /** Minutes between two scheduled training runs; deployed, the CDK app sets it from its schedule. */
+  schedule_period_minutes: z.number().int().min(1).max(43_200),
+  /** A model older than this many schedule periods is reported stale in predictions and /readyz. */
+  stale_after_periods: z.number().int().min(1).max(1_000),
 });
 
 export const ConfigSchema = z.strictObject({

@@ -36,6 +36,8 @@ export const MetricsSchema = z.object({
     hidden_size: z.number().int().positive(),
     layers: z.number().int().positive(),
     target: z.string(),
+    /** `level` or `residual` (training.target_mode); models from before the switch are level. */
+    target_mode: z.enum(['level', 'residual']).default('level'),
   }),
   parameters: z.record(z.string(), z.unknown()),
   data: z.object({

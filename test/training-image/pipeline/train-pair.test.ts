@@ -100,7 +100,7 @@ describe('trainPair end to end: fake exchange -> pipeline -> S3-compatible serve
     // Prepare
     const before = await store.readLatest('BTC/USDT');
     assert.notEqual(before, null, 'the first test published a model');
-    const strict = { ...config, validation: { max_mean_loss: 1e-12 } };
+    const strict = { ...config, validation: { ...config.validation, max_mean_loss: 1e-12 } };
 
     // Act / Assess
     await assert.rejects(
@@ -111,7 +111,7 @@ describe('trainPair end to end: fake exchange -> pipeline -> S3-compatible serve
   });
 
   it('repeats the same loss history for the same seed', async () => {
-    const noPublish = { ...config, validation: { max_mean_loss: 1e-12 } };
+    const noPublish = { ...config, validation: { ...config.validation, max_mean_loss: 1e-12 } };
     const histories: number[][] = [];
     for (let run = 0; run < 2; run++) {
       const losses: number[] = [];

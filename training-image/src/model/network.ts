@@ -16,6 +16,8 @@ export interface NetworkShape {
   readonly hiddenSize: number;
   readonly layers: number;
   readonly dropoutRate: number;
+  /** See ForecastNetworkWeights.residualFeature; absent for the original level target. */
+  readonly residualFeature?: number | undefined;
 }
 
 interface LstmVariables {
@@ -75,6 +77,10 @@ export class ForecastNetwork {
   public static initialize(shape: NetworkShape, random: SeededRandom): ForecastNetwork {
     const h = shape.hiddenSize;
     const bound = 1 / Math.sqrt(h);
+    if (shape.residualFeature !== undefined && !(shape.residualFeature < shape.featureCount))
+      throw new Error(
+        `residualFeature ${shape.residualFeature} is not one of ${shape.featureCount} features`,
+      );
     const lstm: LstmLayerWeights[] = [];
     for (let layer = 0; layer < shape.layers; layer++) {
       const inputSize = layer === 0 ? shape.featureCount : h;
@@ -88,12 +94,21 @@ export class ForecastNetwork {
         bias: inputBias.map((value, i) => value + (recurrentBias[i] as number)),
       });
     }
+    const denseKernel = random.uniform(h, -bound, bound);
+    const denseBias = random.uniform(1, -bound, bound);
+    // A residual network starts as the naive forecast (next close = last close): a zero head.
+    // The draws above still happen so both target modes start from the same LSTM weights.
+    if (shape.residualFeature !== undefined) {
+      denseKernel.fill(0);
+      denseBias.fill(0);
+    }
     return new ForecastNetwork(shape, {
       sequenceLength: shape.sequenceLength,
       featureCount: shape.featureCount,
       lstm,
-      denseKernel: random.uniform(h, -bound, bound),
-      denseBias: random.uniform(1, -bound, bound),
+      denseKernel,
+      denseBias,
+      residualFeature: shape.residualFeature,
     });
   }
 
@@ -107,6 +122,7 @@ export class ForecastNetwork {
         hiddenSize: first.hiddenSize,
         layers: weights.lstm.length,
         dropoutRate,
+        residualFeature: weights.residualFeature,
       },
       weights,
     );
@@ -122,7 +138,7 @@ export class ForecastNetwork {
       for (const layer of this.lstm) {
         input = lstmForward(input, this.internalParams(layer), false).hs;
       }
-      return this.head(input[input.length - 1] as tf.Tensor2D);
+      return this.head(input[input.length - 1] as tf.Tensor2D, steps);
     });
   }
 
@@ -168,7 +184,7 @@ export class ForecastNetwork {
 
       const top = forwards[forwards.length - 1] as LstmForward;
       const lastH = top.hs[top.hs.length - 1] as tf.Tensor2D;
-      const prediction = this.head(lastH);
+      const prediction = this.head(lastH, steps);
       const error = tf.sub(prediction, labels);
       const loss = tf.mean(tf.square(error)) as tf.Scalar;
       const dPrediction = tf.mul(error, 2 / batch) as tf.Tensor2D;
@@ -212,8 +228,13 @@ export class ForecastNetwork {
     return toInternal(layer.kernel, layer.recurrentKernel, layer.bias);
   }
 
-  private head(h: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(h, this.denseKernel), this.denseBias);
+  /** Dense(1) on the last hidden state, plus the last step's residual feature in residual mode. */
+  private head(h: tf.Tensor2D, steps: readonly tf.Tensor2D[]): tf.Tensor2D {
+    const out = tf.add(tf.matMul(h, this.denseKernel), this.denseBias) as tf.Tensor2D;
+    const feature = this.shape.residualFeature;
+    if (feature === undefined) return out;
+    const last = steps[steps.length - 1] as tf.Tensor2D;
+    return tf.add(out, tf.slice(last, [0, feature], [last.shape[0], 1]));
   }
 
   /** Every trainable variable's values, in trainableVariables() order (for shipping to workers). */
@@ -251,6 +272,7 @@ export class ForecastNetwork {
       })),
       denseKernel: this.denseKernel.dataSync() as Float32Array,
       denseBias: this.denseBias.dataSync() as Float32Array,
+      residualFeature: this.shape.residualFeature,
     };
   }
 

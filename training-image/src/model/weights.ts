@@ -26,4 +26,10 @@ export interface ForecastNetworkWeights {
   readonly denseKernel: Float32Array;
   /** [1] */
   readonly denseBias: Float32Array;
+  /**
+   * Residual target: the input feature whose value at the window's last step is added to the
+   * head's output, so the network learns the change and still outputs the level. Absent: the
+   * head's output is the forecast itself (the original system).
+   */
+  readonly residualFeature?: number | undefined;
 }

@@ -6,6 +6,7 @@
  *     -> LSTM k (k = 0..n-1)  Y [L, 1, batch, H_k] -> Squeeze axis 1 -> [L, batch, H_k]
  *        last layer:          Y_h [1, batch, H]    -> Squeeze axis 0 -> [batch, H]
  *     -> MatMul dense kernel [H, 1] -> Add dense bias [1]
+ *     residual target only: -> Add sequence[:, L-1, f] (Slice + Squeeze of the input)
  *   output [batch, 1]
  */
 import type { ForecastNetworkWeights } from '../model/weights.js';
@@ -46,7 +47,10 @@ function describe(weights: ForecastNetworkWeights): string {
     `Stacked LSTM (${weights.lstm.length} layer(s), hidden sizes ${sizes}) + Dense(1) forecaster. ` +
     `Input '${ONNX_IO.input}': float32 [${BATCH}, ${weights.sequenceLength}, ${weights.featureCount}], ` +
     `scaled feature windows, oldest step first. ` +
-    `Output '${ONNX_IO.output}': float32 [${BATCH}, 1], the scaled close of the next candle.`
+    `Output '${ONNX_IO.output}': float32 [${BATCH}, 1], the scaled close of the next candle` +
+    (weights.residualFeature === undefined
+      ? '.'
+      : `: the network's change added to input feature ${weights.residualFeature} at the last step.`)
   );
 }
 
@@ -145,6 +149,8 @@ function addLstmLayer(parts: GraphParts, weights: ForecastNetworkWeights, k: num
 function addDenseHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHidden: string): void {
   const hiddenSize = weights.lstm.at(-1)?.hiddenSize ?? 0;
   const product = 'dense_matmul';
+  const residual = weights.residualFeature;
+  const dense = residual === undefined ? ONNX_IO.output : 'dense_output';
   parts.initializers.push(
     floatInitializer('dense_kernel', [hiddenSize, 1], weights.denseKernel),
     floatInitializer('dense_bias', [1], weights.denseBias),
@@ -155,10 +161,51 @@ function addDenseHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHi
       opType: 'Add',
       name: 'dense_add_bias',
       inputs: [product, 'dense_bias'],
-      outputs: [ONNX_IO.output],
+      outputs: [dense],
     }),
   );
   parts.valueInfo.push(floatTensorValueInfo(product, [BATCH, 1]));
+  if (residual !== undefined) addResidual(parts, weights, residual, dense);
+}
+
+/** output = dense + sequence[:, L-1, f]: the network predicts the change from the last value of feature f. */
+function addResidual(
+  parts: GraphParts,
+  weights: ForecastNetworkWeights,
+  feature: number,
+  dense: string,
+): void {
+  const L = weights.sequenceLength;
+  const sliced = 'residual_slice';
+  const base = 'residual_base';
+  parts.initializers.push(
+    int64Initializer('residual_starts', [2], [L - 1, feature], 'last step, residual feature'),
+    int64Initializer('residual_ends', [2], [L, feature + 1]),
+    int64Initializer('residual_axes', [2], [1, 2], 'sequence and feature axes'),
+    int64Initializer('residual_squeeze', [1], [2]),
+  );
+  parts.nodes.push(
+    node({
+      opType: 'Slice',
+      name: 'residual_last_step',
+      inputs: [ONNX_IO.input, 'residual_starts', 'residual_ends', 'residual_axes'],
+      outputs: [sliced],
+      docString: '[batch, seq, feat] -> [batch, 1, 1]',
+    }),
+    node({
+      opType: 'Squeeze',
+      name: 'residual_to_column',
+      inputs: [sliced, 'residual_squeeze'],
+      outputs: [base],
+      docString: '[batch, 1, 1] -> [batch, 1]',
+    }),
+    node({ opType: 'Add', name: 'residual_add', inputs: [dense, base], outputs: [ONNX_IO.output] }),
+  );
+  parts.valueInfo.push(
+    floatTensorValueInfo(dense, [BATCH, 1]),
+    floatTensorValueInfo(sliced, [BATCH, 1, 1]),
+    floatTensorValueInfo(base, [BATCH, 1]),
+  );
 }
 
 function buildGraph(weights: ForecastNetworkWeights, docString: string): GraphProto {

@@ -69,7 +69,8 @@ export function referenceForward(weights: ForecastNetworkWeights, windows: Float
   const out = new Float64Array(batch);
 
   for (let s = 0; s < batch; s += 1) {
-    let sequence: Float64Array = Float64Array.from(windows.subarray(s * windowSize, (s + 1) * windowSize));
+    const window = windows.subarray(s * windowSize, (s + 1) * windowSize);
+    let sequence: Float64Array = Float64Array.from(window);
     for (const layer of weights.lstm) sequence = runLayer(layer, sequence, L);
 
     const H = weights.lstm.at(-1)?.hiddenSize ?? 0;
@@ -77,7 +78,8 @@ export function referenceForward(weights: ForecastNetworkWeights, windows: Float
     for (let unit = 0; unit < H; unit += 1) {
       y += (sequence[(L - 1) * H + unit] ?? 0) * (weights.denseKernel[unit] ?? 0);
     }
-    out[s] = y;
+    const residual = weights.residualFeature;
+    out[s] = residual === undefined ? y : y + (window[(L - 1) * F + residual] ?? 0);
   }
   return out;
 }

@@ -58,6 +58,15 @@ export function validateWeights(weights: ForecastNetworkWeights): void {
     checkArray(problems, 'denseKernel', weights.denseKernel, last.hiddenSize);
   }
   checkArray(problems, 'denseBias', weights.denseBias, 1);
+  const residual = weights.residualFeature;
+  if (
+    residual !== undefined &&
+    !(Number.isInteger(residual) && residual >= 0 && residual < weights.featureCount)
+  ) {
+    problems.push(
+      `residualFeature must be a feature index below featureCount ${weights.featureCount}, got ${residual}`,
+    );
+  }
 
   if (problems.length > 0) throw new InvalidWeightsError(problems);
 }

@@ -5,6 +5,7 @@ import type { ArtifactStore, Manifest } from '../../../core/artifacts/index.js';
 import { ARTIFACT_FILES, newVersion } from '../../../core/artifacts/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
 import {
+  CLOSE_INDEX,
   FEATURE_NAMES,
   prepareTrainingData,
   scalerToJson,
@@ -91,6 +92,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
       hiddenSize: t.hidden_size,
       layers: t.number_of_layers,
       dropoutRate: t.dropout_rate,
+      residualFeature: t.target_mode === 'residual' ? CLOSE_INDEX : undefined,
     },
     new SeededRandom(t.seed),
   );
@@ -168,6 +170,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
         hidden_size: t.hidden_size,
         layers: t.number_of_layers,
         target: config.features.target,
+        target_mode: t.target_mode,
       },
       parameters: {
         features: config.features,
