@@ -61,12 +61,13 @@ describe('ForecastNetwork hand-written LSTM', () => {
     await selectBackend('auto');
   });
 
-  for (const shape of shapes) {
-    it(`matches tf.layers.lstm in value and gradients (${shape.layers} x ${shape.hiddenSize}, T=${shape.sequenceLength})`, () => {
+  for (const [shape, lstmPath] of shapes.flatMap((s) => [[s, 'fused'] as const, [s, 'ops'] as const])) {
+    it(`${lstmPath} path matches tf.layers.lstm in value and gradients (${shape.layers} x ${shape.hiddenSize}, T=${shape.sequenceLength})`, () => {
       // Prepare
       const featureCount = 9;
       const random = new SeededRandom(7 + shape.layers);
       const network = ForecastNetwork.initialize({ ...shape, featureCount, dropoutRate: 0 }, random);
+      network.lstmPath = lstmPath;
       const weights = network.toWeights();
       const reference = referenceModel(weights);
       const windows = random.uniform(shape.batch * shape.sequenceLength * featureCount, -1, 1);
@@ -114,6 +115,41 @@ describe('ForecastNetwork hand-written LSTM', () => {
       network.dispose();
     });
   }
+
+  it('fused and op-by-op paths agree with dropout drawn from the same seed, residual head included', () => {
+    const shape = { layers: 3, hiddenSize: 6, sequenceLength: 5, featureCount: 9, dropoutRate: 0.3 };
+    const batch = 4;
+    const init = new SeededRandom(21);
+    const network = ForecastNetwork.initialize({ ...shape, residualFeature: 7 }, init);
+    // A non-zero head, so the gradients reach the LSTM layers.
+    const weights = network.toWeights();
+    network.assignWeights({ ...weights, denseKernel: init.uniform(shape.hiddenSize, -0.5, 0.5) });
+    const windows = init.uniform(batch * shape.sequenceLength * shape.featureCount, -1, 1);
+    const labels = init.uniform(batch, -1, 1);
+    const timeMajor = toTimeMajor(windows, [0, 1, 2, 3], shape.sequenceLength, shape.featureCount);
+
+    const run = (lstmPath: 'fused' | 'ops') =>
+      tf.tidy(() => {
+        network.lstmPath = lstmPath;
+        const steps = stepsFromTimeMajor(timeMajor, shape.sequenceLength, shape.featureCount);
+        const { loss, grads } = network.lossAndGradients(steps, tf.tensor2d(labels, [batch, 1]), {
+          dropout: new SeededRandom(99),
+        });
+        return { loss: loss.dataSync()[0] as number, grads: grads.map((g) => g.dataSync() as Float32Array) };
+      });
+    const fused = run('fused');
+    const ops = run('ops');
+
+    assert.ok(
+      Math.abs(fused.loss - ops.loss) / Math.abs(ops.loss) < 1e-5,
+      `loss ${fused.loss} vs ${ops.loss}`,
+    );
+    fused.grads.forEach((grad, i) => {
+      const error = maxRelativeError(grad, ops.grads[i] as Float32Array);
+      assert.ok(error < 1e-4, `gradient ${i} differs: relative error ${error}`);
+    });
+    network.dispose();
+  });
 
   it('round-trips its weights', () => {
     const network = ForecastNetwork.initialize(

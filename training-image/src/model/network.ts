@@ -7,6 +7,8 @@ import {
   type LstmForward,
   type LstmParams,
 } from './lstm-layer.js';
+import { lstmKernelsAvailable } from '../tf/lstm-kernels.js';
+import { fusedLstmBackward, fusedLstmForward, type FusedForward } from './fused-lstm-layer.js';
 import type { SeededRandom } from './random.js';
 import type { ForecastNetworkWeights, LstmLayerWeights } from './weights.js';
 
@@ -50,6 +52,11 @@ export interface ForwardOptions {
  */
 export class ForecastNetwork {
   public readonly shape: NetworkShape;
+  /**
+   * `fused`: one kernel per LSTM step (wasm and cpu backends, see tf/lstm-kernels.ts); `ops`: the
+   * same maths op by op (any backend, native TensorFlow's path); `auto`: fused where available.
+   */
+  public lstmPath: 'auto' | 'fused' | 'ops' = 'auto';
   private readonly lstm: readonly LstmVariables[];
   private readonly denseKernel: tf.Variable<tf.Rank.R2>;
   private readonly denseBias: tf.Variable<tf.Rank.R1>;
@@ -133,6 +140,7 @@ export class ForecastNetwork {
    * tensors of [B, F] (see stepsFromTimeMajor); the result is [B, 1].
    */
   public predict(steps: readonly tf.Tensor2D[]): tf.Tensor2D {
+    if (this.useFused()) return this.predictFused(steps);
     return tf.tidy(() => {
       let input = steps;
       for (const layer of this.lstm) {
@@ -152,6 +160,7 @@ export class ForecastNetwork {
     labels: tf.Tensor2D,
     options: ForwardOptions = {},
   ): Gradients {
+    if (this.useFused()) return this.lossAndGradientsFused(steps, labels, options);
     return tf.tidy(() => {
       const batch = labels.shape[0];
       const params = this.lstm.map((layer) => this.internalParams(layer));
@@ -222,6 +231,112 @@ export class ForecastNetwork {
       }
       return { loss, grads: [...layerGrads.flat(), denseKernel, denseBias] };
     });
+  }
+
+  private useFused(): boolean {
+    return this.lstmPath === 'fused' || (this.lstmPath === 'auto' && lstmKernelsAvailable());
+  }
+
+  private predictFused(steps: readonly tf.Tensor2D[]): tf.Tensor2D {
+    return tf.tidy(() => {
+      const T = steps.length;
+      let input = tf.concat(steps as tf.Tensor2D[], 0) as tf.Tensor2D;
+      let hs: tf.Tensor2D[] = [];
+      this.lstm.forEach((layer, index) => {
+        hs = fusedLstmForward(input, T, this.internalParams(layer), false).hs;
+        if (index < this.lstm.length - 1) input = tf.concat(hs, 0) as tf.Tensor2D;
+      });
+      return this.head(hs[T - 1] as tf.Tensor2D, steps);
+    });
+  }
+
+  /** lossAndGradients on the fused kernels: each layer's sequence is one time-major [T * B, H] tensor. */
+  private lossAndGradientsFused(
+    steps: readonly tf.Tensor2D[],
+    labels: tf.Tensor2D,
+    options: ForwardOptions,
+  ): Gradients {
+    return tf.tidy(() => {
+      const T = steps.length;
+      const batch = labels.shape[0];
+      const hidden = this.shape.hiddenSize;
+      const params = this.lstm.map((layer) => this.internalParams(layer));
+      const inputs: tf.Tensor2D[] = [];
+      const forwards: FusedForward[] = [];
+      const masks: (tf.Tensor2D | null)[] = [];
+      let input = tf.concat(steps as tf.Tensor2D[], 0) as tf.Tensor2D;
+      params.forEach((layerParams, index) => {
+        inputs.push(input);
+        const forward = fusedLstmForward(input, T, layerParams, true);
+        forwards.push(forward);
+        if (index === params.length - 1) return;
+        const sequence = tf.concat(forward.hs, 0) as tf.Tensor2D;
+        const mask = this.layerMask(index, T, batch, options);
+        masks.push(mask);
+        input = mask === null ? sequence : (tf.mul(sequence, mask) as tf.Tensor2D);
+      });
+
+      const top = forwards[forwards.length - 1] as FusedForward;
+      const lastH = top.hs[T - 1] as tf.Tensor2D;
+      const prediction = this.head(lastH, steps);
+      const error = tf.sub(prediction, labels);
+      const loss = tf.mean(tf.square(error)) as tf.Scalar;
+      const dPrediction = tf.mul(error, 2 / batch) as tf.Tensor2D;
+      const denseKernel = tf.matMul(tf.transpose(lastH), dPrediction);
+      const denseBias = tf.sum(dPrediction, 0);
+
+      const scale = gateScale(hidden);
+      const layerGrads: tf.Tensor[][] = [];
+      let arriving: { kind: 'every-step' | 'last-step'; dh: tf.Tensor2D } = {
+        kind: 'last-step',
+        dh: tf.matMul(dPrediction, tf.transpose(this.denseKernel)) as tf.Tensor2D,
+      };
+      for (let index = params.length - 1; index >= 0; index--) {
+        const grads = fusedLstmBackward(
+          inputs[index] as tf.Tensor2D,
+          forwards[index] as FusedForward,
+          params[index] as LstmParams,
+          arriving,
+          index > 0,
+        );
+        // The layer computes with the candidate block doubled; chain rule back to the stored weights.
+        layerGrads[index] = [
+          tf.mul(grads.kernel, scale),
+          tf.mul(grads.recurrentKernel, scale),
+          tf.mul(grads.bias, scale),
+        ];
+        if (grads.dx !== null) {
+          const below = masks[index - 1] ?? null;
+          arriving = {
+            kind: 'every-step',
+            dh: below === null ? grads.dx : (tf.mul(grads.dx, below) as tf.Tensor2D),
+          };
+        }
+      }
+      return { loss, grads: [...layerGrads.flat(), denseKernel, denseBias] };
+    });
+  }
+
+  /**
+   * Inverted-dropout mask on layer `index`'s output as one time-major [T * B, H] tensor, from the
+   * given masks or drawn from the generator in the order the op-by-op path draws them; null for none.
+   */
+  private layerMask(
+    index: number,
+    steps: number,
+    batch: number,
+    options: ForwardOptions,
+  ): tf.Tensor2D | null {
+    const given = options.masks?.[index];
+    const random = options.dropout;
+    const drawn = random !== undefined && this.shape.dropoutRate > 0;
+    if (given === undefined && !drawn) return null;
+    const size = batch * this.shape.hiddenSize;
+    const all = new Float32Array(steps * size);
+    for (let t = 0; t < steps; t++) {
+      all.set(given?.[t] ?? (random as SeededRandom).dropoutMask(size, this.shape.dropoutRate), t * size);
+    }
+    return tf.tensor2d(all, [steps * batch, this.shape.hiddenSize]);
   }
 
   private internalParams(layer: LstmVariables): LstmParams {

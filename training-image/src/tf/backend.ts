@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { installLstmKernels } from './lstm-kernels.js';
 import { installFastWasmSlice } from './wasm-slice.js';
 
 /** Backends in the order the pipeline prefers them. */
@@ -31,6 +32,8 @@ async function tryImport(name: string): Promise<string | null> {
 
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   const skipped: string[] = [];
+  const kernels = await installLstmKernels();
+  if (kernels.simdSkipped !== null) skipped.push(`LSTM SIMD kernels: ${kernels.simdSkipped}`);
   if (choice === 'auto' || choice === 'tensorflow') {
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       const failure = await tryImport(pkg);
