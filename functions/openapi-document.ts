@@ -49,7 +49,7 @@ const OPERATIONS: Readonly<Record<RouteName, OperationSpec>> = {
   predict: {
     summary: 'Predicted close of the next candle',
     description:
-      'The close the model predicts for the candle after the last closed one, beside that candle, the change, and the model with its test accuracy against the naive forecast. PUT takes the same fields in the query string or as a JSON object body (a field given in both must agree).',
+      'The close the model predicts for the candle after the last closed one, beside that candle, the change, and the model with its test accuracy against the naive forecast, its age and whether it is stale (a stale model still answers). PUT takes the same fields in the query string or as a JSON object body (a field given in both must agree).',
     request: PredictRequestSchema,
     bodyMethods: ['PUT'],
     ok: 'PredictResponse',
@@ -58,7 +58,7 @@ const OPERATIONS: Readonly<Record<RouteName, OperationSpec>> = {
   models: {
     summary: 'Published models',
     description:
-      'Every served pair with a published model: its latest version, training time and test metrics.',
+      'Every served pair with a published model: its latest version, training time, age, staleness and test metrics.',
     request: NoParametersSchema,
     ok: 'ModelsResponse',
     errors: [400, 503],
@@ -88,7 +88,8 @@ const OPERATIONS: Readonly<Record<RouteName, OperationSpec>> = {
   },
   readyz: {
     summary: 'Readiness',
-    description: 'Storage answers and at least one model loads; 503 with the reasons otherwise.',
+    description:
+      'Storage answers, at least one model loads and no served model is stale; 503 with the reasons otherwise (a stale model: its age against the limit).',
     request: NoParametersSchema,
     ok: 'ReadyResponse',
     errors: [400],

@@ -1,5 +1,6 @@
 /** The predictor's results as the API's JSON: snake_case like the published artifacts, times in ISO 8601. */
 import type { z } from 'zod';
+import type { ServingConfig } from '../core/config/index.js';
 import type { Candle } from '../core/market/candle.js';
 import type { ModelInfo, Prediction, ReloadResult } from '../core/predictor/index.js';
 import { describeError } from './error-mapping.js';
@@ -8,6 +9,7 @@ import type {
   ModelEntrySchema,
   ModelSummarySchema,
   PredictResponse,
+  ReadyResponse,
   ReloadResponse,
 } from './schemas.js';
 
@@ -21,6 +23,11 @@ export function modelSummary(model: ModelInfo): z.input<typeof ModelSummarySchem
     published_at: model.publishedAt,
     trained_at: model.trainedAt,
     sequence_length: model.sequenceLength,
+    target_mode: model.targetMode,
+    skill: finiteOrNull(model.metrics.skill),
+    age_seconds: model.age.ageSeconds,
+    stale: model.age.stale,
+    stale_after_seconds: model.age.staleAfterSeconds,
     metrics: {
       test_mae: model.metrics.testMae,
       naive_mae: model.metrics.naiveMae,
@@ -33,6 +40,32 @@ export function modelSummary(model: ModelInfo): z.input<typeof ModelSummarySchem
 
 export function modelEntry(model: ModelInfo): z.input<typeof ModelEntrySchema> {
   return { pair: model.pair, ...modelSummary(model), loaded_at: iso(model.loadedAt) };
+}
+
+/** A served model as /readyz lists it: enough to see which one and how old. */
+export function readyModel(model: ModelInfo): ReadyResponse['models'][number] {
+  return {
+    pair: model.pair,
+    version: model.version,
+    trained_at: model.trainedAt,
+    age_seconds: model.age.ageSeconds,
+    stale: model.age.stale,
+    stale_after_seconds: model.age.staleAfterSeconds,
+  };
+}
+
+/** Why a stale model makes the instance not ready: its age against the limit, and where the limit comes from. */
+export function staleReason(
+  model: ModelInfo,
+  serving: Pick<ServingConfig, 'schedule_period_minutes' | 'stale_after_periods'>,
+): string {
+  const { ageSeconds, staleAfterSeconds } = model.age;
+  const hours = (seconds: number): string => `${(seconds / 3_600).toFixed(1)} h`;
+  return (
+    `${model.pair}: model ${model.version} is stale: trained ${model.trainedAt}, ${hours(ageSeconds)} ` +
+    `(${ageSeconds} s) ago, over the limit of ${hours(staleAfterSeconds)} (${staleAfterSeconds} s: ` +
+    `${serving.stale_after_periods} schedule periods of ${serving.schedule_period_minutes} min)`
+  );
 }
 
 function candle(c: Candle): z.input<typeof CandleSchema> {

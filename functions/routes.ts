@@ -49,4 +49,6 @@ export const FUNCTION_ENVIRONMENT = {
   PAIRS: 'comma-separated pairs served',
   MUR_ENV: 'configuration laid over conf/base',
   MUR_CONF_DIR: 'where conf/ is (bundled beside the handler)',
+  SCHEDULE_PERIOD_MINUTES: 'minutes between two scheduled training runs (the stack schedule)',
+  STALE_AFTER_PERIODS: 'schedule periods after which a model is stale (stalenessPeriods, as the alarm)',
 } as const;

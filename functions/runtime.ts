@@ -2,7 +2,13 @@ import { ArtifactStore } from '../core/artifacts/index.js';
 import type { Config } from '../core/config/index.js';
 import type { Candle } from '../core/market/candle.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
-import { CandleCache, Predictor, type CandleProvider, type PredictorLog } from '../core/predictor/index.js';
+import {
+  CandleCache,
+  Predictor,
+  staleAfterSeconds,
+  type CandleProvider,
+  type PredictorLog,
+} from '../core/predictor/index.js';
 import { startupConfig } from './config.js';
 import { logger, predictorLog } from './logger.js';
 
@@ -41,6 +47,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     interval: config.market.interval,
     timeframeMs,
     refreshSeconds: config.serving.refresh_seconds,
+    staleAfterSeconds: staleAfterSeconds(config.serving),
     gapPolicy: config.market.gap_policy,
     maxFillGap: config.market.max_fill_gap,
     now: clock,
@@ -87,6 +94,7 @@ export function getRuntime(): Runtime {
       sources: startupConfig.sources,
       pairs: current.config.pairs,
       refresh_seconds: current.config.serving.refresh_seconds,
+      stale_after_seconds: staleAfterSeconds(current.config.serving),
     });
   }
   return current;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrainingConfigSchema } from '../core/config/index.js';
 
 /**
  * The API's request and response schemas. Handlers validate requests and their own responses with
@@ -85,6 +86,26 @@ export const ModelSummarySchema = z.object({
   published_at: isoTime,
   trained_at: isoTime,
   sequence_length: z.number().int().positive(),
+  target_mode: TrainingConfigSchema.shape.target_mode.meta({
+    description:
+      'What the network learnt: the close itself (level) or its change from the last close (residual).',
+  }),
+  skill: finiteOrNull.meta({
+    description: 'metrics.skill, beside the age: how good the model is, and how old.',
+  }),
+  age_seconds: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Whole seconds since trained_at, when this answer was made.' }),
+  stale: z.boolean().meta({
+    description:
+      'age_seconds > stale_after_seconds: training has not renewed the model for that many scheduled runs. ' +
+      'A stale model still answers; the caller decides whether its forecast is worth having.',
+  }),
+  stale_after_seconds: z.number().int().positive().meta({
+    description: 'serving.schedule_period_minutes x 60 x serving.stale_after_periods.',
+  }),
   metrics: MetricsSummarySchema,
 });
 
@@ -161,8 +182,22 @@ export const HealthResponseSchema = z.object({
 export const ReadyResponseSchema = z.object({
   ready: z.boolean(),
   storage: z.enum(['ok', 'unavailable']),
-  models: z.array(z.object({ pair, version: z.string() })),
-  problems: z.array(z.string()).meta({ description: 'Why the instance is not ready, when it is not.' }),
+  models: z.array(
+    z.object({
+      pair,
+      ...ModelSummarySchema.pick({
+        version: true,
+        trained_at: true,
+        age_seconds: true,
+        stale: true,
+        stale_after_seconds: true,
+      }).shape,
+    }),
+  ),
+  problems: z.array(z.string()).meta({
+    description:
+      'Why the instance is not ready (a stale model: its age against the limit), or a pair is not served.',
+  }),
 });
 
 export type PredictResponse = z.infer<typeof PredictResponseSchema>;

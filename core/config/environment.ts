@@ -1,6 +1,8 @@
+import { ConfigError, type ConfigProblem } from './errors.js';
+
 /**
  * Environment variables that override YAML, for deployments (Batch, Lambda) where
- * the infrastructure knows the bucket and the pairs and the image does not.
+ * the infrastructure knows the bucket, the pairs and the schedule and the image does not.
  */
 export const ENV_OVERRIDES = {
   PAIRS: { key: ['pairs'], kind: 'list', help: 'comma-separated pairs, for example BTC/USDT,ETH/USDT' },
@@ -18,6 +20,16 @@ export const ENV_OVERRIDES = {
     help: 'S3-compatible endpoint (MinIO, local server)',
   },
   AWS_REGION: { key: ['storage', 'region'], kind: 'string', help: 'region of the bucket' },
+  SCHEDULE_PERIOD_MINUTES: {
+    key: ['serving', 'schedule_period_minutes'],
+    kind: 'int',
+    help: 'minutes between two scheduled training runs',
+  },
+  STALE_AFTER_PERIODS: {
+    key: ['serving', 'stale_after_periods'],
+    kind: 'int',
+    help: 'schedule periods after which a model is reported stale',
+  },
 } as const;
 
 export type EnvOverrideName = keyof typeof ENV_OVERRIDES;
@@ -27,28 +39,48 @@ export interface AppliedOverride {
   readonly key: string;
 }
 
-/** Writes each set override into `target` (a parsed YAML tree) and says which were applied. */
+/** A whole number, as written: "60", not "60.0", "1e3" or "1h". Ranges are the schema's to check. */
+const WHOLE_NUMBER = /^[+-]?\d+$/;
+
+/**
+ * Writes each set override into `target` (a parsed YAML tree) and says which were applied. A value its
+ * kind cannot parse throws ConfigError naming the key and the variable: the schema would only say
+ * "expected number, received string".
+ */
 export function applyEnvOverrides(
   target: Record<string, unknown>,
   environment: Readonly<Record<string, string | undefined>>,
 ): AppliedOverride[] {
   const applied: AppliedOverride[] = [];
+  const problems: ConfigProblem[] = [];
+  const refused: string[] = [];
   for (const [variable, spec] of Object.entries(ENV_OVERRIDES) as [
     EnvOverrideName,
     (typeof ENV_OVERRIDES)[EnvOverrideName],
   ][]) {
     const raw = environment[variable];
     if (raw === undefined || raw.trim() === '') continue;
-    const value =
-      spec.kind === 'list'
-        ? raw
-            .split(',')
-            .map((item) => item.trim())
-            .filter((item) => item.length > 0)
-        : raw.trim();
+    const key = spec.key.join('.');
+    let value: unknown;
+    if (spec.kind === 'list') {
+      value = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+    } else if (spec.kind === 'int') {
+      if (!WHOLE_NUMBER.test(raw.trim())) {
+        problems.push({ key, reason: `$${variable} is "${raw}", expected a whole number (${spec.help})` });
+        refused.push(`$${variable}`);
+        continue;
+      }
+      value = Number(raw.trim());
+    } else {
+      value = raw.trim();
+    }
     setPath(target, spec.key, value);
-    applied.push({ variable, key: spec.key.join('.') });
+    applied.push({ variable, key });
   }
+  if (problems.length > 0) throw new ConfigError(problems, refused);
   return applied;
 }
 

@@ -8,6 +8,7 @@ export {
   UnknownPairError,
   type UnknownPairReason,
 } from './errors.js';
+export { modelAge, staleAfterSeconds, type ModelAge } from './model-age.js';
 export {
   DEFAULT_SESSION_OPTIONS,
   loadModel,

@@ -27,7 +27,10 @@ export interface LoadedModel {
   readonly version: string;
   /** When latest.json started pointing at this version. */
   readonly publishedAt: string;
+  /** metrics.json's trained_at: what the model's age, and whether it is stale, are measured from. */
   readonly trainedAt: string;
+  /** What the network learnt (metrics.json): the close itself, or its change from the last close. */
+  readonly targetMode: Metrics['model']['target_mode'];
   readonly sequenceLength: number;
   readonly featureCount: number;
   readonly session: ort.InferenceSession;
@@ -109,6 +112,7 @@ export async function loadModel(
     version,
     publishedAt: pointer.published_at,
     trainedAt: metrics.trained_at,
+    targetMode: metrics.model.target_mode,
     sequenceLength: metrics.model.sequence_length,
     featureCount: scaler.features.length,
     session,

@@ -7,6 +7,7 @@ import { CandleValidationError } from '../market/errors.js';
 import { validateCandles } from '../market/validate.js';
 import type { CandleProvider } from './candle-cache.js';
 import { MarketDataUnavailableError, UNKNOWN_PAIR_REASONS, UnknownPairError } from './errors.js';
+import { modelAge, type ModelAge } from './model-age.js';
 import { loadModel, type LoadedModel, type MetricsSummary } from './model-loader.js';
 import { ONNX_IO } from './onnx-io.js';
 
@@ -31,10 +32,15 @@ export interface PredictorOptions {
   readonly timeframeMs: number;
   /** Seconds a loaded model is served before latest.json is read again (config.serving.refresh_seconds). */
   readonly refreshSeconds: number;
+  /**
+   * A model trained longer ago than this is reported stale, and still served (staleAfterSeconds of
+   * config.serving: the schedule period times stale_after_periods).
+   */
+  readonly staleAfterSeconds: number;
   /** How missing candles in a window are handled, as in training (config.market). */
   readonly gapPolicy: 'fail' | 'fill';
   readonly maxFillGap: number;
-  /** Clock in ms for the refresh policy; injectable for tests. */
+  /** Clock in ms for the refresh policy and the models' age; injectable for tests. */
   readonly now?: () => number;
   readonly log?: PredictorLog;
   readonly sessionOptions?: ort.InferenceSession.SessionOptions;
@@ -51,9 +57,12 @@ export interface ModelInfo {
   readonly version: string;
   readonly publishedAt: string;
   readonly trainedAt: string;
+  readonly targetMode: LoadedModel['targetMode'];
   readonly sequenceLength: number;
   readonly metrics: MetricsSummary;
   readonly loadedAt: number;
+  /** Measured when the info was made: at the prediction, or at the status() call. */
+  readonly age: ModelAge;
 }
 
 export interface Prediction {
@@ -116,6 +125,7 @@ export class Predictor {
   private readonly interval: string;
   private readonly timeframeMs: number;
   private readonly refreshMs: number;
+  private readonly staleAfterSeconds: number;
   private readonly gapPolicy: 'fail' | 'fill';
   private readonly maxFillGap: number;
   private readonly now: () => number;
@@ -132,12 +142,16 @@ export class Predictor {
     if (!Number.isFinite(options.refreshSeconds) || options.refreshSeconds < 0) {
       throw new RangeError(`refreshSeconds must be 0 or more, got ${options.refreshSeconds}`);
     }
+    if (!Number.isFinite(options.staleAfterSeconds) || options.staleAfterSeconds <= 0) {
+      throw new RangeError(`staleAfterSeconds must be more than 0, got ${options.staleAfterSeconds}`);
+    }
     this.store = options.store;
     this.candles = options.candles;
     this.pairs = [...options.pairs];
     this.interval = options.interval;
     this.timeframeMs = options.timeframeMs;
     this.refreshMs = options.refreshSeconds * 1_000;
+    this.staleAfterSeconds = options.staleAfterSeconds;
     this.gapPolicy = options.gapPolicy;
     this.maxFillGap = options.maxFillGap;
     this.now = options.now ?? Date.now;
@@ -161,7 +175,7 @@ export class Predictor {
       last: { openTime: last.openTime, closeTime: last.openTime + tf, close: last.close },
       change: { absolute: close - last.close, percent: ((close - last.close) / last.close) * 100 },
       scaledClose,
-      model: infoOf(model),
+      model: this.info(model),
       ...(options.includeCandles === true ? { candles } : {}),
     };
   }
@@ -221,7 +235,7 @@ export class Predictor {
     return Promise.all(
       pairs.map(async (pair): Promise<ModelStatus> => {
         try {
-          return { pair, ok: true, model: infoOf(await this.model(pair)) };
+          return { pair, ok: true, model: this.info(await this.model(pair)) };
         } catch (error) {
           return { pair, ok: false, error: error instanceof Error ? error : new Error(String(error)) };
         }
@@ -231,7 +245,9 @@ export class Predictor {
 
   /** The models in memory now, without touching storage. */
   public loaded(): ModelInfo[] {
-    return [...this.entries.values()].flatMap((entry) => (entry.model === null ? [] : [infoOf(entry.model)]));
+    return [...this.entries.values()].flatMap((entry) =>
+      entry.model === null ? [] : [this.info(entry.model)],
+    );
   }
 
   /**
@@ -257,6 +273,20 @@ export class Predictor {
     const models = [...this.entries.values()].flatMap((entry) => (entry.model === null ? [] : [entry.model]));
     this.entries.clear();
     await Promise.allSettled(models.map((model) => model.session.release()));
+  }
+
+  private info(model: LoadedModel): ModelInfo {
+    return {
+      pair: model.pair,
+      version: model.version,
+      publishedAt: model.publishedAt,
+      trainedAt: model.trainedAt,
+      targetMode: model.targetMode,
+      sequenceLength: model.sequenceLength,
+      metrics: model.summary,
+      loadedAt: model.loadedAt,
+      age: modelAge(model.trainedAt, this.now(), this.staleAfterSeconds),
+    };
   }
 
   private isLoaded(pair: Pair): boolean {
@@ -364,16 +394,4 @@ export class Predictor {
     if (this.running.has(model)) this.retired.add(model);
     else void model.session.release().catch(() => undefined);
   }
-}
-
-function infoOf(model: LoadedModel): ModelInfo {
-  return {
-    pair: model.pair,
-    version: model.version,
-    publishedAt: model.publishedAt,
-    trainedAt: model.trainedAt,
-    sequenceLength: model.sequenceLength,
-    metrics: model.summary,
-    loadedAt: model.loadedAt,
-  };
 }

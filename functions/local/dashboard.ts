@@ -1,10 +1,11 @@
 /**
  * The local stack's dashboard at `/`: for each served pair, a candlestick chart of the window the model
- * read, the predicted next close marked on it, the change, and the model's test error beside the naive
- * forecast's. The page reads the API itself (/models, then /predict?...&include=candles per pair) with
- * an API key the server writes into it: acceptable only because the adapter listens on loopback and the
- * page is served by the local stack alone; the deployed API has no dashboard. The chart library
- * (lightweight-charts, from node_modules) is served by the same server: the page needs no CDN.
+ * read, the predicted next close marked on it, the change, the model's test error beside the naive
+ * forecast's, and the model's age, labelled stale past the limit. The page reads the API itself
+ * (/models, then /predict?...&include=candles per pair) with an API key the server writes into it:
+ * acceptable only because the adapter listens on loopback and the page is served by the local stack
+ * alone; the deployed API has no dashboard. The chart library (lightweight-charts, from node_modules)
+ * is served by the same server: the page needs no CDN.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -94,6 +95,11 @@ const SCRIPT = `
   function signed(value, reference) { return (value >= 0 ? '+' : '\u2212') + money(Math.abs(value), reference); }
   function utc(iso) { return iso.slice(0, 16).replace('T', ' ') + ' UTC'; }
   function seconds(iso) { return Math.floor(Date.parse(iso) / 1000); }
+  function duration(s) { return s < 3600 ? Math.floor(s / 60) + ' min' : s < 172800 ? (s / 3600).toFixed(1) + ' h' : (s / 86400).toFixed(1) + ' days'; }
+  function staleLabel(model) {
+    if (!model.stale) return null;
+    return el('p', { class: 'verdict bad stale', text: 'Stale: trained ' + duration(model.age_seconds) + ' ago, over the limit of ' + duration(model.stale_after_seconds) + '; training has not renewed it. It still answers.' });
+  }
 
   async function get(path) {
     var response = await fetch(path, { headers: { 'x-api-key': config.apiKey, accept: 'application/json' } });
@@ -197,7 +203,9 @@ const SCRIPT = `
         el('dt', { text: 'For the candle' }), el('dd', { text: utc(answer.prediction.open_time) + ' \u2192 ' + answer.prediction.close_time.slice(11, 16) }),
         el('dt', { text: 'Last close' }), el('dd', { text: money(last) + ' at ' + utc(answer.last_candle.close_time) }),
         el('dt', { text: 'Direction right' }), el('dd', { text: (100 * m.direction_accuracy).toFixed(1) + '% of ' + m.test_windows + ' test windows' }),
+        el('dt', { text: 'Model age' }), el('dd', answer.model.stale ? { class: 'down', text: duration(answer.model.age_seconds) + ', stale' } : { text: duration(answer.model.age_seconds) }),
       ]),
+      staleLabel(answer.model),
       metricsTable(m, last),
       verdict(m),
       el('p', { class: 'muted', text: 'Model ' + answer.model.version + ', trained ' + utc(answer.model.trained_at) + ', window of ' + answer.model.sequence_length + ' candles.' + (lagHours > 2 ? ' The candles end at ' + utc(answer.last_candle.close_time) + ', not in the last hour: the forecast is for the hour after them.' : '') }),

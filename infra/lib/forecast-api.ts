@@ -18,6 +18,11 @@ export interface ForecastApiProps {
   readonly routes: readonly Route[];
   /** The repository root: entries are relative to it, node_modules/ and conf/ are in it. */
   readonly projectDir: string;
+  /**
+   * Seconds between two scheduled training runs (schedulePeriodSeconds of the config): with
+   * config.stalenessPeriods, the age past which the functions report a model stale, as the alarm does.
+   */
+  readonly schedulePeriodSeconds: number;
 }
 
 /** The stage in every URL: https://{id}.execute-api.{region}.amazonaws.com/v1/predict. */
@@ -81,7 +86,7 @@ export class ForecastApi extends Construct {
 
   public constructor(scope: Construct, id: string, props: ForecastApiProps) {
     super(scope, id);
-    const { config, store, routes, projectDir } = props;
+    const { config, store, routes, projectDir, schedulePeriodSeconds } = props;
     const architecture = LAMBDA_ARCHITECTURE[config.architecture].lambda;
     const bundling = functionBundling(config.architecture, projectDir);
 
@@ -91,6 +96,9 @@ export class ForecastApi extends Construct {
       PAIRS: config.pairs.join(','),
       MUR_ENV: 'base',
       MUR_CONF_DIR: FUNCTION_CONF_DIR,
+      // The staleness alarm's window, so that /predict, /readyz and the alarm call the same model stale.
+      SCHEDULE_PERIOD_MINUTES: String(Math.ceil(schedulePeriodSeconds / 60)),
+      STALE_AFTER_PERIODS: String(config.stalenessPeriods),
     };
 
     const functions = new Map<RouteName, NodejsFunction>();

@@ -46,17 +46,17 @@ export class ForecastStack extends Stack {
       store: this.store,
       buildContext: projectDir,
     });
+    const period = schedulePeriodSeconds(config.schedule, config.schedulePeriodMinutes);
+    // The config schema refuses a cron schedule without schedulePeriodMinutes; this guards the type only.
+    if (period === undefined)
+      throw new Error(`schedulePeriodMinutes is required with schedule ${config.schedule}`);
     this.api = new ForecastApi(this, 'Api', {
       config,
       store: this.store,
       routes: props.routes ?? ROUTES,
       projectDir,
+      schedulePeriodSeconds: period,
     });
-
-    const period = schedulePeriodSeconds(config.schedule, config.schedulePeriodMinutes);
-    // The config schema refuses a cron schedule without schedulePeriodMinutes; this guards the type only.
-    if (period === undefined)
-      throw new Error(`schedulePeriodMinutes is required with schedule ${config.schedule}`);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alarmEmail: config.alarmEmail,
       pairs: config.pairs,

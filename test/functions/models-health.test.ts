@@ -105,7 +105,11 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
     const ready = ReadyResponseSchema.parse(body);
     assert.equal(ready.ready, true);
     assert.equal(ready.storage, 'ok');
-    assert.deepEqual(ready.models, [{ pair: 'BTC/USDT', version: btc }]);
+    assert.deepEqual(
+      ready.models.map((m) => [m.pair, m.version, m.stale]),
+      [['BTC/USDT', btc, false]],
+      'a model trained moments ago is fresh',
+    );
     assert.deepEqual(ready.problems, [
       'ETH/USDT: The published model could not be loaded (ArtifactIntegrityError); try again later',
     ]);

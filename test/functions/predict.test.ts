@@ -13,6 +13,7 @@ import {
   BUCKET,
   deadEndpoint,
   fixture,
+  manualClock,
   parse,
   startServingWorld,
   withQuery,
@@ -44,9 +45,12 @@ describe('/predict', () => {
   let version: string;
   const runtimes: Runtime[] = [];
 
-  /** A fresh instance (nothing loaded, nothing cached), as after a cold start. */
+  /**
+   * A fresh instance (nothing loaded, nothing cached), as after a cold start. Its clock stands still at
+   * the real time, so that answers a moment apart report the same model age.
+   */
   const coldStart = (config = world.config): Runtime => {
-    const runtime = createRuntime(config);
+    const runtime = createRuntime(config, { clock: manualClock().now });
     runtimes.push(runtime);
     setRuntime(runtime);
     return runtime;

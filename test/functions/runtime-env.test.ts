@@ -22,14 +22,19 @@ describe('handlers configured by the environment alone', () => {
 
   before(async () => {
     world = await startServingWorld(['BTC/USDT']);
-    // The wiring is under test here, not the model: one exported from random weights will do.
-    version = (await publishSynthetic(world.store, 'BTC/USDT')).version;
+    // The wiring is under test here, not the model: one exported from random weights will do, trained
+    // now so that it is fresh.
+    version = (await publishSynthetic(world.store, 'BTC/USDT', { trainedAt: new Date().toISOString() }))
+      .version;
     Object.assign(process.env, {
       MUR_ENV: 'local',
       PAIRS: 'BTC/USDT',
       MODEL_BUCKET: BUCKET,
       S3_ENDPOINT: world.s3.endpoint,
       EXCHANGE_URL: world.exchange.url,
+      // As the CDK stack sets them from its schedule: every 2 hours, stale after 4 runs.
+      SCHEDULE_PERIOD_MINUTES: '120',
+      STALE_AFTER_PERIODS: '4',
     });
   });
 
@@ -50,7 +55,14 @@ describe('handlers configured by the environment alone', () => {
 
     // Assess
     assert.equal(prediction.status, 200, JSON.stringify(prediction.body));
-    assert.equal((prediction.body['model'] as { version: string }).version, version);
+    const model = prediction.body['model'] as {
+      version: string;
+      stale: boolean;
+      stale_after_seconds: number;
+    };
+    assert.equal(model.version, version);
+    assert.equal(model.stale_after_seconds, 120 * 60 * 4, 'the limit of the environment, not of conf/');
+    assert.equal(model.stale, false);
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
     const { getRuntime } = await import('../../functions/runtime.js');
     assert.equal(getRuntime().config.storage.endpoint, world.s3.endpoint);

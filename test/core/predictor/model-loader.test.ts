@@ -62,6 +62,7 @@ describe('loadModel', () => {
       testWindows: 38,
     });
     assert.equal(model.trainedAt, '2026-11-26T09:00:00.000Z');
+    assert.equal(model.targetMode, 'level', 'metrics.json without target_mode: a model from before it');
     assert.equal(model.loadedAt, 42);
     assert.deepEqual(model.session.inputNames, ['sequence']);
     await model.session.release();

@@ -12,7 +12,18 @@ import {
   type PredictorStore,
 } from '../../../core/predictor/index.js';
 import { startFakeExchange } from '../../../local/fake-exchange/index.js';
-import { CANDLES, MemoryCandles, NOW, publishSynthetic, startStore, type TestStore } from './support.js';
+import {
+  CANDLES,
+  MemoryCandles,
+  NOW,
+  TRAINED_AT,
+  publishSynthetic,
+  startStore,
+  type TestStore,
+} from './support.js';
+
+/** Three hourly schedule periods, the base configuration's limit. */
+const STALE_AFTER_SECONDS = 3 * 3_600;
 
 /** The store with its calls counted, and switchable to "unreachable". */
 class CountingStore implements PredictorStore {
@@ -65,6 +76,7 @@ describe('Predictor', () => {
       interval: '1h',
       timeframeMs: HOUR_MS,
       refreshSeconds: 60,
+      staleAfterSeconds: STALE_AFTER_SECONDS,
       gapPolicy: 'fill',
       maxFillGap: 6,
       now: () => clock.now,
@@ -227,6 +239,52 @@ describe('Predictor', () => {
       assert.match(error.message, /needs the last 12 closed candles, the exchange gave 6 usable/);
       return true;
     });
+  });
+
+  it("gives every answer the model's training time, target mode and age in whole seconds, stale past the limit", async () => {
+    // Prepare: a residual model trained at TRAINED_AT, read with a clock the test moves
+    const published = await publishSynthetic(t.store, 'BTC/USDT', {
+      metricsModel: { target_mode: 'residual' },
+    });
+    const p = predictor({ pairs: ['BTC/USDT'] });
+    const trained = Date.parse(TRAINED_AT);
+
+    // Act
+    clock.now = trained + 3_600_000;
+    const fresh = await p.predict('BTC/USDT');
+    // the last millisecond of the limit's second: 10,800 whole seconds, the limit itself
+    clock.now = trained + STALE_AFTER_SECONDS * 1_000 + 999;
+    const atLimit = (await p.status())[0];
+    clock.now += 1;
+    const stale = await p.predict('BTC/USDT');
+
+    // Assess
+    assert.equal(fresh.model.version, published.version);
+    assert.equal(fresh.model.trainedAt, TRAINED_AT);
+    assert.equal(fresh.model.targetMode, 'residual');
+    assert.equal(fresh.model.metrics.skill, -0.205);
+    assert.deepEqual(fresh.model.age, {
+      ageSeconds: 3_600,
+      staleAfterSeconds: STALE_AFTER_SECONDS,
+      stale: false,
+    });
+    assert.ok(atLimit?.ok);
+    assert.deepEqual(atLimit.model.age, {
+      ageSeconds: STALE_AFTER_SECONDS,
+      staleAfterSeconds: STALE_AFTER_SECONDS,
+      stale: false,
+    });
+    assert.deepEqual(stale.model.age, {
+      ageSeconds: STALE_AFTER_SECONDS + 1,
+      staleAfterSeconds: STALE_AFTER_SECONDS,
+      stale: true,
+    });
+    assert.equal(stale.model.version, published.version, 'a stale model still answers');
+  });
+
+  it('refuses a staleness limit that is not a positive number of seconds', () => {
+    assert.throws(() => predictor({ staleAfterSeconds: 0 }), /staleAfterSeconds must be more than 0, got 0/);
+    assert.throws(() => predictor({ staleAfterSeconds: Number.NaN }), RangeError);
   });
 
   it('lists the served pairs with a model in status()', async () => {

@@ -85,6 +85,8 @@ export interface SyntheticOptions {
   readonly metricsModel?: Record<string, unknown>;
   /** Candle width metrics.json says the model was trained on. */
   readonly interval?: string;
+  /** metrics.json's trained_at; default TRAINED_AT. */
+  readonly trainedAt?: string;
   /** Replaces a file's bytes before publishing (the manifest then records them, checksums match). */
   readonly files?: Partial<Record<'model.onnx' | 'scaler.json' | 'metrics.json', Uint8Array>>;
 }
@@ -94,6 +96,9 @@ export interface Synthetic {
   readonly scaler: MinMaxScaler;
   readonly onnx: Uint8Array;
 }
+
+/** When synthetic models say they were trained: 90 minutes before NOW. */
+export const TRAINED_AT = '2026-11-26T09:00:00.000Z';
 
 export const SCALER: MinMaxScaler = fitMinMaxScaler(extractFeatures(CANDLES.slice(0, 400)));
 
@@ -142,12 +147,12 @@ function metricsJson(
   sequenceLength: number,
   options: SyntheticOptions,
 ): unknown {
-  const time = '2026-11-26T09:00:00.000Z';
+  const time = TRAINED_AT;
   return {
     schema_version: 1,
     pair,
     version,
-    trained_at: time,
+    trained_at: options.trainedAt ?? TRAINED_AT,
     backend: { name: 'cpu', provider: 'test' },
     model: {
       sequence_length: sequenceLength,

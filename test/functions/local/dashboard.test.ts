@@ -162,10 +162,41 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
         section.text,
         skill < 0 ? /Worse than predicting no change/ : /Better than predicting no change/,
       );
+      assert.match(section.text, /Model age\d+ min/, 'trained moments ago');
+      assert.doesNotMatch(section.text, /stale/i);
     }
     assert.equal(await page.locator('.chart').count(), PAIRS.length, 'one chart per pair');
     const foreign = requested.filter((url) => !url.startsWith(`${api.url}/`) && !url.startsWith('data:'));
     assert.deepEqual(foreign, [], 'everything comes from the local server');
     assert.ok(requested.includes(`${api.url}${CHART_LIBRARY_URL}`));
+  });
+
+  it('labels a model stale when its age is over the limit', async () => {
+    // Prepare: an instance whose clock is 4 hours ahead, past the 3 hours of conf/base
+    const later = createRuntime(world.config, { clock: () => Date.now() + 4 * 3_600_000 });
+    setRuntime(later);
+    const page = await browser.newPage();
+
+    try {
+      // Act
+      await page.goto(`${api.url}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+      const labels = await page.$$eval('section.pair', (nodes) =>
+        nodes.map((node) => node.querySelector('.stale')?.textContent ?? ''),
+      );
+
+      // Assess
+      assert.equal(labels.length, PAIRS.length);
+      for (const label of labels) {
+        assert.match(
+          label,
+          /^Stale: trained 4\.0 h ago, over the limit of 3\.0 h; training has not renewed it\./,
+        );
+      }
+    } finally {
+      await page.close();
+      setRuntime(runtime);
+      await later.close();
+    }
   });
 });

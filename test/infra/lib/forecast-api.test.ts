@@ -64,9 +64,33 @@ describe('ForecastApi: functions', () => {
           PAIRS: 'BTC/USDT,ETH/USDT,CHZ/USDT',
           MUR_ENV: 'base',
           MUR_CONF_DIR: FUNCTION_CONF_DIR,
+          SCHEDULE_PERIOD_MINUTES: '60',
+          STALE_AFTER_PERIODS: '3',
           NODE_OPTIONS: '--enable-source-maps',
         },
       });
+    }
+  });
+
+  it("gives the functions the staleness alarm's schedule period and periods, so both call the same model stale", () => {
+    for (const overrides of [
+      { schedule: 'rate(6 hours)', stalenessPeriods: 2 },
+      { schedule: 'cron(15 */2 * * ? *)', schedulePeriodMinutes: 120, stalenessPeriods: 4 },
+    ]) {
+      // Arrange
+      const { template } = synthCached(overrides);
+      const alarm = Object.values(
+        template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ModelPublished' } }),
+      )[0] as { Properties: { Period: number; EvaluationPeriods: number } } | undefined;
+      assert.ok(alarm !== undefined, 'a staleness alarm');
+
+      // Assess: the functions' limit (minutes x 60 x periods) is the alarm's window
+      for (const fn of Object.values(routeFunctions(template))) {
+        const variables = (fn.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
+        assert.equal(Number(variables['SCHEDULE_PERIOD_MINUTES']) * 60, alarm.Properties.Period);
+        assert.equal(Number(variables['STALE_AFTER_PERIODS']), alarm.Properties.EvaluationPeriods);
+        assert.equal(variables['STALE_AFTER_PERIODS'], String(overrides.stalenessPeriods));
+      }
     }
   });
 

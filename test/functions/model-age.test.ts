@@ -1,0 +1,200 @@
+import './quiet-logs.js';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { handler as models } from '../../functions/handlers/models.js';
+import { handler as openapi } from '../../functions/handlers/openapi.js';
+import { handler as predict } from '../../functions/handlers/predict.js';
+import { handler as readyz } from '../../functions/handlers/readyz.js';
+import { createLambdaContext } from '../../functions/lambda-context.js';
+import { createRuntime, setRuntime, type Runtime } from '../../functions/runtime.js';
+import {
+  ModelsResponseSchema,
+  PredictResponseSchema,
+  ReadyResponseSchema,
+  type PredictResponse,
+} from '../../functions/schemas.js';
+import { publishSynthetic } from '../core/predictor/support.js';
+import { fixture, parse, startServingWorld, withQuery, type ServingWorld } from './support.js';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * How old the served models are, against serving.schedule_period_minutes (60) x stale_after_periods
+ * (3) of conf/base: 3 hours. BTC/USDT's model was trained 4 hours before NOW, ETH/USDT's 1 hour before;
+ * each instance reads a clock fixed by the test, so that ages are exact.
+ */
+describe('model age and staleness in /predict, /models and /readyz', () => {
+  const NOW = Date.now();
+  const BTC_TRAINED = NOW - 4 * HOUR_MS;
+  const ETH_TRAINED = NOW - HOUR_MS;
+  const LIMIT_SECONDS = 3 * 3_600;
+  let world: ServingWorld;
+  const versions: Record<'BTC/USDT' | 'ETH/USDT', string> = { 'BTC/USDT': '', 'ETH/USDT': '' };
+  const runtimes: Runtime[] = [];
+
+  /** A cold instance whose clock reads `at`. */
+  const instanceAt = (at: number): void => {
+    const runtime = createRuntime(world.config, { clock: () => at });
+    runtimes.push(runtime);
+    setRuntime(runtime);
+  };
+
+  const predicted = async (currency: string): Promise<PredictResponse> => {
+    const event = withQuery(fixture('predict-get'), { currency, compare: 'USDT' });
+    const { status, body } = parse(await predict(event, createLambdaContext('predict')));
+    assert.equal(status, 200, JSON.stringify(body));
+    return PredictResponseSchema.parse(body);
+  };
+
+  const ready = async () => {
+    const { status, headers, body } = parse(
+      await readyz(fixture('readyz-get'), createLambdaContext('readyz')),
+    );
+    return { status, headers, body: ReadyResponseSchema.parse(body) };
+  };
+
+  before(async () => {
+    world = await startServingWorld(['BTC/USDT', 'ETH/USDT']);
+    // The base configuration's limit, as deployed: conf/local leaves both keys to conf/base.
+    assert.equal(world.config.serving.schedule_period_minutes, 60);
+    assert.equal(world.config.serving.stale_after_periods, 3);
+    for (const [pair, trained] of [
+      ['BTC/USDT', BTC_TRAINED],
+      ['ETH/USDT', ETH_TRAINED],
+    ] as const) {
+      const published = await publishSynthetic(world.store, pair, {
+        trainedAt: new Date(trained).toISOString(),
+      });
+      versions[pair] = published.version;
+    }
+  });
+
+  after(async () => {
+    setRuntime(null);
+    for (const runtime of runtimes) await runtime.close();
+    await world.close();
+  });
+
+  it('flags a model older than the limit as stale in GET and PUT /predict, and still answers', async () => {
+    // Prepare
+    instanceAt(NOW);
+
+    // Act
+    const get = await predicted('btc');
+    const put = parse(await predict(fixture('predict-put-body'), createLambdaContext('predict')));
+
+    // Assess: the model's training time, skill, age and the limit, beside what was there before
+    assert.deepEqual(
+      {
+        version: get.model.version,
+        trained_at: get.model.trained_at,
+        age_seconds: get.model.age_seconds,
+        skill: get.model.skill,
+        stale: get.model.stale,
+        stale_after_seconds: get.model.stale_after_seconds,
+        target_mode: get.model.target_mode,
+      },
+      {
+        version: versions['BTC/USDT'],
+        trained_at: new Date(BTC_TRAINED).toISOString(),
+        age_seconds: 4 * 3_600,
+        skill: -0.205,
+        stale: true,
+        stale_after_seconds: LIMIT_SECONDS,
+        target_mode: 'level',
+      },
+    );
+    assert.equal(get.model.metrics.skill, get.model.skill);
+    assert.equal(typeof get.prediction.close, 'number', 'a stale model still predicts');
+    assert.equal(put.status, 200);
+    assert.deepEqual(PredictResponseSchema.parse(put.body).model, get.model);
+  });
+
+  it('does not flag a model younger than the limit', async () => {
+    instanceAt(NOW);
+    const eth = await predicted('eth');
+    assert.equal(eth.model.stale, false);
+    assert.equal(eth.model.age_seconds, 3_600);
+    assert.equal(eth.model.stale_after_seconds, LIMIT_SECONDS);
+  });
+
+  it('answers /readyz 503 naming the stale pair, its age and the limit', async () => {
+    // Prepare
+    instanceAt(NOW);
+
+    // Act
+    const { status, headers, body } = await ready();
+
+    // Assess
+    assert.equal(status, 503);
+    assert.equal(headers['Retry-After'], '30');
+    assert.equal(body.ready, false);
+    assert.equal(body.storage, 'ok');
+    assert.deepEqual(
+      body.models.map((m) => [m.pair, m.version, m.age_seconds, m.stale]),
+      [
+        ['BTC/USDT', versions['BTC/USDT'], 4 * 3_600, true],
+        ['ETH/USDT', versions['ETH/USDT'], 3_600, false],
+      ],
+    );
+    assert.deepEqual(body.problems, [
+      `BTC/USDT: model ${versions['BTC/USDT']} is stale: trained ${new Date(BTC_TRAINED).toISOString()}, ` +
+        '4.0 h (14400 s) ago, over the limit of 3.0 h (10800 s: 3 schedule periods of 60 min)',
+    ]);
+  });
+
+  it('lists each pair with its age and staleness in /models', async () => {
+    instanceAt(NOW);
+    const { status, body } = parse(await models(fixture('models-get'), createLambdaContext('models')));
+    assert.equal(status, 200);
+    const listed = ModelsResponseSchema.parse(body);
+    assert.deepEqual(
+      listed.models.map((m) => [m.pair, m.trained_at, m.age_seconds, m.stale, m.stale_after_seconds]),
+      [
+        ['BTC/USDT', new Date(BTC_TRAINED).toISOString(), 4 * 3_600, true, LIMIT_SECONDS],
+        ['ETH/USDT', new Date(ETH_TRAINED).toISOString(), 3_600, false, LIMIT_SECONDS],
+      ],
+    );
+  });
+
+  it('is not stale exactly at the limit, and is one second later', async () => {
+    // Prepare: an instance whose clock reads the moment BTC/USDT's model is exactly 3 hours old
+    instanceAt(BTC_TRAINED + LIMIT_SECONDS * 1_000);
+
+    // Act
+    const atLimit = await predicted('btc');
+    const readyAtLimit = await ready();
+    instanceAt(BTC_TRAINED + (LIMIT_SECONDS + 1) * 1_000);
+    const past = await predicted('btc');
+    const readyPast = await ready();
+
+    // Assess: every served model fresh at the limit, so ready
+    assert.equal(atLimit.model.age_seconds, LIMIT_SECONDS);
+    assert.equal(atLimit.model.stale, false);
+    assert.equal(readyAtLimit.status, 200);
+    assert.deepEqual(readyAtLimit.body.problems, []);
+    assert.equal(past.model.age_seconds, LIMIT_SECONDS + 1);
+    assert.equal(past.model.stale, true);
+    assert.equal(readyPast.status, 503);
+    assert.match(readyPast.body.problems.join('\n'), /^BTC\/USDT: model \S+ is stale/);
+  });
+
+  it('answers /readyz 200 when every served model is fresh', async () => {
+    instanceAt(BTC_TRAINED + HOUR_MS);
+    const { status, body } = await ready();
+    assert.equal(status, 200);
+    assert.equal(body.ready, true);
+    assert.deepEqual(
+      body.models.map((m) => m.stale),
+      [false, false],
+    );
+  });
+
+  it('documents the age fields in /openapi.json', async () => {
+    const { body } = parse(await openapi(fixture('openapi-get'), createLambdaContext('openapi')));
+    const schemas = (body['components'] as { schemas: Record<string, { properties: object }> }).schemas;
+    const summary = Object.keys(schemas['ModelSummary']?.properties ?? {});
+    for (const field of ['trained_at', 'age_seconds', 'skill', 'stale', 'stale_after_seconds', 'target_mode'])
+      assert.ok(summary.includes(field), `ModelSummary.${field}`);
+  });
+});
