@@ -58,6 +58,17 @@ describe('training entry point (the Batch job)', () => {
         'validation: { max_mean_loss: 10 }',
       ].join('\n'),
     );
+    // The same, with a promotion gate no model passes (a skill of 1 needs a perfect forecast).
+    await mkdir(join(dir, 'conf/gated'), { recursive: true });
+    await writeFile(
+      join(dir, 'conf/gated/parameters.yaml'),
+      [
+        'market: { history_days: 12 }',
+        'features: { sequence_length: 12 }',
+        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32, val_batch_size: 64 }',
+        'validation: { max_mean_loss: 10, min_skill: 1 }',
+      ].join('\n'),
+    );
     // What the CDK job definition sets, plus the array index AWS Batch sets per child.
     env = {
       MUR_CONF_DIR: join(dir, 'conf'),
@@ -105,6 +116,18 @@ describe('training entry point (the Batch job)', () => {
     const failure = run.stderr.split('\n').find((line) => line.includes('"event":"failed"'));
     assert.ok(failure, run.stderr);
     assert.match(JSON.parse(failure).reason as string, /binance BTC\/USDT/);
+  });
+
+  it('exits 1 with a one-line reason naming validation.min_skill when the promotion gate blocks', async () => {
+    const run = await runEntryPoint(['--pair', 'BTC/USDT'], { ...env, MUR_ENV: 'gated' });
+
+    assert.equal(run.code, 1, run.stderr);
+    const failure = run.stderr.split('\n').find((line) => line.includes('"event":"failed"'));
+    assert.ok(failure, run.stderr);
+    const reason = JSON.parse(failure).reason as string;
+    assert.doesNotMatch(reason, /\n/);
+    assert.match(reason, /validation\.min_skill 1\b.*model MAE [\d.]+, naive MAE [\d.]+/);
+    assert.ok(!run.stderr.includes('"event":"published"'), 'nothing was published');
   });
 
   it('exits 2 naming the key of a bad configuration', async () => {

@@ -12,9 +12,10 @@ import { MetricsSchema } from '../../../core/metrics/index.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { silentLog } from '../../../training-image/src/log.js';
-import { ValidationGateError } from '../../../training-image/src/pipeline/errors.js';
+import { SkillGateError, ValidationGateError } from '../../../training-image/src/pipeline/errors.js';
 import { trainPair } from '../../../training-image/src/pipeline/train-pair.js';
 import { selectBackend, type BackendInfo } from '../../../training-image/src/tf/backend.js';
+import { hourlyCandles, writeCandlesCsv } from '../../support/candles-csv.js';
 import { smallConfig } from '../../support/small-config.js';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -108,6 +109,78 @@ describe('trainPair end to end: fake exchange -> pipeline -> S3-compatible serve
       (error: unknown) => error instanceof ValidationGateError && /max_mean_loss/.test(error.message),
     );
     assert.deepEqual(await store.readLatest('BTC/USDT'), before);
+  });
+
+  describe('the promotion gate validation.min_skill', () => {
+    // A file, not the exchange: runs a few seconds apart must see the same candles to score the same skill.
+    const PAIR = 'ETH/USDT';
+    let candlesFile: string;
+    const withMinSkill = (minSkill: number | null): Config => ({
+      ...config,
+      validation: { ...config.validation, min_skill: minSkill },
+    });
+
+    before(async () => {
+      candlesFile = join(dir, 'gate-candles.csv');
+      await writeCandlesCsv(candlesFile, hourlyCandles(12 * 24));
+    });
+
+    it('publishes nothing when the test skill is under min_skill, and latest.json stays', async () => {
+      // Prepare: a version already serving
+      const serving = await trainPair({ config, pair: PAIR, store, backend, log: silentLog, candlesFile });
+      const before = await store.readLatest(PAIR);
+      assert.equal(before?.version, serving.version);
+
+      // Act / Assess: a skill of 1 needs a perfect forecast
+      await assert.rejects(
+        trainPair({ config: withMinSkill(1), pair: PAIR, store, backend, log: silentLog, candlesFile }),
+        (error: unknown) => {
+          assert.ok(error instanceof SkillGateError, String(error));
+          assert.equal(error.minSkill, 1);
+          assert.ok(error.skill < 1 && error.mae > 0 && error.naiveMae > 0);
+          assert.match(error.message, /validation\.min_skill 1\b/);
+          assert.ok(error.message.includes(`skill ${error.skill.toFixed(4)}`), error.message);
+          assert.ok(error.message.includes(`model MAE ${error.mae.toFixed(2)}`), error.message);
+          assert.ok(error.message.includes(`naive MAE ${error.naiveMae.toFixed(2)}`), error.message);
+          return true;
+        },
+      );
+      assert.deepEqual(await store.readLatest(PAIR), before);
+      assert.deepEqual(await store.listVersions(PAIR), [serving.version]);
+    });
+
+    it('publishes when the test skill is above min_skill', async () => {
+      // Prepare: the same seed and candles give the same skill, so a gated run tells what this one will score
+      const probe: unknown = await trainPair({
+        config: withMinSkill(1),
+        pair: PAIR,
+        store,
+        backend,
+        log: silentLog,
+        candlesFile,
+      }).catch((error: unknown) => error);
+      assert.ok(probe instanceof SkillGateError, String(probe));
+      const minSkill = probe.skill - 0.01;
+
+      // Act
+      const result = await trainPair({
+        config: withMinSkill(minSkill),
+        pair: PAIR,
+        store,
+        backend,
+        log: silentLog,
+        candlesFile,
+      });
+
+      // Assess
+      assert.equal(result.metrics.test.skill, probe.skill);
+      assert.equal((await store.readLatest(PAIR))?.version, result.version);
+      assert.deepEqual(
+        (result.metrics.parameters['validation'] as { min_skill: number }).min_skill,
+        minSkill,
+        'metrics.json records the gate it passed',
+      );
+    });
   });
 
   it('repeats the same loss history for the same seed', async () => {

@@ -11,6 +11,7 @@ import { createLog } from '../log.js';
 import { trainPair } from '../pipeline/train-pair.js';
 import { selectBackend } from '../tf/backend.js';
 import { pairsToTrain } from './pairs.js';
+import { errorReason } from './reason.js';
 
 interface TrainFlags {
   readonly pair?: string;
@@ -67,18 +68,10 @@ async function main(argv: readonly string[]): Promise<number> {
       log.info('done', `${pair}: version ${result.version} is live`, { pair, version: result.version });
     } catch (error) {
       failures += 1;
-      log.error('failed', `${pair}: ${reason(error)}`, { pair, reason: reason(error) });
+      log.error('failed', `${pair}: ${errorReason(error)}`, { pair, reason: errorReason(error) });
     }
   }
   return failures === 0 ? 0 : 1;
-}
-
-function reason(error: unknown): string {
-  if (error instanceof Error)
-    return error.cause instanceof Error && !error.message.includes(error.cause.message)
-      ? `${error.message}: ${error.cause.message}`
-      : error.message;
-  return String(error);
 }
 
 main(process.argv).then(
@@ -87,7 +80,7 @@ main(process.argv).then(
   },
   (error: unknown) => {
     // Configuration errors already name every bad key; anything else gets its one-line reason.
-    console.error(error instanceof ConfigError ? error.message : `train: ${reason(error)}`);
+    console.error(error instanceof ConfigError ? error.message : `train: ${errorReason(error)}`);
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   },
 );

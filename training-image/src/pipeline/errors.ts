@@ -19,6 +19,35 @@ export class ValidationGateError extends PipelineError {
   }
 }
 
+export interface SkillGateContext {
+  /** 1 - mae / naiveMae on the test windows. */
+  readonly skill: number;
+  readonly minSkill: number;
+  /** The model's test MAE, in price units. */
+  readonly mae: number;
+  /** The naive forecast's ("next close = last close") MAE on the same windows. */
+  readonly naiveMae: number;
+}
+
+/** The promotion gate: the model's test skill is under validation.min_skill, so the served version stays. */
+export class SkillGateError extends PipelineError {
+  public readonly skill: number;
+  public readonly minSkill: number;
+  public readonly mae: number;
+  public readonly naiveMae: number;
+
+  public constructor(context: SkillGateContext) {
+    super(
+      `promotion gate failed: test skill ${context.skill.toFixed(4)} is under validation.min_skill ${context.minSkill} (model MAE ${context.mae.toFixed(2)}, naive MAE ${context.naiveMae.toFixed(2)}); nothing was published, the previous version keeps serving`,
+    );
+    this.name = 'SkillGateError';
+    this.skill = context.skill;
+    this.minSkill = context.minSkill;
+    this.mae = context.mae;
+    this.naiveMae = context.naiveMae;
+  }
+}
+
 /** The ONNX model does not reproduce the TensorFlow.js model within tolerance. */
 export class ParityError extends PipelineError {
   public constructor(

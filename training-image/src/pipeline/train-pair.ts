@@ -5,24 +5,21 @@ import type { ArtifactStore, Manifest } from '../../../core/artifacts/index.js';
 import { ARTIFACT_FILES, newVersion } from '../../../core/artifacts/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
 import {
-  CLOSE_INDEX,
   FEATURE_NAMES,
   prepareTrainingData,
   scalerToJson,
   type SequenceSet,
 } from '../../../core/features/index.js';
-import type { Candle } from '../../../core/market/index.js';
-import { forecastMetrics, MetricsSchema, type Metrics } from '../../../core/metrics/index.js';
-import { formatDuration, type Log } from '../log.js';
-import { ForecastNetwork } from '../model/network.js';
+import { MetricsSchema, type Metrics } from '../../../core/metrics/index.js';
+import type { Log } from '../log.js';
+import type { ForecastNetwork } from '../model/network.js';
 import { SeededRandom } from '../model/random.js';
 import { compareOutputs, exportToOnnx, runOnnx } from '../onnx/index.js';
 import type { BackendInfo } from '../tf/backend.js';
-import { fit } from '../train/fit.js';
-import { startWorkersFor } from '../train/parallel/workers-for.js';
-import { meanSquaredError, predictWindows } from '../train/windows.js';
+import { predictWindows } from '../train/windows.js';
 import { loadCandles, type CandleInput } from './candles.js';
-import { ParityError, ValidationGateError } from './errors.js';
+import { ParityError, SkillGateError, ValidationGateError } from './errors.js';
+import { trainModel } from './train-model.js';
 
 export interface TrainPairOptions extends CandleInput {
   readonly config: Config;
@@ -80,71 +77,36 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     }),
   );
   const t = config.training;
-  log.info(
-    'data',
-    `${pair}: ${data.train.count} training, ${data.val.count} validation, ${data.test.count} test windows of ${config.features.sequence_length} x ${FEATURE_NAMES.length}`,
+  const trained = await timed('training', () =>
+    trainModel({
+      config,
+      candles: loaded.candles,
+      data,
+      backend: options.backend,
+      log,
+      label: pair,
+      fields: { pair },
+    }),
   );
-
-  const network = ForecastNetwork.initialize(
-    {
-      sequenceLength: config.features.sequence_length,
-      featureCount: FEATURE_NAMES.length,
-      hiddenSize: t.hidden_size,
-      layers: t.number_of_layers,
-      dropoutRate: t.dropout_rate,
-      residualFeature: t.target_mode === 'residual' ? CLOSE_INDEX : undefined,
-    },
-    new SeededRandom(t.seed),
-  );
-  const workDir = await mkdtemp(join(tmpdir(), `forecast-${pair.replace('/', '_')}-`));
-  const workers = await startWorkersFor(t.workers, options.backend, network.shape);
+  const { network, fit: result } = trained;
+  const { predictions: testPredicted, loss: testLoss, accuracy } = trained.test;
+  let workDir: string | undefined;
   try {
-    const result = await timed('training', () =>
-      fit(network, data.train, data.val, {
-        batchSize: t.train_batch_size,
-        valBatchSize: t.val_batch_size,
-        maxEpochs: t.max_epochs,
-        patience: t.early_stopping_patience,
-        learningRate: t.learning_rate,
-        weightDecay: t.weight_decay,
-        seed: t.seed,
-        workers,
-        onEpoch: (p) =>
-          log.info(
-            'epoch',
-            `${pair} epoch ${p.epoch}/${p.maxEpochs}: train loss ${p.trainLoss.toExponential(3)}, val loss ${p.valLoss.toExponential(3)}${p.improved ? ' *' : ''}, ${p.sequencesPerSecond.toFixed(1)} seq/s, ${formatDuration(p.seconds)}/epoch, at most ${formatDuration(p.etaSeconds)} left`,
-            {
-              pair,
-              epoch: p.epoch,
-              max_epochs: p.maxEpochs,
-              train_loss: p.trainLoss,
-              val_loss: p.valLoss,
-              improved: p.improved,
-              sequences_per_second: p.sequencesPerSecond,
-              eta_seconds: p.etaSeconds,
-            },
-          ),
-      }),
-    );
-    log.info(
-      'trained',
-      `${pair}: best epoch ${result.bestEpoch} of ${result.history.length}${result.stoppedEarly ? ' (early stop)' : ''}, val loss ${result.bestValLoss.toExponential(3)}, ${result.sequencesPerSecond.toFixed(1)} seq/s on ${options.backend.name}${workers === null ? '' : ` with ${workers.size} worker threads`}`,
-    );
-
-    const testPredicted = predictWindows(network, data.test, evaluationBatch(t.val_batch_size));
-    const testLoss = meanSquaredError(testPredicted, data.test.y);
     const best = result.history[result.bestEpoch - 1];
     const meanValTest = (result.bestValLoss + testLoss) / 2;
-    const accuracy = forecastMetrics(
-      testPrices(loaded.candles, data.trainRows, data.test, testPredicted, data.scaler),
-    );
-    log.info(
-      'test',
-      `${pair} test: MAE ${accuracy.mae.toFixed(2)}, naive MAE ${accuracy.naiveMae.toFixed(2)}, skill ${accuracy.skill.toFixed(3)}, direction ${(100 * accuracy.directionAccuracy).toFixed(1)}%`,
-      { pair, ...accuracy },
-    );
     if (!(meanValTest < config.validation.max_mean_loss)) {
       throw new ValidationGateError(meanValTest, config.validation.max_mean_loss);
+    }
+    // The promotion gate: a model whose test skill is under validation.min_skill (0: one that loses to
+    // "next close = last close") is not worth serving, so the version already published keeps serving.
+    const minSkill = config.validation.min_skill;
+    if (minSkill !== null && !(accuracy.skill >= minSkill)) {
+      throw new SkillGateError({
+        skill: accuracy.skill,
+        minSkill,
+        mae: accuracy.mae,
+        naiveMae: accuracy.naiveMae,
+      });
     }
 
     const weights = network.toWeights();
@@ -231,20 +193,22 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     });
 
     // Written to disk first: the files published are exactly the files a person can inspect after a failure.
+    const dir = await mkdtemp(join(tmpdir(), `forecast-${pair.replace('/', '_')}-`));
+    workDir = dir;
     const files = {
       'model.onnx': onnx,
       'scaler.json': new TextEncoder().encode(`${JSON.stringify(scalerToJson(data.scaler), null, 2)}\n`),
       'metrics.json': new TextEncoder().encode(`${JSON.stringify(metrics, null, 2)}\n`),
     };
-    for (const name of ARTIFACT_FILES) await writeFile(join(workDir, name), files[name]);
+    for (const name of ARTIFACT_FILES) await writeFile(join(dir, name), files[name]);
     const manifest = await timed('publish', async () =>
       options.store.publish({
         pair,
         version,
         files: {
-          'model.onnx': await readFile(join(workDir, 'model.onnx')),
-          'scaler.json': await readFile(join(workDir, 'scaler.json')),
-          'metrics.json': await readFile(join(workDir, 'metrics.json')),
+          'model.onnx': await readFile(join(dir, 'model.onnx')),
+          'scaler.json': await readFile(join(dir, 'scaler.json')),
+          'metrics.json': await readFile(join(dir, 'metrics.json')),
         },
         model: {
           sequence_length: config.features.sequence_length,
@@ -267,33 +231,9 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     );
     return { version, manifest, metrics, test: { windows: data.test, predictions: testPredicted } };
   } finally {
-    await workers?.close();
     network.dispose();
-    await rm(workDir, { recursive: true, force: true });
+    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
   }
-}
-
-/** The original evaluated one window at a time (val_batch_size 1); the loss is the same in larger batches, only slower. */
-function evaluationBatch(configured: number): number {
-  return Math.max(configured, 256);
-}
-
-/** Test-window predictions back in price units beside the real next close and the window's last close. */
-function testPrices(
-  candles: readonly Candle[],
-  trainRows: number,
-  test: SequenceSet,
-  predictedScaled: Float32Array,
-  scaler: { inverseColumn(values: ArrayLike<number>, column?: 'close'): Float64Array },
-): { predicted: Float64Array; actual: Float64Array; lastClose: Float64Array } {
-  const actual = new Float64Array(test.count);
-  const lastClose = new Float64Array(test.count);
-  for (let i = 0; i < test.count; i++) {
-    const labelRow = trainRows + i + test.sequenceLength;
-    actual[i] = (candles[labelRow] as Candle).close;
-    lastClose[i] = (candles[labelRow - 1] as Candle).close;
-  }
-  return { predicted: scaler.inverseColumn(predictedScaled, 'close'), actual, lastClose };
 }
 
 interface ParitySummary {

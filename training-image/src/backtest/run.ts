@@ -1,0 +1,226 @@
+import type { Config, Pair } from '../../../core/config/index.js';
+import { FEATURE_NAMES, prepareTrainingData } from '../../../core/features/index.js';
+import type { Candle } from '../../../core/market/index.js';
+import {
+  forecastMetrics,
+  type ForecastMetrics,
+  type ForecastMetricsJson,
+} from '../../../core/metrics/index.js';
+import { formatDuration, type Log } from '../log.js';
+import type { LoadedCandles } from '../pipeline/candles.js';
+import { trainModel, type TestPrices } from '../pipeline/train-model.js';
+import type { BackendInfo } from '../tf/backend.js';
+import { planFolds } from './plan.js';
+import { BacktestReportSchema, type BacktestFold, type BacktestReport } from './schema.js';
+
+export interface BacktestOptions {
+  readonly config: Config;
+  readonly pair: Pair;
+  /** The configuration's name (conf/{env}), for the report. */
+  readonly env: string;
+  readonly loaded: LoadedCandles;
+  readonly backend: BackendInfo;
+  readonly log: Log;
+  readonly folds: number;
+  /** Rows each fold forecasts; by default features.test_size of the candles. */
+  readonly testRows?: number | undefined;
+  readonly now?: () => Date;
+}
+
+/** One fold's forecasts in prices, with the open time of each forecast candle. */
+export interface FoldForecast extends TestPrices {
+  readonly openTimes: Float64Array;
+}
+
+export interface BacktestResult {
+  readonly report: BacktestReport;
+  /** In fold order, for charts. */
+  readonly forecasts: readonly FoldForecast[];
+}
+
+/**
+ * Walk-forward backtest of the training pipeline on one pair's candles: for each fold of planFolds,
+ * prepare the fold's rows as the pipeline does, train the network the hourly job would train (same
+ * configuration, seed and target mode, through trainModel), forecast the fold's test rows and score
+ * them beside the naive forecast. Nothing is exported or published.
+ */
+export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
+  const { config, pair, log, loaded } = options;
+  const { candles } = loaded;
+  const now = options.now ?? (() => new Date());
+  const started = performance.now();
+  const plan = planFolds({
+    candles: candles.length,
+    folds: options.folds,
+    testRows: options.testRows,
+    testSize: config.features.test_size,
+    sequenceLength: config.features.sequence_length,
+    valSize: config.features.val_size,
+  });
+  log.info(
+    'backtest_plan',
+    `${pair}: ${plan.folds.length} fold(s) over ${candles.length} candles, each training on ${plan.trainRows} rows and forecasting the ${plan.testRows} after its first window, ${plan.testRows} rows apart`,
+    { pair, folds: plan.folds.length, train_rows: plan.trainRows, test_rows: plan.testRows },
+  );
+
+  const folds: BacktestFold[] = [];
+  const forecasts: FoldForecast[] = [];
+  for (const fold of plan.folds) {
+    const t0 = performance.now();
+    const label = `${pair} fold ${fold.index + 1}/${plan.folds.length}`;
+    const rows = candles.slice(fold.start, fold.end);
+    log.info(
+      'fold',
+      `${label}: training on ${rangeText(candles, fold.start, fold.trainEnd)}, forecasting ${rangeText(candles, fold.testStart, fold.end)}`,
+      { pair, fold: fold.index + 1 },
+    );
+    const data = prepareTrainingData(rows, {
+      sequenceLength: config.features.sequence_length,
+      testSize: plan.testSize,
+      valSize: config.features.val_size,
+    });
+    if (data.trainRows !== plan.trainRows || data.test.count !== plan.testRows) {
+      throw new Error(
+        `${label}: the split gave ${data.trainRows} training rows and ${data.test.count} test windows, planned ${plan.trainRows} and ${plan.testRows}`,
+      );
+    }
+    const trained = await trainModel({
+      config,
+      candles: rows,
+      data,
+      backend: options.backend,
+      log,
+      label,
+      fields: { pair, fold: fold.index + 1 },
+    });
+    trained.network.dispose();
+    const seconds = (performance.now() - t0) / 1000;
+    const { accuracy, prices } = trained.test;
+    forecasts.push({
+      ...prices,
+      openTimes: Float64Array.from(rows.slice(-plan.testRows), (c) => c.openTime),
+    });
+    folds.push({
+      fold: fold.index + 1,
+      train: {
+        ...timeRange(candles, fold.start, fold.trainEnd),
+        rows: data.trainRows,
+        windows: data.train.count,
+        val_windows: data.val.count,
+      },
+      test: { ...timeRange(candles, fold.testStart, fold.end), windows: data.test.count },
+      training: {
+        epochs_run: trained.fit.history.length,
+        best_epoch: trained.fit.bestEpoch,
+        stopped_early: trained.fit.stoppedEarly,
+        best_val_loss: trained.fit.bestValLoss,
+        test_loss: trained.test.loss,
+        sequences_per_second: trained.fit.sequencesPerSecond,
+        seconds,
+      },
+      metrics: metricsJson(accuracy),
+    });
+    const left = plan.folds.length - folds.length;
+    const elapsed = (performance.now() - started) / 1000;
+    log.info(
+      'fold_done',
+      `${label}: skill ${accuracy.skill.toFixed(4)} (MAE ${accuracy.mae.toFixed(2)}, naive MAE ${accuracy.naiveMae.toFixed(2)}) in ${formatDuration(seconds)}${left > 0 ? `, about ${formatDuration((elapsed / folds.length) * left)} left` : ''}`,
+      {
+        pair,
+        fold: fold.index + 1,
+        skill: accuracy.skill,
+        mae: accuracy.mae,
+        naive_mae: accuracy.naiveMae,
+        seconds,
+      },
+    );
+  }
+
+  const pooled = forecastMetrics({
+    predicted: concat(forecasts.map((f) => f.predicted)),
+    actual: concat(forecasts.map((f) => f.actual)),
+    lastClose: concat(forecasts.map((f) => f.lastClose)),
+  });
+  const first = plan.folds[0]!;
+  const last = plan.folds[plan.folds.length - 1]!;
+  const t = config.training;
+  const report = BacktestReportSchema.parse({
+    schema_version: 1,
+    kind: 'walk-forward backtest',
+    pair,
+    env: options.env,
+    generated_at: now().toISOString(),
+    source: loaded.source,
+    backend: { name: options.backend.name, provider: options.backend.provider },
+    model: {
+      sequence_length: config.features.sequence_length,
+      feature_count: FEATURE_NAMES.length,
+      hidden_size: t.hidden_size,
+      layers: t.number_of_layers,
+      target_mode: t.target_mode,
+    },
+    parameters: { features: config.features, training: t, market: config.market },
+    plan: {
+      ...timeRange(candles, 0, candles.length),
+      candles: candles.length,
+      filled_candles: loaded.report.filledCount,
+      folds: plan.folds.length,
+      train_rows: plan.trainRows,
+      test_rows: plan.testRows,
+      context_rows: plan.contextRows,
+    },
+    folds,
+    overall: {
+      test: { ...timeRange(candles, first.testStart, last.end), windows: pooled.windows },
+      metrics: metricsJson(pooled),
+      folds_beating_naive: folds.filter((f) => f.metrics.skill > 0).length,
+    },
+    seconds: (performance.now() - started) / 1000,
+  });
+  log.info(
+    'backtest',
+    `${pair}: overall skill ${pooled.skill.toFixed(4)} over ${pooled.windows} forecasts (MAE ${pooled.mae.toFixed(2)}, naive MAE ${pooled.naiveMae.toFixed(2)}, direction ${(100 * pooled.directionAccuracy).toFixed(1)}%), ${report.overall.folds_beating_naive} of ${folds.length} fold(s) beat the naive forecast`,
+    { pair, ...report.overall.metrics, folds_beating_naive: report.overall.folds_beating_naive },
+  );
+  return { report, forecasts };
+}
+
+export function metricsJson(m: ForecastMetrics): ForecastMetricsJson {
+  return {
+    windows: m.windows,
+    mae: m.mae,
+    rmse: m.rmse,
+    mape: m.mape,
+    naive_mae: m.naiveMae,
+    naive_rmse: m.naiveRmse,
+    skill: m.skill,
+    direction_accuracy: m.directionAccuracy,
+  };
+}
+
+/** Open times of rows [from, to) of `candles`, `to` excluded. */
+function timeRange(
+  candles: readonly Candle[],
+  from: number,
+  to: number,
+): { first_open_time: string; last_open_time: string } {
+  return {
+    first_open_time: new Date(candles[from]!.openTime).toISOString(),
+    last_open_time: new Date(candles[to - 1]!.openTime).toISOString(),
+  };
+}
+
+function rangeText(candles: readonly Candle[], from: number, to: number): string {
+  const time = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return `${to - from} rows ${time(candles[from]!.openTime)} to ${time(candles[to - 1]!.openTime)} UTC`;
+}
+
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

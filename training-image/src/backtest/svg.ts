@@ -1,0 +1,263 @@
+/**
+ * The backtest's picture as a standalone SVG, written by hand (no chart library, no browser): predicted
+ * against actual closes over one fold's forecasts, the naive forecast faintly behind them, and a bar
+ * chart of skill per fold around the 0 line. Any browser or image viewer opens it.
+ */
+
+export interface ForecastSeries {
+  /** Open time of each forecast candle, ms since the epoch (UTC), ascending. */
+  readonly openTimes: ArrayLike<number>;
+  readonly actual: ArrayLike<number>;
+  readonly predicted: ArrayLike<number>;
+  /** The naive forecast "next close = last close". */
+  readonly naive: ArrayLike<number>;
+}
+
+export interface SkillBar {
+  readonly label: string;
+  /** 1 - MAE / naive MAE; above 0 beats the naive forecast. */
+  readonly skill: number;
+  /** Drawn apart from the folds: the skill of every fold's forecasts pooled. */
+  readonly pooled?: boolean;
+}
+
+export interface BacktestChart {
+  readonly title: string;
+  readonly subtitle?: string;
+  /** Heading of the price panel, e.g. which fold and dates it shows. */
+  readonly seriesTitle: string;
+  /** Name of the price axis, e.g. `close (USDT)`. */
+  readonly priceLabel: string;
+  readonly series: ForecastSeries;
+  readonly bars: readonly SkillBar[];
+}
+
+const WIDTH = 1000;
+const HEIGHT = 720;
+const LEFT = 96;
+const RIGHT = 32;
+const PRICE = { top: 112, bottom: 416 } as const;
+const SKILL = { top: 506, bottom: 664 } as const;
+const COLOURS = {
+  actual: '#1f2328',
+  predicted: '#d9480f',
+  naive: '#8c959f',
+  grid: '#e6e8eb',
+  better: '#2f9e44',
+  worse: '#e03131',
+  pooled: '#495057',
+} as const;
+
+export function backtestSvg(chart: BacktestChart): string {
+  const { series } = chart;
+  const n = series.openTimes.length;
+  if (n === 0) throw new RangeError('backtestSvg: the series has no point');
+  for (const [name, values] of Object.entries({
+    actual: series.actual,
+    predicted: series.predicted,
+    naive: series.naive,
+  })) {
+    if (values.length !== n)
+      throw new RangeError(`backtestSvg: ${n} times but ${values.length} ${name} values`);
+  }
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<title>${escapeXml(chart.title)}</title>`,
+    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
+    text(LEFT, 30, chart.title, { size: 18, weight: 'bold' }),
+    ...(chart.subtitle === undefined ? [] : [text(LEFT, 52, chart.subtitle, { size: 13, fill: '#57606a' })]),
+    ...pricePanel(chart.seriesTitle, chart.priceLabel, series),
+    ...skillPanel(chart.bars),
+    '</svg>',
+  ];
+  return `${parts.join('\n')}\n`;
+}
+
+function pricePanel(title: string, priceLabel: string, series: ForecastSeries): string[] {
+  const n = series.openTimes.length;
+  const t0 = series.openTimes[0]!;
+  const t1 = series.openTimes[n - 1]!;
+  const values = [...Array.from(series.actual), ...Array.from(series.predicted), ...Array.from(series.naive)];
+  const finite = values.filter(Number.isFinite);
+  const [lo, hi] = padded(Math.min(...finite), Math.max(...finite), 0.05);
+  const priceTicks = niceTicks(lo, hi, 6);
+  const y = scale(lo, hi, PRICE.bottom, PRICE.top);
+  const x = t1 > t0 ? scale(t0, t1, LEFT, WIDTH - RIGHT) : () => (LEFT + WIDTH - RIGHT) / 2;
+  const out = [text(LEFT, PRICE.top - 32, title, { size: 14, weight: 'bold' })];
+  for (const tick of priceTicks.values) {
+    out.push(line(LEFT, y(tick), WIDTH - RIGHT, y(tick), COLOURS.grid));
+    out.push(text(LEFT - 8, y(tick) + 4, formatNumber(tick, priceTicks.step), { anchor: 'end' }));
+  }
+  const timeTicks = niceTimeTicks(t0, t1);
+  for (const tick of timeTicks.values) {
+    out.push(line(x(tick), PRICE.top, x(tick), PRICE.bottom, COLOURS.grid));
+    out.push(text(x(tick), PRICE.bottom + 18, formatTime(tick, timeTicks.step), { anchor: 'middle' }));
+  }
+  out.push(line(LEFT, PRICE.bottom, WIDTH - RIGHT, PRICE.bottom, COLOURS.actual));
+  out.push(line(LEFT, PRICE.top, LEFT, PRICE.bottom, COLOURS.actual));
+  out.push(
+    text(LEFT + (WIDTH - LEFT - RIGHT) / 2, PRICE.bottom + 38, 'open time of the forecast candle (UTC)', {
+      anchor: 'middle',
+    }),
+  );
+  out.push(text(20, (PRICE.top + PRICE.bottom) / 2, priceLabel, { anchor: 'middle', rotate: true }));
+  const points = (values: ArrayLike<number>): string =>
+    Array.from(values, (v, i) => `${fixed(x(series.openTimes[i]!))},${fixed(y(v))}`).join(' ');
+  out.push(polyline('naive', points(series.naive), COLOURS.naive, 1, 0.6));
+  out.push(polyline('actual', points(series.actual), COLOURS.actual, 1.4, 1));
+  out.push(polyline('predicted', points(series.predicted), COLOURS.predicted, 1.4, 1));
+  const legend = [
+    { label: 'actual close', colour: COLOURS.actual },
+    { label: 'model forecast', colour: COLOURS.predicted },
+    { label: 'naive forecast (last close)', colour: COLOURS.naive },
+  ];
+  // A row above the plot rather than a box inside it, where it would hide prices.
+  legend.forEach((item, i) => {
+    const lx = LEFT + i * 180;
+    const ly = PRICE.top - 10;
+    out.push(line(lx, ly - 4, lx + 22, ly - 4, item.colour, 2));
+    out.push(text(lx + 28, ly, item.label));
+  });
+  return out;
+}
+
+function skillPanel(bars: readonly SkillBar[]): string[] {
+  const out = [
+    text(
+      LEFT,
+      SKILL.top - 22,
+      'Skill per fold: 1 − MAE / naive MAE (above 0 beats "next close = last close")',
+      {
+        size: 14,
+        weight: 'bold',
+      },
+    ),
+  ];
+  if (bars.length === 0) return out;
+  const skills = bars.map((b) => b.skill).filter(Number.isFinite);
+  // Wide margins: the value labels sit beyond the bars' ends.
+  const [lo, hi] = padded(Math.min(0, ...skills), Math.max(0, ...skills), 0.15);
+  const ticks = niceTicks(lo, hi, 4);
+  const y = scale(lo, hi, SKILL.bottom, SKILL.top);
+  for (const tick of ticks.values) {
+    out.push(line(LEFT, y(tick), WIDTH - RIGHT, y(tick), COLOURS.grid));
+    out.push(text(LEFT - 8, y(tick) + 4, formatNumber(tick, ticks.step), { anchor: 'end' }));
+  }
+  out.push(text(20, (SKILL.top + SKILL.bottom) / 2, 'skill', { anchor: 'middle', rotate: true }));
+  const band = (WIDTH - LEFT - RIGHT) / bars.length;
+  const width = Math.min(band * 0.6, 90);
+  bars.forEach((bar, i) => {
+    const centre = LEFT + band * (i + 0.5);
+    out.push(text(centre, SKILL.bottom + 18, bar.label, { anchor: 'middle' }));
+    if (!Number.isFinite(bar.skill)) {
+      out.push(text(centre, y(0) - 6, 'n/a', { anchor: 'middle' }));
+      return;
+    }
+    const top = Math.min(y(bar.skill), y(0));
+    const height = Math.max(Math.abs(y(bar.skill) - y(0)), 0.5);
+    const fill = bar.pooled === true ? COLOURS.pooled : bar.skill > 0 ? COLOURS.better : COLOURS.worse;
+    out.push(
+      `<rect class="bar${bar.pooled === true ? ' pooled' : ''}" x="${fixed(centre - width / 2)}" y="${fixed(top)}" width="${fixed(width)}" height="${fixed(height)}" fill="${fill}"><title>${escapeXml(`${bar.label}: skill ${bar.skill.toFixed(4)}`)}</title></rect>`,
+    );
+    const labelY = bar.skill >= 0 ? top - 6 : top + height + 14;
+    out.push(text(centre, labelY, formatNumber(bar.skill, 0.0001), { anchor: 'middle' }));
+  });
+  out.push(
+    `<line class="zero" x1="${LEFT}" y1="${fixed(y(0))}" x2="${WIDTH - RIGHT}" y2="${fixed(y(0))}" stroke="${COLOURS.actual}" stroke-width="1.5"/>`,
+  );
+  return out;
+}
+
+/** `[lo, hi]` widened by `share` of the span each side, or around the value when they are equal. */
+function padded(lo: number, hi: number, share: number): [number, number] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  const span = hi - lo;
+  const pad = span > 0 ? span * share : Math.max(Math.abs(lo) * 0.01, 0.01);
+  return [lo - pad, hi + pad];
+}
+
+function scale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
+  return (v) => r0 + ((v - d0) / (d1 - d0)) * (r1 - r0);
+}
+
+/** Ticks at multiples of 1, 2 or 5 x 10^k inside [lo, hi], about `target` of them. */
+export function niceTicks(lo: number, hi: number, target: number): { step: number; values: number[] } {
+  const raw = (hi - lo) / Math.max(1, target);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+  const values: number[] = [];
+  // Rounded to the step's decimals so that 0.30000000000000004 reads 0.3.
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    values.push(Number(v.toFixed(decimals)));
+  }
+  return { step, values };
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const TIME_STEPS = [1, 2, 3, 6, 12]
+  .map((h) => h * HOUR)
+  .concat([1, 2, 7, 14, 28, 56, 91, 182].map((d) => d * DAY));
+
+/** Ticks at UTC multiples of an hour or day count, at most 8 of them. */
+export function niceTimeTicks(t0: number, t1: number): { step: number; values: number[] } {
+  const step = TIME_STEPS.find((s) => (t1 - t0) / s <= 8) ?? 365 * DAY;
+  const values: number[] = [];
+  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) values.push(t);
+  return { step, values };
+}
+
+function formatTime(ms: number, step: number): string {
+  const iso = new Date(ms).toISOString();
+  return step < DAY ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
+}
+
+function formatNumber(value: number, step: number): string {
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  const text = Math.abs(value).toFixed(decimals);
+  const [whole, fraction] = text.split('.');
+  const grouped = (whole ?? '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${value < 0 && Number(text) !== 0 ? '−' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+}
+
+function fixed(v: number): string {
+  return v.toFixed(1);
+}
+
+function line(x1: number, y1: number, x2: number, y2: number, stroke: string, width = 1): string {
+  return `<line x1="${fixed(x1)}" y1="${fixed(y1)}" x2="${fixed(x2)}" y2="${fixed(y2)}" stroke="${stroke}" stroke-width="${width}"/>`;
+}
+
+function polyline(name: string, points: string, stroke: string, width: number, opacity: number): string {
+  return `<polyline class="${name}" points="${points}" fill="none" stroke="${stroke}" stroke-width="${width}" stroke-opacity="${opacity}" stroke-linejoin="round"/>`;
+}
+
+interface TextStyle {
+  readonly anchor?: 'start' | 'middle' | 'end';
+  readonly size?: number;
+  readonly weight?: 'bold';
+  readonly fill?: string;
+  /** Reads bottom to top, for a vertical axis title. */
+  readonly rotate?: boolean;
+}
+
+function text(x: number, y: number, content: string, style: TextStyle = {}): string {
+  const attributes = [
+    `x="${fixed(x)}"`,
+    `y="${fixed(y)}"`,
+    ...(style.anchor === undefined ? [] : [`text-anchor="${style.anchor}"`]),
+    ...(style.size === undefined ? [] : [`font-size="${style.size}"`]),
+    ...(style.weight === undefined ? [] : [`font-weight="${style.weight}"`]),
+    `fill="${style.fill ?? COLOURS.actual}"`,
+    ...(style.rotate === true ? [`transform="rotate(-90 ${fixed(x)} ${fixed(y)})"`] : []),
+  ];
+  return `<text ${attributes.join(' ')}>${escapeXml(content)}</text>`;
+}
+
+export function escapeXml(value: string): string {
+  return value.replace(
+    /[&<>"']/g,
+    (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`,
+  );
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+/**
+ * Walk-forward backtest of the training pipeline on one pair:
+ *   npm run backtest -- --pair BTC/USDT --candles file.csv [--folds 3] [--test-hours N] [--env local] [--out DIR]
+ * Prints the report (one JSON document) on stdout, progress on stderr, and writes the report and an SVG
+ * chart to --out. Exit code 0 on success, 1 with a one-line reason on failure, 2 for a bad configuration.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../../../core/config/index.js';
+import { backtestChart } from '../backtest/chart.js';
+import { runBacktest } from '../backtest/run.js';
+import { backtestSvg } from '../backtest/svg.js';
+import { createLog } from '../log.js';
+import { loadCandles } from '../pipeline/candles.js';
+import { selectBackend } from '../tf/backend.js';
+import { pairsToTrain } from './pairs.js';
+import { errorReason } from './reason.js';
+
+/** Git-ignored: the figures a person decides to keep are copied to docs/ by hand. */
+const DEFAULT_OUT = fileURLToPath(new URL('../../../reports/backtest/', import.meta.url));
+
+const FlagsSchema = z.object({
+  pair: z.string(),
+  candles: z.string().optional(),
+  exchangeUrl: z.string().optional(),
+  folds: z.number().int().min(1),
+  testHours: z.number().int().min(1).optional(),
+  env: z.string().optional(),
+  out: z.string(),
+});
+
+/** Commander hands option values over as text; zod says what a whole number of at least 1 is. */
+function wholeNumber(value: string): number {
+  const parsed = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .safeParse(value.trim() === '' ? Number.NaN : value);
+  if (!parsed.success) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return parsed.data;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command()
+    .name('backtest')
+    .description(
+      'Walk-forward backtest: train on a window of candles, forecast the period after it, slide and retrain',
+    )
+    .requiredOption('--pair <pair>', 'pair to backtest, e.g. BTC/USDT')
+    .option('--candles <file>', 'read candles from a CSV file instead of the exchange')
+    .option('--exchange-url <url>', 'ccxt-compatible endpoint replacing the exchange API')
+    .addOption(new Option('--folds <n>', 'train-and-forecast steps').argParser(wholeNumber).default(3))
+    .addOption(
+      new Option(
+        '--test-hours <n>',
+        'rows each fold forecasts (hours on 1h candles; default: features.test_size of the candles)',
+      ).argParser(wholeNumber),
+    )
+    .option('--env <name>', 'configuration under conf/ laid over conf/base (default: MUR_ENV or base)')
+    .option('--out <dir>', 'folder for the JSON report and the SVG chart', DEFAULT_OUT)
+    .showHelpAfterError()
+    .parse(argv);
+  const flags = FlagsSchema.parse(program.opts());
+  const log = createLog();
+
+  const environment = {
+    ...process.env,
+    ...(flags.exchangeUrl === undefined ? {} : { EXCHANGE_URL: flags.exchangeUrl }),
+  };
+  const { config, env } = loadConfig({ env: flags.env, environment });
+  // With a flag, pairsToTrain returns that one pair or throws naming it.
+  const pair = pairsToTrain(config, flags.pair, environment)[0]!;
+  const backend = await selectBackend(config.training.backend);
+  log.info(
+    'start',
+    `backtesting ${pair} (config ${env}, target ${config.training.target_mode}) on TensorFlow.js ${backend.name} (${backend.provider})`,
+    { pair, env, backend: backend.name, skipped_backends: backend.skipped },
+  );
+
+  const loaded = await loadCandles(config, pair, { candlesFile: flags.candles }, log);
+  log.info('candles', `${pair}: ${loaded.candles.length} candles from ${loaded.source}`, {
+    pair,
+    candles: loaded.candles.length,
+    filled: loaded.report.filledCount,
+  });
+  const { report, forecasts } = await runBacktest({
+    config,
+    pair,
+    env,
+    loaded,
+    backend,
+    log,
+    folds: flags.folds,
+    testRows: flags.testHours,
+  });
+
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const name = `backtest-${pair.replace('/', '_')}-${env}`;
+  await mkdir(flags.out, { recursive: true });
+  const jsonPath = join(flags.out, `${name}.json`);
+  const svgPath = join(flags.out, `${name}.svg`);
+  await writeFile(jsonPath, json);
+  await writeFile(svgPath, backtestSvg(backtestChart(report, forecasts)));
+  log.info('written', `wrote ${shown(jsonPath)} and ${shown(svgPath)}`, { json: jsonPath, svg: svgPath });
+  process.stdout.write(json);
+  return 0;
+}
+
+/** Paths under the working folder print relative to it, as a person typed them. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Configuration errors already name every bad key; anything else gets its one-line reason.
+    console.error(error instanceof ConfigError ? error.message : `backtest: ${errorReason(error)}`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  },
+);

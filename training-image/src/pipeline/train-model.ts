@@ -1,0 +1,155 @@
+import type { Config } from '../../../core/config/index.js';
+import { CLOSE_INDEX, FEATURE_NAMES, type TrainingData } from '../../../core/features/index.js';
+import type { Candle } from '../../../core/market/index.js';
+import { forecastMetrics, type ForecastMetrics } from '../../../core/metrics/index.js';
+import { formatDuration, type Log, type LogFields } from '../log.js';
+import { ForecastNetwork } from '../model/network.js';
+import { SeededRandom } from '../model/random.js';
+import type { BackendInfo } from '../tf/backend.js';
+import { fit, type FitResult } from '../train/fit.js';
+import { startWorkersFor } from '../train/parallel/workers-for.js';
+import { meanSquaredError, predictWindows } from '../train/windows.js';
+
+export interface TrainModelOptions {
+  readonly config: Config;
+  /** The candles `data` was prepared from, in the same order: the test windows' prices come from them. */
+  readonly candles: readonly Candle[];
+  readonly data: TrainingData;
+  readonly backend: BackendInfo;
+  readonly log: Log;
+  /** Starts every log line, e.g. `BTC/USDT` or `BTC/USDT fold 2/3`. */
+  readonly label: string;
+  /** Added to every log event's fields, e.g. `{ pair, fold }`. */
+  readonly fields?: LogFields;
+}
+
+/** A test window's forecast in price units, beside the real next close and the naive forecast. */
+export interface TestPrices {
+  readonly predicted: Float64Array;
+  readonly actual: Float64Array;
+  /** The window's last close: the naive forecast "next close = last close". */
+  readonly lastClose: Float64Array;
+}
+
+export interface TrainedModel {
+  /** Holds the best epoch's weights; the caller owns it and must dispose it. */
+  readonly network: ForecastNetwork;
+  readonly fit: FitResult;
+  readonly test: {
+    /** Scaled predictions, as the network outputs them (what the ONNX parity check compares). */
+    readonly predictions: Float32Array;
+    /** Scaled MSE against the test labels. */
+    readonly loss: number;
+    readonly prices: TestPrices;
+    readonly accuracy: ForecastMetrics;
+  };
+}
+
+/**
+ * The part of a training run that the hourly job and the walk-forward backtest share, so the backtest
+ * measures the network the job publishes: build the network from the configuration (seed, target mode),
+ * fit it with early stopping, then predict the test windows and score them in prices beside the naive
+ * forecast. Logs every epoch and the test scores.
+ */
+export async function trainModel(options: TrainModelOptions): Promise<TrainedModel> {
+  const { config, data, log, label, backend } = options;
+  const fields = options.fields ?? {};
+  const t = config.training;
+  log.info(
+    'data',
+    `${label}: ${data.train.count} training, ${data.val.count} validation, ${data.test.count} test windows of ${config.features.sequence_length} x ${FEATURE_NAMES.length}`,
+    {
+      ...fields,
+      train_windows: data.train.count,
+      val_windows: data.val.count,
+      test_windows: data.test.count,
+    },
+  );
+
+  const network = ForecastNetwork.initialize(
+    {
+      sequenceLength: config.features.sequence_length,
+      featureCount: FEATURE_NAMES.length,
+      hiddenSize: t.hidden_size,
+      layers: t.number_of_layers,
+      dropoutRate: t.dropout_rate,
+      residualFeature: t.target_mode === 'residual' ? CLOSE_INDEX : undefined,
+    },
+    new SeededRandom(t.seed),
+  );
+  try {
+    // The workers only compute gradients: they are closed as soon as fitting ends.
+    const workers = await startWorkersFor(t.workers, backend, network.shape);
+    let result: FitResult;
+    try {
+      result = await fit(network, data.train, data.val, {
+        batchSize: t.train_batch_size,
+        valBatchSize: t.val_batch_size,
+        maxEpochs: t.max_epochs,
+        patience: t.early_stopping_patience,
+        learningRate: t.learning_rate,
+        weightDecay: t.weight_decay,
+        seed: t.seed,
+        workers,
+        onEpoch: (p) =>
+          log.info(
+            'epoch',
+            `${label} epoch ${p.epoch}/${p.maxEpochs}: train loss ${p.trainLoss.toExponential(3)}, val loss ${p.valLoss.toExponential(3)}${p.improved ? ' *' : ''}, ${p.sequencesPerSecond.toFixed(1)} seq/s, ${formatDuration(p.seconds)}/epoch, at most ${formatDuration(p.etaSeconds)} left`,
+            {
+              ...fields,
+              epoch: p.epoch,
+              max_epochs: p.maxEpochs,
+              train_loss: p.trainLoss,
+              val_loss: p.valLoss,
+              improved: p.improved,
+              sequences_per_second: p.sequencesPerSecond,
+              eta_seconds: p.etaSeconds,
+            },
+          ),
+      });
+    } finally {
+      await workers?.close();
+    }
+    log.info(
+      'trained',
+      `${label}: best epoch ${result.bestEpoch} of ${result.history.length}${result.stoppedEarly ? ' (early stop)' : ''}, val loss ${result.bestValLoss.toExponential(3)}, ${result.sequencesPerSecond.toFixed(1)} seq/s on ${backend.name}${workers === null ? '' : ` with ${workers.size} worker threads`}`,
+      { ...fields, best_epoch: result.bestEpoch, epochs_run: result.history.length },
+    );
+
+    const predictions = predictWindows(network, data.test, evaluationBatch(t.val_batch_size));
+    const loss = meanSquaredError(predictions, data.test.y);
+    const prices = testPrices(options.candles, data, predictions);
+    const accuracy = forecastMetrics(prices);
+    log.info(
+      'test',
+      `${label} test: MAE ${accuracy.mae.toFixed(2)}, naive MAE ${accuracy.naiveMae.toFixed(2)}, skill ${accuracy.skill.toFixed(3)}, direction ${(100 * accuracy.directionAccuracy).toFixed(1)}%`,
+      { ...fields, ...accuracy },
+    );
+    return { network, fit: result, test: { predictions, loss, prices, accuracy } };
+  } catch (error) {
+    network.dispose();
+    throw error;
+  }
+}
+
+/** The original evaluated one window at a time (val_batch_size 1); the loss is the same in larger batches, only slower. */
+function evaluationBatch(configured: number): number {
+  return Math.max(configured, 256);
+}
+
+/** Test-window predictions back in price units beside the real next close and the window's last close. */
+function testPrices(
+  candles: readonly Candle[],
+  data: TrainingData,
+  predictedScaled: Float32Array,
+): TestPrices {
+  const { test, trainRows, scaler } = data;
+  const actual = new Float64Array(test.count);
+  const lastClose = new Float64Array(test.count);
+  for (let i = 0; i < test.count; i++) {
+    const labelRow = trainRows + i + test.sequenceLength;
+    actual[i] = (candles[labelRow] as Candle).close;
+    lastClose[i] = (candles[labelRow - 1] as Candle).close;
+  }
+  return { predicted: scaler.inverseColumn(predictedScaled, 'close'), actual, lastClose };
+}
