@@ -1,8 +1,10 @@
 /**
- * npm run bench:train -- [--batches 6] [--warmup 1]
+ * npm run bench:train -- [--runs 3] [--batches 6] [--warmup 1] [--workers N]
  * Training throughput of this pipeline's step on the seed's model size (sequence 120,
  * 9 features, 2 x 128 LSTM, batch 64) beside a PyTorch reference of the same model on
- * the same windows, on this machine. Prints one JSON line.
+ * the same windows, on this machine. Each run measures both, one after the other, so a
+ * busy machine slows both alike; the ratio reported is the median of the runs' ratios.
+ * Prints one JSON line.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -12,6 +14,8 @@ import { prepareTrainingData } from '../core/features/index.js';
 import { ForecastNetwork } from '../training-image/src/model/network.js';
 import { SeededRandom } from '../training-image/src/model/random.js';
 import { selectBackend } from '../training-image/src/tf/backend.js';
+import { lstmKernelsAvailable } from '../training-image/src/tf/lstm-kernels.js';
+import { lstmSimdReady } from '../training-image/src/tf/lstm-simd.js';
 import { AdamW } from '../training-image/src/train/adamw.js';
 import { parallelTrainStep, trainStep } from '../training-image/src/train/fit.js';
 import { GradientWorkers } from '../training-image/src/train/parallel/pool.js';
@@ -26,8 +30,10 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '6' },
     warmup: { type: 'string', default: '1' },
     workers: { type: 'string', default: String(availableParallelism()) },
+    runs: { type: 'string', default: '3' },
   },
 });
+const runs = Number(values.runs);
 const workerCount = Number(values.workers);
 const batches = Number(values.batches);
 const warmup = Number(values.warmup);
@@ -48,45 +54,63 @@ const windows = {
 };
 
 const backend = await selectBackend('auto');
-const random = new SeededRandom(42);
-const network = ForecastNetwork.initialize(MODEL, random);
-const optimizer = new AdamW({ learningRate: 1e-4, weightDecay: 0.01 });
+const lstm = !lstmKernelsAvailable() ? 'ops' : lstmSimdReady() ? 'fused-simd' : 'fused-js';
 const batchIndices = (b: number): Uint32Array => Uint32Array.from({ length: BATCH }, (_, i) => b * BATCH + i);
 const workers =
   workerCount > 0 && backend.name !== 'tensorflow'
     ? await GradientWorkers.start(workerCount, MODEL, backend.name === 'wasm' ? 'wasm' : 'cpu')
     : null;
-const step = async (b: number): Promise<number> =>
-  workers === null
-    ? trainStep(network, optimizer, windows, batchIndices(b), random)
-    : parallelTrainStep(network, optimizer, workers, windows, batchIndices(b), random);
-for (let b = 0; b < warmup; b++) await step(b);
-const started = performance.now();
-for (let b = warmup; b < warmup + batches; b++) await step(b);
-const seconds = (performance.now() - started) / 1000;
-const tfjs = (batches * BATCH) / seconds;
-const workerThreads = workers?.size ?? 0;
-await workers?.close();
-network.dispose();
-optimizer.dispose();
+
+/** Sequences per second of TF.js training steps, from the same initial weights each run. */
+async function measureTfjs(): Promise<number> {
+  const random = new SeededRandom(42);
+  const network = ForecastNetwork.initialize(MODEL, random);
+  const optimizer = new AdamW({ learningRate: 1e-4, weightDecay: 0.01 });
+  const step = async (b: number): Promise<number> =>
+    workers === null
+      ? trainStep(network, optimizer, windows, batchIndices(b), random)
+      : parallelTrainStep(network, optimizer, workers, windows, batchIndices(b), random);
+  try {
+    for (let b = 0; b < warmup; b++) await step(b);
+    const started = performance.now();
+    for (let b = warmup; b < warmup + batches; b++) await step(b);
+    return (batches * BATCH) / ((performance.now() - started) / 1000);
+  } finally {
+    network.dispose();
+    optimizer.dispose();
+  }
+}
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-train-'));
-let torch;
+const results: { tfjs: number; torch: number | null }[] = [];
+let torchInfo: Record<string, unknown> = {};
+let torchSkipped: string | null = null;
 try {
   await writeFile(join(dir, 'x.f32'), windows.x);
   await writeFile(join(dir, 'y.f32'), windows.y);
-  torch = await runTorchReference([
-    'train',
-    ...['--data', join(dir, 'x.f32'), '--labels', join(dir, 'y.f32'), '--count', String(count)],
-    ...['--seq', String(MODEL.sequenceLength), '--features', String(MODEL.featureCount)],
-    ...['--hidden', String(MODEL.hiddenSize), '--layers', String(MODEL.layers)],
-    ...['--batch', String(BATCH), '--warmup', String(warmup)],
-  ]);
+  for (let run = 0; run < runs; run++) {
+    const tfjs = await measureTfjs();
+    const torch = await runTorchReference([
+      'train',
+      ...['--data', join(dir, 'x.f32'), '--labels', join(dir, 'y.f32'), '--count', String(count)],
+      ...['--seq', String(MODEL.sequenceLength), '--features', String(MODEL.featureCount)],
+      ...['--hidden', String(MODEL.hiddenSize), '--layers', String(MODEL.layers)],
+      ...['--batch', String(BATCH), '--warmup', String(warmup)],
+    ]);
+    const rate =
+      torch.ok && typeof torch['sequences_per_second'] === 'number' ? torch['sequences_per_second'] : null;
+    if (torch.ok) torchInfo = { version: torch['torch'], threads: torch['threads'], blas: torch['blas'] };
+    else torchSkipped = torch.reason;
+    results.push({ tfjs, torch: rate });
+    process.stderr.write(
+      `run ${run + 1}/${runs}: TF.js ${tfjs.toFixed(1)} seq/s, PyTorch ${rate === null ? 'skipped' : rate.toFixed(1)} seq/s\n`,
+    );
+  }
 } finally {
   await rm(dir, { recursive: true, force: true });
+  await workers?.close();
 }
-const torchRate =
-  torch.ok && typeof torch['sequences_per_second'] === 'number' ? torch['sequences_per_second'] : null;
+const ratios = results.flatMap((r) => (r.torch === null ? [] : [r.tfjs / r.torch]));
 
 console.log(
   JSON.stringify({
@@ -94,24 +118,36 @@ console.log(
     model: { ...MODEL, batch: BATCH },
     data: source,
     batches,
+    runs,
     cpus: cpus().length,
     tfjs: {
       backend: backend.name,
       provider: backend.provider,
-      worker_threads: workerThreads,
-      sequences_per_second: round(tfjs),
+      lstm,
+      worker_threads: workers?.size ?? 0,
+      sequences_per_second: round(median(results.map((r) => r.tfjs))),
+      runs: results.map((r) => round(r.tfjs)),
     },
-    torch: torch.ok
-      ? {
-          version: torch['torch'],
-          threads: torch['threads'],
-          blas: torch['blas'],
-          sequences_per_second: round(torchRate ?? Number.NaN),
-        }
-      : { skipped: torch.reason },
-    ratio: torchRate === null ? null : round(tfjs / torchRate, 3),
+    torch:
+      torchSkipped === null
+        ? {
+            ...torchInfo,
+            sequences_per_second: round(median(results.map((r) => r.torch ?? Number.NaN))),
+            runs: results.map((r) => round(r.torch ?? Number.NaN)),
+          }
+        : { skipped: torchSkipped },
+    ratio: ratios.length === 0 ? null : round(median(ratios), 3),
+    ratios: ratios.map((r) => round(r, 3)),
   }),
 );
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
 
 function round(value: number, digits = 1): number {
   return Number(value.toFixed(digits));

@@ -9,7 +9,7 @@ import {
 } from './lstm-layer.js';
 import { lstmKernelsAvailable } from '../tf/lstm-kernels.js';
 import { fusedLstmBackward, fusedLstmForward, type FusedForward } from './fused-lstm-layer.js';
-import type { SeededRandom } from './random.js';
+import { SeededRandom } from './random.js';
 import type { ForecastNetworkWeights, LstmLayerWeights } from './weights.js';
 
 export interface NetworkShape {
@@ -39,8 +39,8 @@ export interface ForwardOptions {
   readonly dropout?: SeededRandom | undefined;
   /**
    * Ready-made inverted-dropout masks, masks[layer][t] of [B * H], for every layer but the last.
-   * Parallel training draws them in the main thread, in the order a single thread would
-   * (dropoutMasks), so a seed gives the same run with or without workers.
+   * Parallel workers draw theirs with dropoutMaskRows: the numbers a single thread would draw,
+   * so a seed gives the same run with or without workers.
    */
   readonly masks?: readonly (readonly Float32Array[])[] | undefined;
 }
@@ -442,15 +442,35 @@ export function stepsFromTimeMajor(x: Float32Array, timeSteps: number, featureCo
   );
 }
 
+/** Where a share of a batch finds its rows of the batch's dropout masks (see dropoutMaskRows). */
+export interface DropoutRows {
+  /** SeededRandom.position when the batch's masks start. */
+  readonly position: number;
+  readonly batch: number;
+  /** The share's windows: rows [from, to) of the batch. */
+  readonly from: number;
+  readonly to: number;
+}
+
+/** How many numbers lossAndGradients draws for the dropout masks of a batch of `batch` windows. */
+export function dropoutDraws(shape: NetworkShape, batch: number): number {
+  return shape.dropoutRate <= 0 ? 0 : (shape.layers - 1) * shape.sequenceLength * batch * shape.hiddenSize;
+}
+
 /**
- * The masks lossAndGradients would draw from `random` for a batch of `batch`
- * windows, in the same order: masks[layer][t] of [batch * H] for every layer but the last.
+ * Rows [from, to) of the masks lossAndGradients would draw for the whole batch from a generator at
+ * `position` (masks[layer][t] of [(to - from) * H]), drawn by jumping over the other rows: a
+ * parallel worker draws only its own share, and a seed gives the same run with or without workers.
  */
-export function dropoutMasks(shape: NetworkShape, batch: number, random: SeededRandom): Float32Array[][] {
+export function dropoutMaskRows(shape: NetworkShape, rows: DropoutRows): Float32Array[][] {
   if (shape.dropoutRate <= 0) return [];
-  return Array.from({ length: shape.layers - 1 }, () =>
-    Array.from({ length: shape.sequenceLength }, () =>
-      random.dropoutMask(batch * shape.hiddenSize, shape.dropoutRate),
-    ),
+  const H = shape.hiddenSize;
+  const size = rows.batch * H;
+  return Array.from({ length: shape.layers - 1 }, (_, layer) =>
+    Array.from({ length: shape.sequenceLength }, (_, t) => {
+      const random = new SeededRandom(rows.position);
+      random.skip((layer * shape.sequenceLength + t) * size + rows.from * H);
+      return random.dropoutMask((rows.to - rows.from) * H, shape.dropoutRate);
+    }),
   );
 }

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../../core/random/mulberry32.js';
+import { mulberry32Advance, mulberry32Output, mulberry32Skip } from '../../../core/random/mulberry32.js';
 
 /**
  * A small seeded PRNG (mulberry32). Training draws every random number from it
@@ -8,9 +8,24 @@ import { mulberry32 } from '../../../core/random/mulberry32.js';
 export class SeededRandom {
   /** Uniform in [0, 1). */
   public readonly next: () => number;
+  private state: number;
 
   public constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.state = seed >>> 0;
+    this.next = () => {
+      this.state = mulberry32Advance(this.state);
+      return mulberry32Output(this.state);
+    };
+  }
+
+  /** The generator's position: `new SeededRandom(position)` continues exactly where this one is. */
+  public get position(): number {
+    return this.state;
+  }
+
+  /** Moves on by `count` draws without making them. */
+  public skip(count: number): void {
+    this.state = mulberry32Skip(this.state, count);
   }
 
   /** Uniform in [low, high), as a Float32Array of `length`. */

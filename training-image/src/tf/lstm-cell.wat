@@ -14,52 +14,77 @@
 (module
   (import "env" "memory" (memory 0))
 
-  ;; exp(x) for 4 lanes: Cody-Waite range reduction to |r| <= ln2 / 2, then Cephes' expf
-  ;; polynomial (relative error ~1e-7, float32's own), scaled by 2^k built in the exponent bits.
-  (func $exp (param $x v128) (result v128)
-    (local $k v128)
-    (local $r v128)
-    (local $p v128)
-    (local.set $x
-      (f32x4.max
-        (f32x4.min (local.get $x) (v128.const f32x4 88.3762626647949 88.3762626647949 88.3762626647949 88.3762626647949))
-        (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625)))
-    (local.set $k
-      (f32x4.nearest
-        (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
-    (local.set $r
-      (f32x4.sub
-        (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
-        (f32x4.mul (local.get $k) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
-    ;; p * r^2 + r + 1
-    (local.set $p
-      (f32x4.add
-        (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
-        (v128.const f32x4 1 1 1 1)))
-    ;; 2^k: (k + 127) << 23 as the float's exponent bits; k is within [-126, 127] after the clamp.
-    (f32x4.mul
-      (local.get $p)
-      (i32x4.shl
-        (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127))
-        (i32.const 23))))
-
-  (func $sigmoid (param $x v128) (result v128)
-    (f32x4.div
-      (v128.const f32x4 1 1 1 1)
-      (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp (f32x4.neg (local.get $x))))))
+  ;; sigmoid(x) = 1 / (1 + exp(-x)) in place over `count` floats (a multiple of 4) at `at`.
+  ;; exp: Cody-Waite range reduction to |r| <= ln2 / 2, Cephes' expf polynomial (relative error
+  ;; ~1e-7, float32's own), scaled by 2^k built in the exponent bits. One loop with everything
+  ;; inline: V8 passes v128 arguments of a call through memory, which cost more than the maths.
+  (func $sigmoid_in_place (param $at i32) (param $count i32)
+    (local $end i32) (local $x v128) (local $n v128) (local $k v128) (local $r v128) (local $p v128)
+    (local $hi v128) (local $lo v128) (local $log2e v128) (local $magic v128) (local $ln2hi v128) (local $ln2lo v128)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128) (local $p4 v128) (local $p5 v128) (local $one v128) (local $bias v128)
+    ;; Constants in locals, set once: V8 would otherwise build each v128.const again on every use.
+    (local.set $hi (v128.const f32x4 88.3762626647949 88.3762626647949 88.3762626647949 88.3762626647949))
+    (local.set $lo (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))
+    (local.set $log2e (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+    (local.set $magic (v128.const f32x4 12582912 12582912 12582912 12582912))
+    (local.set $ln2hi (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))
+    (local.set $ln2lo (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))
+    (local.set $p0 (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $p1 (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3))
+    (local.set $p2 (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3))
+    (local.set $p3 (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2))
+    (local.set $p4 (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1))
+    (local.set $p5 (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1))
+    (local.set $one (v128.const f32x4 1 1 1 1))
+    (local.set $bias (v128.const i32x4 127 127 127 127))
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        ;; x = -input, clamped so that 2^k stays a normal float (pmin/pmax: one instruction each,
+        ;; where min/max's NaN rules cost several; the inputs are never NaN in a trained network)
+        (local.set $x
+          (f32x4.pmax
+            (f32x4.pmin (f32x4.neg (v128.load (local.get $at)))
+              (local.get $hi))
+            (local.get $lo)))
+        ;; n = x log2(e) + 1.5 * 2^23 rounds to an integer k held in n's low mantissa bits
+        (local.set $n
+          (f32x4.add
+            (f32x4.mul (local.get $x) (local.get $log2e))
+            (local.get $magic)))
+        (local.set $k (f32x4.sub (local.get $n) (local.get $magic)))
+        ;; r = x - k ln2, ln2 in two parts so that k ln2's rounding error does not reach r
+        (local.set $r
+          (f32x4.sub
+            (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (local.get $ln2hi)))
+            (f32x4.mul (local.get $k) (local.get $ln2lo))))
+        (local.set $p (local.get $p0))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $p1)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $p2)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $p3)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $p4)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $p5)))
+        ;; exp(x) = (p r^2 + r + 1) * 2^k; 2^k is (k + 127) << 23 in the exponent bits, and the
+        ;; shift drops n's constant high bits, leaving k + 127 (in 1..254 after the clamp)
+        (local.set $p
+          (f32x4.mul
+            (f32x4.add
+              (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+              (local.get $one))
+            (i32x4.shl (i32x4.add (local.get $n) (local.get $bias)) (i32.const 23))))
+        (v128.store (local.get $at)
+          (f32x4.div (local.get $one) (f32x4.add (local.get $one) (local.get $p))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $each))))
 
   ;; One forward step. xz: this step's first row of the input projection (bias included),
-  ;; hz: h_{t-1} R, c: c_{t-1}; writes h, c_t and, when keep is 1, the cache row.
+  ;; hz: h_{t-1} R, c: c_{t-1}; writes h, c_t and the cache rows (which also serve as the
+  ;; scratch space for the gates' sigmoids, and h for tanh(c_t)'s).
   (func (export "forward")
     (param $xz i32) (param $hz i32) (param $c i32)
     (param $h i32) (param $cOut i32) (param $cache i32)
-    (param $batch i32) (param $hidden i32) (param $keep i32)
+    (param $batch i32) (param $hidden i32)
     (local $hb i32) (local $b i32) (local $j i32)
     (local $z i32) (local $r i32) (local $k i32)
     (local $i v128) (local $f v128) (local $sg v128) (local $o v128)
@@ -72,62 +97,96 @@
         (local.set $z (i32.mul (local.get $b) (i32.shl (local.get $hb) (i32.const 2))))
         (local.set $r (i32.mul (local.get $b) (local.get $hb)))
         (local.set $k (i32.add (local.get $cache) (i32.mul (local.get $b) (i32.mul (local.get $hb) (i32.const 6)))))
+        ;; 1. the four gates' pre-activations z = xz + hz, then their sigmoids, in the cache row
         (local.set $j (i32.const 0))
-        (block $cols_done
-          (loop $cols
-            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $hb)))
-            (local.set $i (call $sigmoid (f32x4.add
-              (v128.load (i32.add (local.get $xz) (i32.add (local.get $z) (local.get $j))))
-              (v128.load (i32.add (local.get $hz) (i32.add (local.get $z) (local.get $j)))))))
-            (local.set $f (call $sigmoid (f32x4.add
-              (v128.load (i32.add (local.get $xz) (i32.add (local.get $z) (i32.add (local.get $hb) (local.get $j)))))
-              (v128.load (i32.add (local.get $hz) (i32.add (local.get $z) (i32.add (local.get $hb) (local.get $j))))))))
-            (local.set $sg (call $sigmoid (f32x4.add
-              (v128.load (i32.add (local.get $xz) (i32.add (local.get $z) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j)))))
-              (v128.load (i32.add (local.get $hz) (i32.add (local.get $z) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j))))))))
-            (local.set $o (call $sigmoid (f32x4.add
-              (v128.load (i32.add (local.get $xz) (i32.add (local.get $z) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j)))))
-              (v128.load (i32.add (local.get $hz) (i32.add (local.get $z) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j))))))))
-            ;; g = tanh(z_candidate) = 2 sigmoid(2 z) - 1, the 2 already in the weights
+        (block $pre_done
+          (loop $pre
+            (br_if $pre_done (i32.ge_u (local.get $j) (i32.shl (local.get $hb) (i32.const 2))))
+            (v128.store (i32.add (local.get $k) (local.get $j))
+              (f32x4.add
+                (v128.load (i32.add (local.get $xz) (i32.add (local.get $z) (local.get $j))))
+                (v128.load (i32.add (local.get $hz) (i32.add (local.get $z) (local.get $j))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $pre)))
+        (call $sigmoid_in_place (local.get $k) (i32.shl (local.get $hidden) (i32.const 2)))
+        ;; 2. c_t = f c_{t-1} + i g, with g = tanh(z_candidate) = 2 sigmoid(2 z) - 1 (the 2 is in
+        ;;    the weights); 2 c_t goes to h, whose sigmoid gives tanh(c_t) the same way
+        (local.set $j (i32.const 0))
+        (block $cell_done
+          (loop $cell
+            (br_if $cell_done (i32.ge_u (local.get $j) (local.get $hb)))
+            (local.set $cn
+              (f32x4.add
+                (f32x4.mul
+                  (v128.load (i32.add (local.get $k) (i32.add (local.get $hb) (local.get $j))))
+                  (v128.load (i32.add (local.get $c) (i32.add (local.get $r) (local.get $j)))))
+                (f32x4.mul
+                  (v128.load (i32.add (local.get $k) (local.get $j)))
+                  (f32x4.sub
+                    (f32x4.mul (v128.const f32x4 2 2 2 2)
+                      (v128.load (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j)))))
+                    (v128.const f32x4 1 1 1 1)))))
+            (v128.store (i32.add (local.get $cOut) (i32.add (local.get $r) (local.get $j))) (local.get $cn))
+            (v128.store (i32.add (local.get $h) (i32.add (local.get $r) (local.get $j))) (f32x4.add (local.get $cn) (local.get $cn)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $cell)))
+        (call $sigmoid_in_place (i32.add (local.get $h) (local.get $r)) (local.get $hidden))
+        ;; 3. h = o tanh(c_t), and the cache: dz = dc * [g, c_{t-1}, 2i] and dh * tanh(c_t), each
+        ;;    times its sigmoid's derivative s (1 - s); dh -> dc factor o (1 - tanh^2); forget gate
+        (local.set $j (i32.const 0))
+        (block $out_done
+          (loop $out
+            (br_if $out_done (i32.ge_u (local.get $j) (local.get $hb)))
+            (local.set $i (v128.load (i32.add (local.get $k) (local.get $j))))
+            (local.set $f (v128.load (i32.add (local.get $k) (i32.add (local.get $hb) (local.get $j)))))
+            (local.set $sg (v128.load (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j)))))
+            (local.set $o (v128.load (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j)))))
             (local.set $g (f32x4.sub (f32x4.add (local.get $sg) (local.get $sg)) (v128.const f32x4 1 1 1 1)))
             (local.set $cp (v128.load (i32.add (local.get $c) (i32.add (local.get $r) (local.get $j)))))
-            (local.set $cn (f32x4.add (f32x4.mul (local.get $f) (local.get $cp)) (f32x4.mul (local.get $i) (local.get $g))))
             (local.set $tc (f32x4.sub
-              (f32x4.mul (v128.const f32x4 2 2 2 2) (call $sigmoid (f32x4.add (local.get $cn) (local.get $cn))))
+              (f32x4.mul (v128.const f32x4 2 2 2 2) (v128.load (i32.add (local.get $h) (i32.add (local.get $r) (local.get $j)))))
               (v128.const f32x4 1 1 1 1)))
             (v128.store (i32.add (local.get $h) (i32.add (local.get $r) (local.get $j))) (f32x4.mul (local.get $o) (local.get $tc)))
-            (v128.store (i32.add (local.get $cOut) (i32.add (local.get $r) (local.get $j))) (local.get $cn))
-            (if (local.get $keep)
-              (then
-                ;; dz = dc * [g, c_{t-1}, 2i] and dh * tc, each times its sigmoid's derivative s (1 - s)
-                (v128.store (i32.add (local.get $k) (local.get $j))
-                  (f32x4.mul (local.get $g) (f32x4.mul (local.get $i) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $i)))))
-                (v128.store (i32.add (local.get $k) (i32.add (local.get $hb) (local.get $j)))
-                  (f32x4.mul (local.get $cp) (f32x4.mul (local.get $f) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $f)))))
-                (v128.store (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j)))
-                  (f32x4.mul (f32x4.add (local.get $i) (local.get $i)) (f32x4.mul (local.get $sg) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $sg)))))
-                (v128.store (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j)))
-                  (f32x4.mul (local.get $tc) (f32x4.mul (local.get $o) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $o)))))
-                (v128.store (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 2)) (local.get $j)))
-                  (f32x4.mul (local.get $o) (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $tc) (local.get $tc)))))
-                (v128.store (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 5)) (local.get $j)))
-                  (local.get $f))))
+            (v128.store (i32.add (local.get $k) (local.get $j))
+              (f32x4.mul (local.get $g) (f32x4.mul (local.get $i) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $i)))))
+            (v128.store (i32.add (local.get $k) (i32.add (local.get $hb) (local.get $j)))
+              (f32x4.mul (local.get $cp) (f32x4.mul (local.get $f) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $f)))))
+            (v128.store (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j)))
+              (f32x4.mul (f32x4.add (local.get $i) (local.get $i)) (f32x4.mul (local.get $sg) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $sg)))))
+            (v128.store (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j)))
+              (f32x4.mul (local.get $tc) (f32x4.mul (local.get $o) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $o)))))
+            (v128.store (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 2)) (local.get $j)))
+              (f32x4.mul (local.get $o) (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $tc) (local.get $tc)))))
+            (v128.store (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 5)) (local.get $j)))
+              (local.get $f))
             (local.set $j (i32.add (local.get $j) (i32.const 16)))
-            (br $cols)))
+            (br $out)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $rows))))
 
-  ;; One backward step. dh: gradient from step t+1 through R; arrive: this step's first row
+;; One backward step. dh: gradient from step t+1 through R; arrive: this step's first row
   ;; of the gradient from the layer above (read only when hasArrive is 1); dc: from step t+1.
-  ;; Writes dz (4H per row) and dc * forget for step t-1.
+  ;; Writes dz (4H per row) and dc * forget for step t-1, and copies dz transposed into
+  ;; column `column` on of dzT ([4H, rowLength]): the weight gradients are then
+  ;; dzT x (inputs), with the large matrix where XNNPACK reads it as it is, not repacked.
   (func (export "backward")
     (param $dh i32) (param $arrive i32) (param $hasArrive i32) (param $dc i32) (param $cache i32)
-    (param $dz i32) (param $dcOut i32)
+    (param $dz i32) (param $dcOut i32) (param $dzT i32) (param $column i32) (param $rowLength i32)
     (param $batch i32) (param $hidden i32)
     (local $hb i32) (local $b i32) (local $j i32)
     (local $r i32) (local $k i32) (local $z i32)
-    (local $dhj v128) (local $dcj v128)
+    (local $rb i32) (local $base i32) (local $t i32)
+    (local $l1 i32) (local $l2 i32) (local $l3 i32) (local $g1 i32) (local $g2 i32) (local $g3 i32)
+    (local $dhj v128) (local $dcj v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local.set $hb (i32.shl (local.get $hidden) (i32.const 2)))
+    ;; byte strides in dzT: one row (unit), and one gate block of H rows
+    (local.set $rb (i32.shl (local.get $rowLength) (i32.const 2)))
+    (local.set $l1 (local.get $rb))
+    (local.set $l2 (i32.shl (local.get $rb) (i32.const 1)))
+    (local.set $l3 (i32.mul (local.get $rb) (i32.const 3)))
+    (local.set $g1 (i32.mul (local.get $rb) (local.get $hidden)))
+    (local.set $g2 (i32.shl (local.get $g1) (i32.const 1)))
+    (local.set $g3 (i32.mul (local.get $g1) (i32.const 3)))
     (local.set $b (i32.const 0))
     (block $rows_done
       (loop $rows
@@ -135,6 +194,7 @@
         (local.set $r (i32.mul (local.get $b) (local.get $hb)))
         (local.set $k (i32.add (local.get $cache) (i32.mul (local.get $b) (i32.mul (local.get $hb) (i32.const 6)))))
         (local.set $z (i32.add (local.get $dz) (i32.mul (local.get $b) (i32.shl (local.get $hb) (i32.const 2)))))
+        (local.set $base (i32.add (local.get $dzT) (i32.shl (i32.add (local.get $column) (local.get $b)) (i32.const 2))))
         (local.set $j (i32.const 0))
         (block $cols_done
           (loop $cols
@@ -148,16 +208,34 @@
               (v128.load (i32.add (local.get $dc) (i32.add (local.get $r) (local.get $j))))
               (f32x4.mul (local.get $dhj)
                 (v128.load (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 2)) (local.get $j)))))))
-            (v128.store (i32.add (local.get $z) (local.get $j))
-              (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (local.get $j)))))
-            (v128.store (i32.add (local.get $z) (i32.add (local.get $hb) (local.get $j)))
-              (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (local.get $hb) (local.get $j))))))
-            (v128.store (i32.add (local.get $z) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j)))
-              (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j))))))
-            (v128.store (i32.add (local.get $z) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j)))
-              (f32x4.mul (local.get $dhj) (v128.load (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j))))))
+            (local.set $v0 (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (local.get $j)))))
+            (local.set $v1 (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (local.get $hb) (local.get $j))))))
+            (local.set $v2 (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j))))))
+            (local.set $v3 (f32x4.mul (local.get $dhj) (v128.load (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j))))))
+            (v128.store (i32.add (local.get $z) (local.get $j)) (local.get $v0))
+            (v128.store (i32.add (local.get $z) (i32.add (local.get $hb) (local.get $j))) (local.get $v1))
+            (v128.store (i32.add (local.get $z) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j))) (local.get $v2))
+            (v128.store (i32.add (local.get $z) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j))) (local.get $v3))
             (v128.store (i32.add (local.get $dcOut) (i32.add (local.get $r) (local.get $j)))
               (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 5)) (local.get $j))))))
+            ;; dzT[gate * H + unit][column + b] for the 4 units of this vector and the 4 gates
+            (local.set $t (i32.add (local.get $base) (i32.mul (i32.shr_u (local.get $j) (i32.const 2)) (local.get $rb))))
+            (f32.store (local.get $t) (f32x4.extract_lane 0 (local.get $v0)))
+            (f32.store (i32.add (local.get $t) (local.get $l1)) (f32x4.extract_lane 1 (local.get $v0)))
+            (f32.store (i32.add (local.get $t) (local.get $l2)) (f32x4.extract_lane 2 (local.get $v0)))
+            (f32.store (i32.add (local.get $t) (local.get $l3)) (f32x4.extract_lane 3 (local.get $v0)))
+            (f32.store (i32.add (local.get $t) (local.get $g1)) (f32x4.extract_lane 0 (local.get $v1)))
+            (f32.store (i32.add (i32.add (local.get $t) (local.get $g1)) (local.get $l1)) (f32x4.extract_lane 1 (local.get $v1)))
+            (f32.store (i32.add (i32.add (local.get $t) (local.get $g1)) (local.get $l2)) (f32x4.extract_lane 2 (local.get $v1)))
+            (f32.store (i32.add (i32.add (local.get $t) (local.get $g1)) (local.get $l3)) (f32x4.extract_lane 3 (local.get $v1)))
+            (f32.store (i32.add (local.get $t) (local.get $g2)) (f32x4.extract_lane 0 (local.get $v2)))
+            (f32.store (i32.add (i32.add (local.get $t) (local.get $g2)) (local.get $l1)) (f32x4.extract_lane 1 (local.get $v2)))
+            (f32.store (i32.add (i32.add (local.get $t) (local.get $g2)) (local.get $l2)) (f32x4.extract_lane 2 (local.get $v2)))
+            (f32.store (i32.add (i32.add (local.get $t) (local.get $g2)) (local.get $l3)) (f32x4.extract_lane 3 (local.get $v2)))
+            (f32.store (i32.add (local.get $t) (local.get $g3)) (f32x4.extract_lane 0 (local.get $v3)))
+            (f32.store (i32.add (i32.add (local.get $t) (local.get $g3)) (local.get $l1)) (f32x4.extract_lane 1 (local.get $v3)))
+            (f32.store (i32.add (i32.add (local.get $t) (local.get $g3)) (local.get $l2)) (f32x4.extract_lane 2 (local.get $v3)))
+            (f32.store (i32.add (i32.add (local.get $t) (local.get $g3)) (local.get $l3)) (f32x4.extract_lane 3 (local.get $v3)))
             (local.set $j (i32.add (local.get $j) (i32.const 16)))
             (br $cols)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))

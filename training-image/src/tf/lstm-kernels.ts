@@ -20,7 +20,9 @@ import { compileLstmSimd, lstmSimdFor, type LstmSimd, type WasmMemory } from './
  *   a cache row [B, 6H]: the four gate factors, dh -> dc factor, forget gate.
  * - backward reads dh (from the step after in time, plus the gradient arriving
  *   from the layer above at `arriveRow`), dc and the cache; writes dz [B, 4H] and
- *   dc * f for the step before.
+ *   dc * f for the step before, and dz transposed into the layer's dzT [4H, T * B],
+ *   from which the weight gradients are one matMul each with the large operand in
+ *   the position XNNPACK reads unpacked (T(x) dZ repacks dZ, ~40 ms a call).
  */
 export const LSTM_CELL = 'ForecastLstmCell';
 export const LSTM_CELL_GRAD = 'ForecastLstmCellGrad';
@@ -31,12 +33,13 @@ export const CACHE_BLOCKS = 6;
 interface CellAttrs {
   /** First row of xz for this step: t * B. */
   readonly row: number;
-  readonly keepCache: boolean;
 }
 
 interface CellGradAttrs {
   /** First row of `arriving` for this step, or -1 when nothing arrives from above. */
   readonly arriveRow: number;
+  /** First column of dzT for this step: t * B. */
+  readonly column: number;
 }
 
 /** The cpu backend's storage, as much of it as the kernels use (its class is not a direct dependency). */
@@ -105,11 +108,12 @@ function forwardJs(
   xzv: Float32Array,
   hzv: Float32Array,
   cv: Float32Array,
-  [hOut, cOut, cache]: Float32Array[],
+  outs: Float32Array[],
   row: number,
   batch: number,
   hidden: number,
 ): void {
+  const [hOut, cOut, cache] = outs as [Float32Array, Float32Array, Float32Array];
   const gates = 4 * hidden;
   for (let b = 0; b < batch; b++) {
     const zRow = (row + b) * gates;
@@ -125,28 +129,29 @@ function forwardJs(
       const cPrev = cv[out + j] as number;
       const cNext = f * cPrev + i * g;
       const tc = 2 * sigmoid(2 * cNext) - 1;
-      (hOut as Float32Array)[out + j] = o * tc;
-      (cOut as Float32Array)[out + j] = cNext;
-      if (cache !== undefined) {
-        // dz = dc * [g, cPrev, 2i] and dh * tc, each times its sigmoid's derivative s (1 - s).
-        cache[k + j] = g * i * (1 - i);
-        cache[k + hidden + j] = cPrev * f * (1 - f);
-        cache[k + 2 * hidden + j] = 2 * i * sg * (1 - sg);
-        cache[k + 3 * hidden + j] = tc * o * (1 - o);
-        cache[k + 4 * hidden + j] = o * (1 - tc * tc);
-        cache[k + 5 * hidden + j] = f;
-      }
+      hOut[out + j] = o * tc;
+      cOut[out + j] = cNext;
+      // dz = dc * [g, cPrev, 2i] and dh * tc, each times its sigmoid's derivative s (1 - s).
+      cache[k + j] = g * i * (1 - i);
+      cache[k + hidden + j] = cPrev * f * (1 - f);
+      cache[k + 2 * hidden + j] = 2 * i * sg * (1 - sg);
+      cache[k + 3 * hidden + j] = tc * o * (1 - o);
+      cache[k + 4 * hidden + j] = o * (1 - tc * tc);
+      cache[k + 5 * hidden + j] = f;
     }
   }
 }
 
 function backwardJs(
-  [dhv, av, dcv, kv]: Float32Array[],
+  [dhv, av, dcv, kv, dzTv]: Float32Array[],
   [dz, dcOut]: Float32Array[],
   arriveRow: number,
+  column: number,
   batch: number,
   hidden: number,
 ): void {
+  const dzT = dzTv as Float32Array;
+  const rowLength = dzT.length / (4 * hidden);
   const dh = dhv as Float32Array;
   const arriving = av as Float32Array;
   const dc = dcv as Float32Array;
@@ -166,62 +171,77 @@ function backwardJs(
       dzOut[z + 2 * hidden + j] = dcj * (cache[k + 2 * hidden + j] as number);
       dzOut[z + 3 * hidden + j] = dhj * (cache[k + 3 * hidden + j] as number);
       dcNext[row + j] = dcj * (cache[k + 5 * hidden + j] as number);
+      for (let gate = 0; gate < 4; gate++) {
+        dzT[(gate * hidden + j) * rowLength + column + b] = dzOut[z + gate * hidden + j] as number;
+      }
     }
   }
 }
 
 const cellForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { xz, hz, c } = inputs as { xz: tf.TensorInfo; hz: tf.TensorInfo; c: tf.TensorInfo };
-  const { row, keepCache } = attrs as unknown as CellAttrs;
+  const { row } = attrs as unknown as CellAttrs;
   const [batch, hidden] = c.shape as [number, number];
   checkFloat32([xz, hz, c]);
+  // The cache is always written: the SIMD pass uses it as scratch space; lstmCell frees it when unused.
   const shapes = [
     [batch, hidden],
     [batch, hidden],
+    [batch, CACHE_BLOCKS * hidden],
   ];
-  if (keepCache) shapes.push([batch, CACHE_BLOCKS * hidden]);
   return withViews(backend as tf.KernelBackend, [xz, hz, c], shapes, ([xzv, hzv, cv], outs) => {
     const simd = isWasm(backend as tf.KernelBackend) ? simdFor(backend as BackendWasm, hidden) : null;
     if (simd === null) {
       forwardJs(xzv as Float32Array, hzv as Float32Array, cv as Float32Array, outs, row, batch, hidden);
       return;
     }
-    const [h, cOut, cache] = outs as [Float32Array, Float32Array, Float32Array | undefined];
+    const [h, cOut, cache] = outs as [Float32Array, Float32Array, Float32Array];
     simd.forward(
       (xzv as Float32Array).byteOffset + row * 4 * hidden * 4,
       (hzv as Float32Array).byteOffset,
       (cv as Float32Array).byteOffset,
       h.byteOffset,
       cOut.byteOffset,
-      cache?.byteOffset ?? 0,
+      (cache as Float32Array).byteOffset,
       batch,
       hidden,
-      cache === undefined ? 0 : 1,
     );
   });
 };
 
 const cellBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dh, arriving, dc, cache } = inputs as {
+  const { dh, arriving, dc, cache, dzT } = inputs as {
     dh: tf.TensorInfo;
     arriving: tf.TensorInfo;
     dc: tf.TensorInfo;
     cache: tf.TensorInfo;
+    dzT: tf.TensorInfo;
   };
-  const { arriveRow } = attrs as unknown as CellGradAttrs;
+  const { arriveRow, column } = attrs as unknown as CellGradAttrs;
   const [batch, hidden] = dc.shape as [number, number];
-  checkFloat32([dh, arriving, dc, cache]);
+  checkFloat32([dh, arriving, dc, cache, dzT]);
+  const rowLength = dzT.shape[1] as number;
+  if (dzT.shape[0] !== 4 * hidden || column + batch > rowLength)
+    throw new Error(
+      `${LSTM_CELL_GRAD}: dzT [${dzT.shape.join(', ')}] has no columns ${column}..${column + batch}`,
+    );
   const shapes = [
     [batch, 4 * hidden],
     [batch, hidden],
   ];
-  return withViews(backend as tf.KernelBackend, [dh, arriving, dc, cache], shapes, (ins, outs) => {
+  return withViews(backend as tf.KernelBackend, [dh, arriving, dc, cache, dzT], shapes, (ins, outs) => {
     const simd = isWasm(backend as tf.KernelBackend) ? simdFor(backend as BackendWasm, hidden) : null;
     if (simd === null) {
-      backwardJs(ins, outs, arriveRow, batch, hidden);
+      backwardJs(ins, outs, arriveRow, column, batch, hidden);
       return;
     }
-    const [dhv, av, dcv, kv] = ins as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const [dhv, av, dcv, kv, dzTv] = ins as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
     const [dz, dcOut] = outs as [Float32Array, Float32Array];
     simd.backward(
       dhv.byteOffset,
@@ -231,6 +251,9 @@ const cellBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
       kv.byteOffset,
       dz.byteOffset,
       dcOut.byteOffset,
+      dzTv.byteOffset,
+      column,
+      rowLength,
       batch,
       hidden,
     );
@@ -273,24 +296,37 @@ export function lstmCell(
   row: number,
   keepCache: boolean,
 ): tf.Tensor2D[] {
-  const attrs: CellAttrs = { row, keepCache };
-  return tf
+  const attrs: CellAttrs = { row };
+  const [h, cNext, cache] = tf
     .engine()
-    .runKernel(LSTM_CELL, { xz, hz, c }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D[];
+    .runKernel(LSTM_CELL, { xz, hz, c }, attrs as unknown as tf.NamedAttrMap) as [
+    tf.Tensor2D,
+    tf.Tensor2D,
+    tf.Tensor2D,
+  ];
+  if (keepCache) return [h, cNext, cache];
+  cache.dispose();
+  return [h, cNext];
 }
 
-/** One backward step: [dz, dc * forget]. `arriveRow` -1: nothing arrives from above at this step. */
+/**
+ * One backward step: [dz, dc * forget]. `arriveRow` -1: nothing arrives from above at this step.
+ * Also writes dz transposed into columns [column, column + B) of `dzT` ([4H, T * B]), in place:
+ * dzT must be a tensor the caller made for this and reads only after the last step.
+ */
 export function lstmCellGrad(
   dh: tf.Tensor2D,
   arriving: tf.Tensor2D,
   arriveRow: number,
   dc: tf.Tensor2D,
   cache: tf.Tensor2D,
+  dzT: tf.Tensor2D,
+  column: number,
 ): [tf.Tensor2D, tf.Tensor2D] {
-  const attrs: CellGradAttrs = { arriveRow };
+  const attrs: CellGradAttrs = { arriveRow, column };
   return tf
     .engine()
-    .runKernel(LSTM_CELL_GRAD, { dh, arriving, dc, cache }, attrs as unknown as tf.NamedAttrMap) as [
+    .runKernel(LSTM_CELL_GRAD, { dh, arriving, dc, cache, dzT }, attrs as unknown as tf.NamedAttrMap) as [
     tf.Tensor2D,
     tf.Tensor2D,
   ];

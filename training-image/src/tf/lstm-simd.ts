@@ -12,7 +12,6 @@ export interface LstmSimd {
     cache: number,
     batch: number,
     hidden: number,
-    keep: number,
   ): void;
   backward(
     dh: number,
@@ -22,6 +21,9 @@ export interface LstmSimd {
     cache: number,
     dz: number,
     dcOut: number,
+    dzT: number,
+    column: number,
+    rowLength: number,
     batch: number,
     hidden: number,
   ): void;
@@ -60,6 +62,11 @@ export async function compileLstmSimd(): Promise<string | null> {
   } catch (error) {
     return error instanceof Error ? (error.message.split('\n')[0] ?? 'failed') : String(error);
   }
+}
+
+/** Whether compileLstmSimd succeeded. */
+export function lstmSimdReady(): boolean {
+  return compiled !== null;
 }
 
 /** The kernels bound to one wasm heap (one per thread), or null when not compiled. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ForecastNetwork } from '../model/network.js';
-import { dropoutMasks, stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
+import { dropoutDraws, stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
 import { SeededRandom } from '../model/random.js';
 import type { ForecastNetworkWeights } from '../model/weights.js';
 import { AdamW } from './adamw.js';
@@ -185,9 +185,11 @@ export async function parallelTrainStep(
   dropout: SeededRandom | undefined,
 ): Promise<number> {
   const { sequenceLength: steps, featureCount: features } = set;
-  const hidden = network.shape.hiddenSize;
   const batch = indices.length;
-  const masks = dropout === undefined ? [] : dropoutMasks(network.shape, batch, dropout);
+  // Each worker draws its own rows of the batch's dropout masks from where the generator is now
+  // (the numbers one thread would draw); the generator then moves past the whole batch's masks.
+  const dropoutAt = dropout === undefined || network.shape.dropoutRate <= 0 ? null : dropout.position;
+  dropout?.skip(dropoutDraws(network.shape, batch));
   const shareCount = Math.min(workers.size, batch);
   const shares: GradientShare[] = [];
   for (let k = 0; k < shareCount; k++) {
@@ -199,7 +201,7 @@ export async function parallelTrainStep(
     shares.push({
       x: toTimeMajor(set.x, part, steps, features),
       y,
-      masks: masks.map((layer) => layer.map((mask) => mask.slice(from * hidden, to * hidden))),
+      dropout: dropoutAt === null ? null : { position: dropoutAt, batch, from, to },
     });
   }
   const { loss, grads } = await workers.gradients(network.weightArrays(), shares);

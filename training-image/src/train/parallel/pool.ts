@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import type { NetworkShape } from '../../model/network.js';
+import type { DropoutRows, NetworkShape } from '../../model/network.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface GradientShare {
   readonly x: Float32Array;
   readonly y: Float32Array;
-  readonly masks: Float32Array[][];
+  readonly dropout: DropoutRows | null;
 }
 
 export interface CombinedGradients {
@@ -124,12 +124,7 @@ export class GradientWorkers {
       worker.on('error', onError);
       const transfer =
         message.type === 'gradients'
-          ? [
-              message.x.buffer,
-              message.y.buffer,
-              ...message.weights.map((w) => w.buffer),
-              ...message.masks.flat().map((m) => m.buffer),
-            ]
+          ? [message.x.buffer, message.y.buffer, ...message.weights.map((w) => w.buffer)]
           : [];
       worker.postMessage(message, transfer as ArrayBuffer[]);
     });

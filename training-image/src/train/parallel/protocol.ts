@@ -1,4 +1,4 @@
-import type { NetworkShape } from '../../model/network.js';
+import type { DropoutRows, NetworkShape } from '../../model/network.js';
 
 /** Messages between the training thread and its gradient workers. */
 export type ToWorker =
@@ -11,8 +11,8 @@ export type ToWorker =
       /** This worker's windows, time-major [T * b, F]. */
       readonly x: Float32Array;
       readonly y: Float32Array;
-      /** masks[layer][t] of [b * H], or none when no dropout applies. */
-      readonly masks: Float32Array[][];
+      /** Where this share's rows of the batch's dropout masks are drawn from; null for no dropout. */
+      readonly dropout: DropoutRows | null;
     };
 
 export type FromWorker =

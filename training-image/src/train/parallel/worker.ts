@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { ForecastNetwork, stepsFromTimeMajor } from '../../model/network.js';
+import { dropoutMaskRows, ForecastNetwork, stepsFromTimeMajor } from '../../model/network.js';
 import { SeededRandom } from '../../model/random.js';
 import { selectBackend } from '../../tf/backend.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -39,11 +39,13 @@ async function handle(message: ToWorker): Promise<void> {
   net.setWeightArrays(message.weights);
   const { sequenceLength, featureCount } = net.shape;
   const batch = message.y.length;
+  const rows = message.dropout;
+  const masks = rows === null ? undefined : dropoutMaskRows(net.shape, rows);
   const result = tf.tidy(() => {
     const { loss, grads } = net.lossAndGradients(
       stepsFromTimeMajor(message.x, sequenceLength, featureCount),
       tf.tensor2d(message.y, [batch, 1]),
-      { masks: message.masks.length > 0 ? message.masks : undefined },
+      { masks },
     );
     return { loss: loss.dataSync()[0] as number, grads: grads.map((g) => g.dataSync() as Float32Array) };
   });
