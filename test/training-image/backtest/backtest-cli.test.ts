@@ -81,7 +81,9 @@ describe('npm run backtest (walk-forward)', () => {
   });
 
   it('prints one JSON report on stdout and writes the same beside the chart', async () => {
-    const written: unknown = JSON.parse(await readFile(join(dir, 'out/backtest-BTC_USDT-tiny.json'), 'utf8'));
+    const written: unknown = JSON.parse(
+      await readFile(join(dir, 'out/backtest-BTC_USDT-tiny-residual.json'), 'utf8'),
+    );
 
     assert.deepEqual(BacktestReportSchema.parse(written), report);
     assert.equal(report.pair, 'BTC/USDT');
@@ -90,7 +92,10 @@ describe('npm run backtest (walk-forward)', () => {
     assert.equal(report.model.sequence_length, SEQUENCE);
     assert.equal(report.folds.length, FOLDS);
     assert.equal(report.plan.candles, candles.length);
-    assert.match(run.stderr, /wrote .*backtest-BTC_USDT-tiny\.json and .*backtest-BTC_USDT-tiny\.svg/);
+    assert.match(
+      run.stderr,
+      /wrote .*backtest-BTC_USDT-tiny-residual\.json and .*backtest-BTC_USDT-tiny-residual\.svg/,
+    );
   });
 
   it('logs every fold and every epoch on stderr', () => {
@@ -166,7 +171,7 @@ describe('npm run backtest (walk-forward)', () => {
   });
 
   it('draws the last fold and every fold’s skill in a well-formed SVG', async () => {
-    const svg = parseXml(await readFile(join(dir, 'out/backtest-BTC_USDT-tiny.svg'), 'utf8'));
+    const svg = parseXml(await readFile(join(dir, 'out/backtest-BTC_USDT-tiny-residual.svg'), 'utf8'));
 
     assert.equal(svg.name, 'svg');
     const title = findAll(svg, 'title')[0]?.text ?? '';

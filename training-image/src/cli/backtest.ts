@@ -30,6 +30,7 @@ const FlagsSchema = z.object({
   folds: z.number().int().min(1),
   testHours: z.number().int().min(1).optional(),
   env: z.string().optional(),
+  targetMode: z.enum(['level', 'residual']).optional(),
   out: z.string(),
 });
 
@@ -61,6 +62,12 @@ async function main(argv: readonly string[]): Promise<number> {
       ).argParser(wholeNumber),
     )
     .option('--env <name>', 'configuration under conf/ laid over conf/base (default: MUR_ENV or base)')
+    .addOption(
+      new Option(
+        '--target-mode <mode>',
+        'override training.target_mode (level: the original system)',
+      ).choices(['level', 'residual']),
+    )
     .option('--out <dir>', 'folder for the JSON report and the SVG chart', DEFAULT_OUT)
     .showHelpAfterError()
     .parse(argv);
@@ -71,7 +78,12 @@ async function main(argv: readonly string[]): Promise<number> {
     ...process.env,
     ...(flags.exchangeUrl === undefined ? {} : { EXCHANGE_URL: flags.exchangeUrl }),
   };
-  const { config, env } = loadConfig({ env: flags.env, environment });
+  const fromFiles = loadConfig({ env: flags.env, environment });
+  const env = fromFiles.env;
+  const config =
+    flags.targetMode === undefined
+      ? fromFiles.config
+      : { ...fromFiles.config, training: { ...fromFiles.config.training, target_mode: flags.targetMode } };
   // With a flag, pairsToTrain returns that one pair or throws naming it.
   const pair = pairsToTrain(config, flags.pair, environment)[0]!;
   const backend = await selectBackend(config.training.backend);
@@ -99,7 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
   });
 
   const json = `${JSON.stringify(report, null, 2)}\n`;
-  const name = `backtest-${pair.replace('/', '_')}-${env}`;
+  const name = `backtest-${pair.replace('/', '_')}-${env}-${config.training.target_mode}`;
   await mkdir(flags.out, { recursive: true });
   const jsonPath = join(flags.out, `${name}.json`);
   const svgPath = join(flags.out, `${name}.svg`);

@@ -84,7 +84,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     try {
       result = await fit(network, data.train, data.val, {
         batchSize: t.train_batch_size,
-        valBatchSize: t.val_batch_size,
+        valBatchSize: evaluationBatch(t.val_batch_size),
         maxEpochs: t.max_epochs,
         patience: t.early_stopping_patience,
         learningRate: t.learning_rate,
