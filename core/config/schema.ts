@@ -71,6 +71,12 @@ export const TrainingConfigSchema = z.strictObject({
    * outputs the scaled close and an untrained network starts at the naive forecast.
    */
   target_mode: z.enum(['level', 'residual']),
+  /**
+   * Residual mode: after training, keep only the share (0 to 1, in steps of 0.05) of the predicted
+   * change that gives the lowest validation MAE; 0 serves the naive forecast. A network whose signal
+   * does not hold on held-out data is not served as if it did.
+   */
+  shrink_toward_naive: z.boolean(),
 });
 
 export const ValidationConfigSchema = z.strictObject({

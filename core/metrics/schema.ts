@@ -67,6 +67,8 @@ export const MetricsSchema = z.object({
     best_epoch: z.number().int().nonnegative(),
     stopped_early: z.boolean(),
     sequences_per_second: finite,
+    /** Residual mode: the share of the network's predicted change kept (training.shrink_toward_naive). */
+    shrink_factor: finite.nullable().default(null),
   }),
   parity: z.object({
     windows: z.number().int().nonnegative(),

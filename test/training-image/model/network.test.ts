@@ -151,6 +151,42 @@ describe('ForecastNetwork hand-written LSTM', () => {
     network.dispose();
   });
 
+  it('residual head with an output scale: hand-written gradients equal autodiff of the forward pass', () => {
+    const shape = { layers: 2, hiddenSize: 8, sequenceLength: 6, featureCount: 9, dropoutRate: 0 };
+    const batch = 5;
+    const init = new SeededRandom(31);
+    const network = ForecastNetwork.initialize({ ...shape, residualFeature: 7, outputScale: 0.02 }, init);
+    network.assignWeights({ ...network.toWeights(), denseKernel: init.uniform(shape.hiddenSize, -0.5, 0.5) });
+    const windows = init.uniform(batch * shape.sequenceLength * shape.featureCount, -1, 1);
+    const labels = init.uniform(batch, -1, 1);
+    const timeMajor = toTimeMajor(windows, [0, 1, 2, 3, 4], shape.sequenceLength, shape.featureCount);
+
+    const fast = tf.tidy(() => {
+      network.lstmPath = 'fused';
+      const steps = stepsFromTimeMajor(timeMajor, shape.sequenceLength, shape.featureCount);
+      const { grads } = network.lossAndGradients(steps, tf.tensor2d(labels, [batch, 1]));
+      return grads.map((g) => g.dataSync() as Float32Array);
+    });
+    // TensorFlow.js's autodiff through the op-by-op forward pass, scale and residual included.
+    const reference = tf.tidy(() => {
+      network.lstmPath = 'ops';
+      const steps = stepsFromTimeMajor(timeMajor, shape.sequenceLength, shape.featureCount);
+      const y = tf.tensor2d(labels, [batch, 1]);
+      const variables = network.trainableVariables();
+      const { grads } = tf.variableGrads(
+        () => tf.mean(tf.square(tf.sub(network.predict(steps), y))) as tf.Scalar,
+        variables,
+      );
+      return variables.map((v) => grads[v.name]?.dataSync() as Float32Array);
+    });
+
+    fast.forEach((grad, i) => {
+      const error = maxRelativeError(grad, reference[i] as Float32Array);
+      assert.ok(error < 1e-4, `gradient ${i} differs: relative error ${error}`);
+    });
+    network.dispose();
+  });
+
   it('round-trips its weights', () => {
     const network = ForecastNetwork.initialize(
       { layers: 2, hiddenSize: 3, sequenceLength: 4, featureCount: 9, dropoutRate: 0.2 },

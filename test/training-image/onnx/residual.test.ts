@@ -84,6 +84,36 @@ describe('residual target', () => {
     assert.ok(report.ok, `max abs error ${report.maxAbsError}`);
   });
 
+  it('folds the output scale into the exported dense weights (TF.js, reference and graph agree)', async () => {
+    const scaled = { ...residual, outputScale: 0.013 };
+    const network = ForecastNetwork.fromWeights(scaled);
+    try {
+      const expected = tfPredict(network, windows, batch);
+      const actual = await runOnnx(
+        exportToOnnx(scaled),
+        windows,
+        batch,
+        SHAPE.sequenceLength,
+        SHAPE.featureCount,
+      );
+
+      const report = compareOutputs(expected, actual, TOLERANCE);
+      assert.ok(report.ok, `max abs error ${report.maxAbsError}`);
+      assert.ok(compareOutputs(referenceForward(scaled, windows), actual, TOLERANCE).ok);
+      // The scale matters: the unscaled residual model answers differently.
+      const unscaled = await runOnnx(
+        exportToOnnx(residual),
+        windows,
+        batch,
+        SHAPE.sequenceLength,
+        SHAPE.featureCount,
+      );
+      assert.ok(!compareOutputs(unscaled, actual, TOLERANCE).ok);
+    } finally {
+      network.dispose();
+    }
+  });
+
   it('passes the official ONNX checker (full_check)', async (t) => {
     const result = await checkOnnxModel(exportToOnnx(residual));
 

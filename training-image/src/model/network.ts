@@ -20,6 +20,8 @@ export interface NetworkShape {
   readonly dropoutRate: number;
   /** See ForecastNetworkWeights.residualFeature; absent for the original level target. */
   readonly residualFeature?: number | undefined;
+  /** See ForecastNetworkWeights.outputScale; absent: 1. */
+  readonly outputScale?: number | undefined;
 }
 
 interface LstmVariables {
@@ -116,6 +118,7 @@ export class ForecastNetwork {
       denseKernel,
       denseBias,
       residualFeature: shape.residualFeature,
+      outputScale: shape.outputScale,
     });
   }
 
@@ -130,6 +133,7 @@ export class ForecastNetwork {
         layers: weights.lstm.length,
         dropoutRate,
         residualFeature: weights.residualFeature,
+        outputScale: weights.outputScale,
       },
       weights,
     );
@@ -196,7 +200,7 @@ export class ForecastNetwork {
       const prediction = this.head(lastH, steps);
       const error = tf.sub(prediction, labels);
       const loss = tf.mean(tf.square(error)) as tf.Scalar;
-      const dPrediction = tf.mul(error, 2 / batch) as tf.Tensor2D;
+      const dPrediction = this.headGradient(tf.mul(error, 2 / batch) as tf.Tensor2D);
       const denseKernel = tf.matMul(tf.transpose(lastH), dPrediction);
       const denseBias = tf.sum(dPrediction, 0);
 
@@ -231,6 +235,12 @@ export class ForecastNetwork {
       }
       return { loss, grads: [...layerGrads.flat(), denseKernel, denseBias] };
     });
+  }
+
+  /** The loss gradient at the dense layer's output, from the gradient at the prediction. */
+  private headGradient(dPrediction: tf.Tensor2D): tf.Tensor2D {
+    const scale = this.shape.outputScale;
+    return scale === undefined || scale === 1 ? dPrediction : (tf.mul(dPrediction, scale) as tf.Tensor2D);
   }
 
   private useFused(): boolean {
@@ -281,7 +291,7 @@ export class ForecastNetwork {
       const prediction = this.head(lastH, steps);
       const error = tf.sub(prediction, labels);
       const loss = tf.mean(tf.square(error)) as tf.Scalar;
-      const dPrediction = tf.mul(error, 2 / batch) as tf.Tensor2D;
+      const dPrediction = this.headGradient(tf.mul(error, 2 / batch) as tf.Tensor2D);
       const denseKernel = tf.matMul(tf.transpose(lastH), dPrediction);
       const denseBias = tf.sum(dPrediction, 0);
 
@@ -345,7 +355,9 @@ export class ForecastNetwork {
 
   /** Dense(1) on the last hidden state, plus the last step's residual feature in residual mode. */
   private head(h: tf.Tensor2D, steps: readonly tf.Tensor2D[]): tf.Tensor2D {
-    const out = tf.add(tf.matMul(h, this.denseKernel), this.denseBias) as tf.Tensor2D;
+    const dense = tf.add(tf.matMul(h, this.denseKernel), this.denseBias) as tf.Tensor2D;
+    const scale = this.shape.outputScale;
+    const out = scale === undefined || scale === 1 ? dense : (tf.mul(dense, scale) as tf.Tensor2D);
     const feature = this.shape.residualFeature;
     if (feature === undefined) return out;
     const last = steps[steps.length - 1] as tf.Tensor2D;
@@ -388,6 +400,7 @@ export class ForecastNetwork {
       denseKernel: this.denseKernel.dataSync() as Float32Array,
       denseBias: this.denseBias.dataSync() as Float32Array,
       residualFeature: this.shape.residualFeature,
+      outputScale: this.shape.outputScale,
     };
   }
 

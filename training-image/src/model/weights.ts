@@ -32,4 +32,11 @@ export interface ForecastNetworkWeights {
    * head's output is the forecast itself (the original system).
    */
   readonly residualFeature?: number | undefined;
+  /**
+   * Residual target only: the head's output is multiplied by this before the feature is added, so
+   * the network works in units of the typical one-step change (whose scaled size, ~0.005, is far
+   * under the steps an Adam optimiser takes) and the ONNX export folds it into the dense weights.
+   * Absent: 1. 0 (a model shrunk all the way toward the naive forecast) ignores the network.
+   */
+  readonly outputScale?: number | undefined;
 }

@@ -151,9 +151,12 @@ function addDenseHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHi
   const product = 'dense_matmul';
   const residual = weights.residualFeature;
   const dense = residual === undefined ? ONNX_IO.output : 'dense_output';
+  // A residual network's output scale is folded into the dense weights: (h W + b) s = h (W s) + b s.
+  const scale = weights.outputScale ?? 1;
+  const fold = (values: Float32Array): Float32Array => (scale === 1 ? values : values.map((v) => v * scale));
   parts.initializers.push(
-    floatInitializer('dense_kernel', [hiddenSize, 1], weights.denseKernel),
-    floatInitializer('dense_bias', [1], weights.denseBias),
+    floatInitializer('dense_kernel', [hiddenSize, 1], fold(weights.denseKernel)),
+    floatInitializer('dense_bias', [1], fold(weights.denseBias)),
   );
   parts.nodes.push(
     node({ opType: 'MatMul', name: 'dense', inputs: [lastHidden, 'dense_kernel'], outputs: [product] }),

@@ -78,6 +78,7 @@ export function referenceForward(weights: ForecastNetworkWeights, windows: Float
     for (let unit = 0; unit < H; unit += 1) {
       y += (sequence[(L - 1) * H + unit] ?? 0) * (weights.denseKernel[unit] ?? 0);
     }
+    y *= weights.outputScale ?? 1;
     const residual = weights.residualFeature;
     out[s] = residual === undefined ? y : y + (window[(L - 1) * F + residual] ?? 0);
   }

@@ -58,6 +58,10 @@ export function validateWeights(weights: ForecastNetworkWeights): void {
     checkArray(problems, 'denseKernel', weights.denseKernel, last.hiddenSize);
   }
   checkArray(problems, 'denseBias', weights.denseBias, 1);
+  const scale = weights.outputScale;
+  if (scale !== undefined && !(Number.isFinite(scale) && scale >= 0)) {
+    problems.push(`outputScale must be a finite number >= 0, got ${scale}`);
+  }
   const residual = weights.residualFeature;
   if (
     residual !== undefined &&

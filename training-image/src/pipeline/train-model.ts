@@ -6,6 +6,8 @@ import { formatDuration, type Log, type LogFields } from '../log.js';
 import { ForecastNetwork } from '../model/network.js';
 import { SeededRandom } from '../model/random.js';
 import type { BackendInfo } from '../tf/backend.js';
+import { residualScale } from '../train/residual-scale.js';
+import { shrinkTowardNaive, type Shrinkage } from '../train/shrink.js';
 import { fit, type FitResult } from '../train/fit.js';
 import { startWorkersFor } from '../train/parallel/workers-for.js';
 import { meanSquaredError, predictWindows } from '../train/windows.js';
@@ -35,6 +37,8 @@ export interface TrainedModel {
   /** Holds the best epoch's weights; the caller owns it and must dispose it. */
   readonly network: ForecastNetwork;
   readonly fit: FitResult;
+  /** Residual mode with training.shrink_toward_naive: the factor kept on the predicted change. */
+  readonly shrinkage: Shrinkage | null;
   readonly test: {
     /** Scaled predictions, as the network outputs them (what the ONNX parity check compares). */
     readonly predictions: Float32Array;
@@ -66,7 +70,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     },
   );
 
-  const network = ForecastNetwork.initialize(
+  let network = ForecastNetwork.initialize(
     {
       sequenceLength: config.features.sequence_length,
       featureCount: FEATURE_NAMES.length,
@@ -74,6 +78,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
       layers: t.number_of_layers,
       dropoutRate: t.dropout_rate,
       residualFeature: t.target_mode === 'residual' ? CLOSE_INDEX : undefined,
+      outputScale: t.target_mode === 'residual' ? residualScale(data.train, CLOSE_INDEX) : undefined,
     },
     new SeededRandom(t.seed),
   );
@@ -116,6 +121,32 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
       { ...fields, best_epoch: result.bestEpoch, epochs_run: result.history.length },
     );
 
+    let shrinkage: Shrinkage | null = null;
+    if (t.target_mode === 'residual' && t.shrink_toward_naive) {
+      shrinkage = shrinkTowardNaive(
+        data.val,
+        predictWindows(network, data.val, evaluationBatch(t.val_batch_size)),
+        CLOSE_INDEX,
+      );
+      const weights = network.toWeights();
+      const shrunk = ForecastNetwork.fromWeights({
+        ...weights,
+        outputScale: (weights.outputScale ?? 1) * shrinkage.factor,
+      });
+      network.dispose();
+      network = shrunk;
+      log.info(
+        'shrink',
+        `${label}: keeping ${shrinkage.factor.toFixed(2)} x the network's predicted change, the lowest validation MAE (${shrinkage.mae.toExponential(3)} vs ${shrinkage.naiveMae.toExponential(3)} naive, scaled)`,
+        {
+          ...fields,
+          shrink_factor: shrinkage.factor,
+          val_mae: shrinkage.mae,
+          val_naive_mae: shrinkage.naiveMae,
+        },
+      );
+    }
+
     const predictions = predictWindows(network, data.test, evaluationBatch(t.val_batch_size));
     const loss = meanSquaredError(predictions, data.test.y);
     const prices = testPrices(options.candles, data, predictions);
@@ -125,7 +156,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
       `${label} test: MAE ${accuracy.mae.toFixed(2)}, naive MAE ${accuracy.naiveMae.toFixed(2)}, skill ${accuracy.skill.toFixed(3)}, direction ${(100 * accuracy.directionAccuracy).toFixed(1)}%`,
       { ...fields, ...accuracy },
     );
-    return { network, fit: result, test: { predictions, loss, prices, accuracy } };
+    return { network, fit: result, shrinkage, test: { predictions, loss, prices, accuracy } };
   } catch (error) {
     network.dispose();
     throw error;

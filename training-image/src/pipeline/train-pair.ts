@@ -181,6 +181,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
         best_epoch: result.bestEpoch,
         stopped_early: result.stoppedEarly,
         sequences_per_second: result.sequencesPerSecond,
+        shrink_factor: trained.shrinkage?.factor ?? null,
       },
       parity: {
         windows: parity.windows,
