@@ -160,7 +160,13 @@ function skillPanel(bars: readonly SkillBar[]): string[] {
       `<rect class="bar${bar.pooled === true ? ' pooled' : ''}" x="${fixed(centre - width / 2)}" y="${fixed(top)}" width="${fixed(width)}" height="${fixed(height)}" fill="${fill}"><title>${escapeXml(`${bar.label}: skill ${bar.skill.toFixed(4)}`)}</title></rect>`,
     );
     const labelY = bar.skill >= 0 ? top - 6 : top + height + 14;
-    out.push(text(centre, labelY, formatNumber(bar.skill, 0.0001), { anchor: 'middle' }));
+    // A skill within a hair of 0 (a model shrunk to, or tied with, the naive forecast) shows its size.
+    const tiny = bar.skill !== 0 && Math.abs(bar.skill) < 1e-3;
+    out.push(
+      text(centre, labelY, tiny ? bar.skill.toExponential(1) : formatNumber(bar.skill, 0.0001), {
+        anchor: 'middle',
+      }),
+    );
   });
   out.push(
     `<line class="zero" x1="${LEFT}" y1="${fixed(y(0))}" x2="${WIDTH - RIGHT}" y2="${fixed(y(0))}" stroke="${COLOURS.actual}" stroke-width="1.5"/>`,
