@@ -1,51 +1,30 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Candle } from '../../../core/market/index.js';
 import { BacktestReportSchema, type BacktestReport } from '../../../training-image/src/backtest/schema.js';
 import { hourlyCandles, writeCandlesCsv } from '../../support/candles-csv.js';
 import { findAll, parseXml } from '../../support/xml.js';
+import { ROOT, runTsCli, type CliRun } from '../../support/run-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = join(ROOT, 'training-image/src/cli/backtest.ts');
 const HOUR = 3_600_000;
 const FOLDS = 3;
 const TEST_HOURS = 24;
 const SEQUENCE = 12;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `npm run backtest -- ...` without npm: the same file run with node and tsx. */
-function runBacktestCli(args: readonly string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', ENTRY, ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-        timeout: 180_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-    );
-  });
+function runBacktestCli(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
+  return runTsCli(ENTRY, args, env, 180_000);
 }
 
 describe('npm run backtest (walk-forward)', () => {
   let dir: string;
   let env: Record<string, string>;
   let candles: Candle[];
-  let run: Run;
+  let run: CliRun;
   let report: BacktestReport;
 
   before(async () => {

@@ -12,6 +12,7 @@ import {
   toTimeMajor,
 } from '../../../training-image/src/model/network.js';
 import { SeededRandom } from '../../../training-image/src/model/random.js';
+import type { ForecastNetworkWeights } from '../../../training-image/src/model/weights.js';
 import { InvalidWeightsError } from '../../../training-image/src/onnx/errors.js';
 import { exportToOnnx } from '../../../training-image/src/onnx/export.js';
 import { compareOutputs, runOnnx } from '../../../training-image/src/onnx/parity.js';
@@ -37,6 +38,32 @@ function lastValues(windows: Float32Array, batch: number, feature: number): Floa
   return Float32Array.from({ length: batch }, (_, b) => windows[b * L * F + (L - 1) * F + feature] ?? NaN);
 }
 
+/** The exported graph's outputs for `windows`. */
+async function onnxPredict(
+  weights: ForecastNetworkWeights,
+  windows: Float32Array,
+  batch: number,
+): Promise<Float32Array> {
+  return runOnnx(exportToOnnx(weights), windows, batch, SHAPE.sequenceLength, SHAPE.featureCount);
+}
+
+/** TensorFlow.js's and the exported graph's outputs for the same weights. */
+async function bothPredict(
+  weights: ForecastNetworkWeights,
+  windows: Float32Array,
+  batch: number,
+): Promise<{ expected: Float32Array; actual: Float32Array }> {
+  const network = ForecastNetwork.fromWeights(weights);
+  try {
+    return {
+      expected: tfPredict(network, windows, batch),
+      actual: await onnxPredict(weights, windows, batch),
+    };
+  } finally {
+    network.dispose();
+  }
+}
+
 describe('residual target', () => {
   const level = randomWeights(SHAPE, 7);
   const residual = { ...level, residualFeature: CLOSE_INDEX };
@@ -48,28 +75,17 @@ describe('residual target', () => {
   });
 
   it('the exported graph matches TensorFlow.js within atol 1e-5, rtol 1e-3', async () => {
-    const network = ForecastNetwork.fromWeights(residual);
-    try {
-      const expected = tfPredict(network, windows, batch);
-      const actual = await runOnnx(
-        exportToOnnx(residual),
-        windows,
-        batch,
-        SHAPE.sequenceLength,
-        SHAPE.featureCount,
-      );
+    const { expected, actual } = await bothPredict(residual, windows, batch);
 
-      const report = compareOutputs(expected, actual, TOLERANCE);
-      assert.ok(report.ok, `max abs error ${report.maxAbsError}`);
-    } finally {
-      network.dispose();
-    }
+    const report = compareOutputs(expected, actual, TOLERANCE);
+    assert.ok(report.ok, `max abs error ${report.maxAbsError}`);
   });
 
   it('adds exactly the last step close to what the level model outputs', async () => {
-    const model = async (weights: typeof level): Promise<Float32Array> =>
-      runOnnx(exportToOnnx(weights), windows, batch, SHAPE.sequenceLength, SHAPE.featureCount);
-    const [withResidual, withoutResidual] = [await model(residual), await model(level)];
+    const [withResidual, withoutResidual] = [
+      await onnxPredict(residual, windows, batch),
+      await onnxPredict(level, windows, batch),
+    ];
     const close = lastValues(windows, batch, CLOSE_INDEX);
 
     for (let b = 0; b < batch; b++) {
@@ -86,32 +102,14 @@ describe('residual target', () => {
 
   it('folds the output scale into the exported dense weights (TF.js, reference and graph agree)', async () => {
     const scaled = { ...residual, outputScale: 0.013 };
-    const network = ForecastNetwork.fromWeights(scaled);
-    try {
-      const expected = tfPredict(network, windows, batch);
-      const actual = await runOnnx(
-        exportToOnnx(scaled),
-        windows,
-        batch,
-        SHAPE.sequenceLength,
-        SHAPE.featureCount,
-      );
+    const { expected, actual } = await bothPredict(scaled, windows, batch);
 
-      const report = compareOutputs(expected, actual, TOLERANCE);
-      assert.ok(report.ok, `max abs error ${report.maxAbsError}`);
-      assert.ok(compareOutputs(referenceForward(scaled, windows), actual, TOLERANCE).ok);
-      // The scale matters: the unscaled residual model answers differently.
-      const unscaled = await runOnnx(
-        exportToOnnx(residual),
-        windows,
-        batch,
-        SHAPE.sequenceLength,
-        SHAPE.featureCount,
-      );
-      assert.ok(!compareOutputs(unscaled, actual, TOLERANCE).ok);
-    } finally {
-      network.dispose();
-    }
+    const report = compareOutputs(expected, actual, TOLERANCE);
+    assert.ok(report.ok, `max abs error ${report.maxAbsError}`);
+    assert.ok(compareOutputs(referenceForward(scaled, windows), actual, TOLERANCE).ok);
+    // The scale matters: the unscaled residual model answers differently.
+    const unscaled = await onnxPredict(residual, windows, batch);
+    assert.ok(!compareOutputs(unscaled, actual, TOLERANCE).ok);
   });
 
   it('passes the official ONNX checker (full_check)', async (t) => {

@@ -8,7 +8,7 @@ import {
   type LstmParams,
 } from './lstm-layer.js';
 import { lstmKernelsAvailable } from '../tf/lstm-kernels.js';
-import { fusedLstmBackward, fusedLstmForward, type FusedForward } from './fused-lstm-layer.js';
+import { fusedLstmBackward, fusedLstmForward, type Arriving, type FusedForward } from './fused-lstm-layer.js';
 import { SeededRandom } from './random.js';
 import type { ForecastNetworkWeights, LstmLayerWeights } from './weights.js';
 
@@ -166,7 +166,6 @@ export class ForecastNetwork {
   ): Gradients {
     if (this.useFused()) return this.lossAndGradientsFused(steps, labels, options);
     return tf.tidy(() => {
-      const batch = labels.shape[0];
       const params = this.lstm.map((layer) => this.internalParams(layer));
       const inputs: (readonly tf.Tensor2D[])[] = [];
       const forwards: LstmForward[] = [];
@@ -196,20 +195,9 @@ export class ForecastNetwork {
       });
 
       const top = forwards[forwards.length - 1] as LstmForward;
-      const lastH = top.hs[top.hs.length - 1] as tf.Tensor2D;
-      const prediction = this.head(lastH, steps);
-      const error = tf.sub(prediction, labels);
-      const loss = tf.mean(tf.square(error)) as tf.Scalar;
-      const dPrediction = this.headGradient(tf.mul(error, 2 / batch) as tf.Tensor2D);
-      const denseKernel = tf.matMul(tf.transpose(lastH), dPrediction);
-      const denseBias = tf.sum(dPrediction, 0);
-
+      const head = this.headLoss(top.hs[top.hs.length - 1] as tf.Tensor2D, steps, labels);
       const layerGrads: tf.Tensor[][] = [];
-      let dhs: (tf.Tensor2D | null)[] = top.hs.map((_, t) =>
-        t === top.hs.length - 1
-          ? (tf.matMul(dPrediction, tf.transpose(this.denseKernel)) as tf.Tensor2D)
-          : null,
-      );
+      let dhs: (tf.Tensor2D | null)[] = top.hs.map((_, t) => (t === top.hs.length - 1 ? head.dLastH : null));
       for (let index = params.length - 1; index >= 0; index--) {
         const grads = lstmBackward(
           inputs[index] as readonly tf.Tensor2D[],
@@ -218,13 +206,7 @@ export class ForecastNetwork {
           dhs,
           index > 0,
         );
-        // The layer computes with the candidate block doubled; chain rule back to the stored weights.
-        const scale = gateScale(this.shape.hiddenSize);
-        layerGrads[index] = [
-          tf.mul(grads.kernel, scale),
-          tf.mul(grads.recurrentKernel, scale),
-          tf.mul(grads.bias, scale),
-        ];
+        layerGrads[index] = this.storedWeightGradients(grads);
         if (grads.dxs !== null) {
           const below = masks[index - 1] ?? null;
           dhs =
@@ -233,14 +215,39 @@ export class ForecastNetwork {
               : grads.dxs.map((dx, t) => tf.mul(dx, below[t] as tf.Tensor2D) as tf.Tensor2D);
         }
       }
-      return { loss, grads: [...layerGrads.flat(), denseKernel, denseBias] };
+      return { loss: head.loss, grads: [...layerGrads.flat(), head.denseKernel, head.denseBias] };
     });
   }
 
-  /** The loss gradient at the dense layer's output, from the gradient at the prediction. */
-  private headGradient(dPrediction: tf.Tensor2D): tf.Tensor2D {
-    const scale = this.shape.outputScale;
-    return scale === undefined || scale === 1 ? dPrediction : (tf.mul(dPrediction, scale) as tf.Tensor2D);
+  /**
+   * The batch's mean squared error, the dense layer's gradients and the gradient arriving at the top
+   * LSTM layer's last hidden state: the same for both paths.
+   */
+  private headLoss(
+    lastH: tf.Tensor2D,
+    steps: readonly tf.Tensor2D[],
+    labels: tf.Tensor2D,
+  ): { loss: tf.Scalar; denseKernel: tf.Tensor; denseBias: tf.Tensor; dLastH: tf.Tensor2D } {
+    const error = tf.sub(this.head(lastH, steps), labels);
+    const loss = tf.mean(tf.square(error)) as tf.Scalar;
+    // At the dense layer's output: the residual's output scale multiplies what the prediction receives.
+    const dDense = tf.mul(error, (2 / labels.shape[0]) * (this.shape.outputScale ?? 1)) as tf.Tensor2D;
+    return {
+      loss,
+      denseKernel: tf.matMul(tf.transpose(lastH), dDense),
+      denseBias: tf.sum(dDense, 0),
+      dLastH: tf.matMul(dDense, tf.transpose(this.denseKernel)) as tf.Tensor2D,
+    };
+  }
+
+  /** The layers compute with the candidate block doubled; chain rule back to the stored weights. */
+  private storedWeightGradients(grads: {
+    kernel: tf.Tensor;
+    recurrentKernel: tf.Tensor;
+    bias: tf.Tensor;
+  }): tf.Tensor[] {
+    const scale = gateScale(this.shape.hiddenSize);
+    return [tf.mul(grads.kernel, scale), tf.mul(grads.recurrentKernel, scale), tf.mul(grads.bias, scale)];
   }
 
   private useFused(): boolean {
@@ -269,7 +276,6 @@ export class ForecastNetwork {
     return tf.tidy(() => {
       const T = steps.length;
       const batch = labels.shape[0];
-      const hidden = this.shape.hiddenSize;
       const params = this.lstm.map((layer) => this.internalParams(layer));
       const inputs: tf.Tensor2D[] = [];
       const forwards: FusedForward[] = [];
@@ -287,20 +293,9 @@ export class ForecastNetwork {
       });
 
       const top = forwards[forwards.length - 1] as FusedForward;
-      const lastH = top.hs[T - 1] as tf.Tensor2D;
-      const prediction = this.head(lastH, steps);
-      const error = tf.sub(prediction, labels);
-      const loss = tf.mean(tf.square(error)) as tf.Scalar;
-      const dPrediction = this.headGradient(tf.mul(error, 2 / batch) as tf.Tensor2D);
-      const denseKernel = tf.matMul(tf.transpose(lastH), dPrediction);
-      const denseBias = tf.sum(dPrediction, 0);
-
-      const scale = gateScale(hidden);
+      const head = this.headLoss(top.hs[T - 1] as tf.Tensor2D, steps, labels);
       const layerGrads: tf.Tensor[][] = [];
-      let arriving: { kind: 'every-step' | 'last-step'; dh: tf.Tensor2D } = {
-        kind: 'last-step',
-        dh: tf.matMul(dPrediction, tf.transpose(this.denseKernel)) as tf.Tensor2D,
-      };
+      let arriving: Arriving = { kind: 'last-step', dh: head.dLastH };
       for (let index = params.length - 1; index >= 0; index--) {
         const grads = fusedLstmBackward(
           inputs[index] as tf.Tensor2D,
@@ -309,12 +304,7 @@ export class ForecastNetwork {
           arriving,
           index > 0,
         );
-        // The layer computes with the candidate block doubled; chain rule back to the stored weights.
-        layerGrads[index] = [
-          tf.mul(grads.kernel, scale),
-          tf.mul(grads.recurrentKernel, scale),
-          tf.mul(grads.bias, scale),
-        ];
+        layerGrads[index] = this.storedWeightGradients(grads);
         if (grads.dx !== null) {
           const below = masks[index - 1] ?? null;
           arriving = {
@@ -323,7 +313,7 @@ export class ForecastNetwork {
           };
         }
       }
-      return { loss, grads: [...layerGrads.flat(), denseKernel, denseBias] };
+      return { loss: head.loss, grads: [...layerGrads.flat(), head.denseKernel, head.denseBias] };
     });
   }
 
