@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { lstmCell, lstmCellGrad } from '../tf/lstm-kernels.js';
+import { matMul, RightOperand } from '../tf/matmul.js';
 import type { LstmGradients, LstmParams } from './lstm-layer.js';
 
 /**
@@ -9,7 +10,9 @@ import type { LstmGradients, LstmParams } from './lstm-layer.js';
  *
  * A layer's input arrives time-major as one [T * B, in] tensor, so its projection
  * for every step (x W + b) is one large matMul, and the weight gradients are one
- * matMul each over all steps.
+ * matMul each over all steps. Products go through tf/matmul.ts (the SIMD GEMM on
+ * wasm), which packs the recurrent kernel once per pass rather than once per step
+ * and reads transposed operands as they are.
  */
 export interface FusedForward {
   /** Hidden state after each step, [B, H] each. */
@@ -26,15 +29,17 @@ export function fusedLstmForward(
 ): FusedForward {
   const batch = x.shape[0] / steps;
   const hidden = params.recurrentKernel.shape[0];
-  const xz = tf.add(tf.matMul(x, params.kernel), params.bias) as tf.Tensor2D;
+  const projection = matMul(x, params.kernel);
+  const xz = tf.add(projection, params.bias) as tf.Tensor2D;
+  projection.dispose();
+  const recurrent = RightOperand.prepare(params.recurrentKernel);
   const noRecurrence = tf.zeros([batch, 4 * hidden]) as tf.Tensor2D;
   let c = tf.zeros([batch, hidden]) as tf.Tensor2D;
   const hs: tf.Tensor2D[] = [];
   const caches: tf.Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {
     const previous = hs[t - 1];
-    const hz =
-      previous === undefined ? noRecurrence : (tf.matMul(previous, params.recurrentKernel) as tf.Tensor2D);
+    const hz = previous === undefined ? noRecurrence : matMul(previous, recurrent);
     const [h, cNext, cache] = lstmCell(xz, hz, c, t * batch, keepCache) as [
       tf.Tensor2D,
       tf.Tensor2D,
@@ -49,6 +54,7 @@ export function fusedLstmForward(
   }
   xz.dispose();
   noRecurrence.dispose();
+  recurrent.dispose();
   return { hs, caches: keepCache ? caches : null };
 }
 
@@ -78,48 +84,33 @@ export function fusedLstmBackward(
   const steps = forward.hs.length;
   const batch = x.shape[0] / steps;
   const hidden = params.recurrentKernel.shape[0];
-  const recurrentT = tf.transpose(params.recurrentKernel) as tf.Tensor2D;
+  const recurrentT = RightOperand.prepare(params.recurrentKernel, true);
   const zero = tf.zeros([batch, hidden]) as tf.Tensor2D;
 
-  // dz of every step, transposed ([4H, T * B]), filled in place by the step kernel.
-  const dzT = tf.zeros([4 * hidden, steps * batch]) as tf.Tensor2D;
-  const dzs = new Array<tf.Tensor2D>(steps);
+  // dz of every step, time-major [T * B, 4H], filled in place by the step kernel.
+  const dZ = tf.zeros([steps * batch, 4 * hidden]) as tf.Tensor2D;
   let dc = zero;
   for (let t = steps - 1; t >= 0; t--) {
-    const later = dzs[t + 1];
-    const dh = later === undefined ? zero : (tf.matMul(later, recurrentT) as tf.Tensor2D);
+    const dh =
+      t === steps - 1 ? zero : matMul(dZ, recurrentT, { rows: { begin: (t + 1) * batch, count: batch } });
     const arriveRow = arriving.kind === 'every-step' ? t * batch : t === steps - 1 ? 0 : -1;
-    const [dz, dcPrevious] = lstmCellGrad(
-      dh,
-      arriving.dh,
-      arriveRow,
-      dc,
-      caches[t] as tf.Tensor2D,
-      dzT,
-      t * batch,
-    );
+    const dcPrevious = lstmCellGrad(dh, arriving.dh, arriveRow, dc, caches[t] as tf.Tensor2D, dZ, t * batch);
     if (dh !== zero) dh.dispose();
     if (dc !== zero) dc.dispose();
-    if (later !== undefined && !wantInputGradient) later.dispose();
-    dzs[t] = dz;
     dc = dcPrevious;
   }
   dc.dispose();
+  recurrentT.dispose();
 
-  // Weight gradients for all steps at once, transposed: dzT x inputs reads dzT as it is, where
-  // T(inputs) x dZ would have XNNPACK repack the [T * B, 4H] dZ first (~40 ms a call).
+  // Weight gradients for all steps at once: x^T dZ and h_{t-1}^T dZ, the transposes read in place.
   const hPrevious = tf.concat([zero, ...forward.hs.slice(0, steps - 1)], 0) as tf.Tensor2D;
-  const ones = tf.ones([steps * batch, 1]);
-  let dx: tf.Tensor2D | null = null;
-  if (wantInputGradient) {
-    const dZ = tf.concat(dzs, 0) as tf.Tensor2D;
-    dx = tf.matMul(dZ, tf.transpose(params.kernel)) as tf.Tensor2D;
-  }
-  tf.dispose(dzs);
-  return {
-    dx,
-    kernel: tf.transpose(tf.matMul(dzT, x)) as tf.Tensor2D,
-    recurrentKernel: tf.transpose(tf.matMul(dzT, hPrevious)) as tf.Tensor2D,
-    bias: tf.reshape(tf.matMul(dzT, ones), [4 * hidden]) as tf.Tensor1D,
+  const ones = tf.ones([1, steps * batch]) as tf.Tensor2D;
+  const gradients = {
+    dx: wantInputGradient ? matMul(dZ, params.kernel, { transposeB: true }) : null,
+    kernel: matMul(x, dZ, { transposeA: true }),
+    recurrentKernel: matMul(hPrevious, dZ, { transposeA: true }),
+    bias: tf.reshape(matMul(ones, dZ), [4 * hidden]) as tf.Tensor1D,
   };
+  tf.dispose([dZ, hPrevious, ones, zero]);
+  return gradients;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { installLstmKernels } from './lstm-kernels.js';
+import { installMatMulKernels } from './matmul.js';
 import { installFastWasmSlice } from './wasm-slice.js';
 
 /** Backends in the order the pipeline prefers them. */
@@ -34,6 +35,8 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   const skipped: string[] = [];
   const kernels = await installLstmKernels();
   if (kernels.simdSkipped !== null) skipped.push(`LSTM SIMD kernels: ${kernels.simdSkipped}`);
+  const gemm = await installMatMulKernels();
+  if (gemm !== null) skipped.push(`SIMD GEMM: ${gemm}`);
   if (choice === 'auto' || choice === 'tensorflow') {
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       const failure = await tryImport(pkg);

@@ -166,27 +166,15 @@
 
 ;; One backward step. dh: gradient from step t+1 through R; arrive: this step's first row
   ;; of the gradient from the layer above (read only when hasArrive is 1); dc: from step t+1.
-  ;; Writes dz (4H per row) and dc * forget for step t-1, and copies dz transposed into
-  ;; column `column` on of dzT ([4H, rowLength]): the weight gradients are then
-  ;; dzT x (inputs), with the large matrix where XNNPACK reads it as it is, not repacked.
+  ;; Writes dz (4H per row, at dz: the step's rows of the layer's [T * B, 4H] dZ, which the
+  ;; weight gradients read whole) and dc * forget for step t-1.
   (func (export "backward")
     (param $dh i32) (param $arrive i32) (param $hasArrive i32) (param $dc i32) (param $cache i32)
-    (param $dz i32) (param $dcOut i32) (param $dzT i32) (param $column i32) (param $rowLength i32)
-    (param $batch i32) (param $hidden i32)
+    (param $dz i32) (param $dcOut i32) (param $batch i32) (param $hidden i32)
     (local $hb i32) (local $b i32) (local $j i32)
     (local $r i32) (local $k i32) (local $z i32)
-    (local $rb i32) (local $base i32) (local $t i32)
-    (local $l1 i32) (local $l2 i32) (local $l3 i32) (local $g1 i32) (local $g2 i32) (local $g3 i32)
-    (local $dhj v128) (local $dcj v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $dhj v128) (local $dcj v128)
     (local.set $hb (i32.shl (local.get $hidden) (i32.const 2)))
-    ;; byte strides in dzT: one row (unit), and one gate block of H rows
-    (local.set $rb (i32.shl (local.get $rowLength) (i32.const 2)))
-    (local.set $l1 (local.get $rb))
-    (local.set $l2 (i32.shl (local.get $rb) (i32.const 1)))
-    (local.set $l3 (i32.mul (local.get $rb) (i32.const 3)))
-    (local.set $g1 (i32.mul (local.get $rb) (local.get $hidden)))
-    (local.set $g2 (i32.shl (local.get $g1) (i32.const 1)))
-    (local.set $g3 (i32.mul (local.get $g1) (i32.const 3)))
     (local.set $b (i32.const 0))
     (block $rows_done
       (loop $rows
@@ -194,7 +182,6 @@
         (local.set $r (i32.mul (local.get $b) (local.get $hb)))
         (local.set $k (i32.add (local.get $cache) (i32.mul (local.get $b) (i32.mul (local.get $hb) (i32.const 6)))))
         (local.set $z (i32.add (local.get $dz) (i32.mul (local.get $b) (i32.shl (local.get $hb) (i32.const 2)))))
-        (local.set $base (i32.add (local.get $dzT) (i32.shl (i32.add (local.get $column) (local.get $b)) (i32.const 2))))
         (local.set $j (i32.const 0))
         (block $cols_done
           (loop $cols
@@ -208,34 +195,16 @@
               (v128.load (i32.add (local.get $dc) (i32.add (local.get $r) (local.get $j))))
               (f32x4.mul (local.get $dhj)
                 (v128.load (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 2)) (local.get $j)))))))
-            (local.set $v0 (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (local.get $j)))))
-            (local.set $v1 (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (local.get $hb) (local.get $j))))))
-            (local.set $v2 (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j))))))
-            (local.set $v3 (f32x4.mul (local.get $dhj) (v128.load (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j))))))
-            (v128.store (i32.add (local.get $z) (local.get $j)) (local.get $v0))
-            (v128.store (i32.add (local.get $z) (i32.add (local.get $hb) (local.get $j))) (local.get $v1))
-            (v128.store (i32.add (local.get $z) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j))) (local.get $v2))
-            (v128.store (i32.add (local.get $z) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j))) (local.get $v3))
+            (v128.store (i32.add (local.get $z) (local.get $j))
+              (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (local.get $j)))))
+            (v128.store (i32.add (local.get $z) (i32.add (local.get $hb) (local.get $j)))
+              (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (local.get $hb) (local.get $j))))))
+            (v128.store (i32.add (local.get $z) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j)))
+              (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (i32.shl (local.get $hb) (i32.const 1)) (local.get $j))))))
+            (v128.store (i32.add (local.get $z) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j)))
+              (f32x4.mul (local.get $dhj) (v128.load (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 3)) (local.get $j))))))
             (v128.store (i32.add (local.get $dcOut) (i32.add (local.get $r) (local.get $j)))
               (f32x4.mul (local.get $dcj) (v128.load (i32.add (local.get $k) (i32.add (i32.mul (local.get $hb) (i32.const 5)) (local.get $j))))))
-            ;; dzT[gate * H + unit][column + b] for the 4 units of this vector and the 4 gates
-            (local.set $t (i32.add (local.get $base) (i32.mul (i32.shr_u (local.get $j) (i32.const 2)) (local.get $rb))))
-            (f32.store (local.get $t) (f32x4.extract_lane 0 (local.get $v0)))
-            (f32.store (i32.add (local.get $t) (local.get $l1)) (f32x4.extract_lane 1 (local.get $v0)))
-            (f32.store (i32.add (local.get $t) (local.get $l2)) (f32x4.extract_lane 2 (local.get $v0)))
-            (f32.store (i32.add (local.get $t) (local.get $l3)) (f32x4.extract_lane 3 (local.get $v0)))
-            (f32.store (i32.add (local.get $t) (local.get $g1)) (f32x4.extract_lane 0 (local.get $v1)))
-            (f32.store (i32.add (i32.add (local.get $t) (local.get $g1)) (local.get $l1)) (f32x4.extract_lane 1 (local.get $v1)))
-            (f32.store (i32.add (i32.add (local.get $t) (local.get $g1)) (local.get $l2)) (f32x4.extract_lane 2 (local.get $v1)))
-            (f32.store (i32.add (i32.add (local.get $t) (local.get $g1)) (local.get $l3)) (f32x4.extract_lane 3 (local.get $v1)))
-            (f32.store (i32.add (local.get $t) (local.get $g2)) (f32x4.extract_lane 0 (local.get $v2)))
-            (f32.store (i32.add (i32.add (local.get $t) (local.get $g2)) (local.get $l1)) (f32x4.extract_lane 1 (local.get $v2)))
-            (f32.store (i32.add (i32.add (local.get $t) (local.get $g2)) (local.get $l2)) (f32x4.extract_lane 2 (local.get $v2)))
-            (f32.store (i32.add (i32.add (local.get $t) (local.get $g2)) (local.get $l3)) (f32x4.extract_lane 3 (local.get $v2)))
-            (f32.store (i32.add (local.get $t) (local.get $g3)) (f32x4.extract_lane 0 (local.get $v3)))
-            (f32.store (i32.add (i32.add (local.get $t) (local.get $g3)) (local.get $l1)) (f32x4.extract_lane 1 (local.get $v3)))
-            (f32.store (i32.add (i32.add (local.get $t) (local.get $g3)) (local.get $l2)) (f32x4.extract_lane 2 (local.get $v3)))
-            (f32.store (i32.add (i32.add (local.get $t) (local.get $g3)) (local.get $l3)) (f32x4.extract_lane 3 (local.get $v3)))
             (local.set $j (i32.add (local.get $j) (i32.const 16)))
             (br $cols)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))

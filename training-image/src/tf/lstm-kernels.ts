@@ -19,10 +19,9 @@ import { compileLstmSimd, lstmSimdFor, type LstmSimd, type WasmMemory } from './
  *   bias for every step, [T * B, 4H]) and c[b]; writes h, c and, when training,
  *   a cache row [B, 6H]: the four gate factors, dh -> dc factor, forget gate.
  * - backward reads dh (from the step after in time, plus the gradient arriving
- *   from the layer above at `arriveRow`), dc and the cache; writes dz [B, 4H] and
- *   dc * f for the step before, and dz transposed into the layer's dzT [4H, T * B],
- *   from which the weight gradients are one matMul each with the large operand in
- *   the position XNNPACK reads unpacked (T(x) dZ repacks dZ, ~40 ms a call).
+ *   from the layer above at `arriveRow`), dc and the cache; writes dz into its
+ *   step's rows of the layer's dZ [T * B, 4H], in place (the weight gradients are
+ *   then one matMul each over all steps), and returns dc * f for the step before.
  */
 export const LSTM_CELL = 'ForecastLstmCell';
 export const LSTM_CELL_GRAD = 'ForecastLstmCellGrad';
@@ -38,8 +37,8 @@ interface CellAttrs {
 interface CellGradAttrs {
   /** First row of `arriving` for this step, or -1 when nothing arrives from above. */
   readonly arriveRow: number;
-  /** First column of dzT for this step: t * B. */
-  readonly column: number;
+  /** First row of dZ for this step: t * B. */
+  readonly row: number;
 }
 
 /** The cpu backend's storage, as much of it as the kernels use (its class is not a direct dependency). */
@@ -143,37 +142,32 @@ function forwardJs(
 }
 
 function backwardJs(
-  [dhv, av, dcv, kv, dzTv]: Float32Array[],
-  [dz, dcOut]: Float32Array[],
+  [dhv, av, dcv, kv, dZv]: Float32Array[],
+  [dcOut]: Float32Array[],
   arriveRow: number,
-  column: number,
+  row: number,
   batch: number,
   hidden: number,
 ): void {
-  const dzT = dzTv as Float32Array;
-  const rowLength = dzT.length / (4 * hidden);
   const dh = dhv as Float32Array;
   const arriving = av as Float32Array;
   const dc = dcv as Float32Array;
   const cache = kv as Float32Array;
-  const dzOut = dz as Float32Array;
+  const dZ = dZv as Float32Array;
   const dcNext = dcOut as Float32Array;
   for (let b = 0; b < batch; b++) {
-    const row = b * hidden;
+    const unit = b * hidden;
     const from = arriveRow < 0 ? -1 : (arriveRow + b) * hidden;
     const k = b * CACHE_BLOCKS * hidden;
-    const z = b * 4 * hidden;
+    const z = (row + b) * 4 * hidden;
     for (let j = 0; j < hidden; j++) {
-      const dhj = (dh[row + j] as number) + (from < 0 ? 0 : (arriving[from + j] as number));
-      const dcj = (dc[row + j] as number) + dhj * (cache[k + 4 * hidden + j] as number);
-      dzOut[z + j] = dcj * (cache[k + j] as number);
-      dzOut[z + hidden + j] = dcj * (cache[k + hidden + j] as number);
-      dzOut[z + 2 * hidden + j] = dcj * (cache[k + 2 * hidden + j] as number);
-      dzOut[z + 3 * hidden + j] = dhj * (cache[k + 3 * hidden + j] as number);
-      dcNext[row + j] = dcj * (cache[k + 5 * hidden + j] as number);
-      for (let gate = 0; gate < 4; gate++) {
-        dzT[(gate * hidden + j) * rowLength + column + b] = dzOut[z + gate * hidden + j] as number;
-      }
+      const dhj = (dh[unit + j] as number) + (from < 0 ? 0 : (arriving[from + j] as number));
+      const dcj = (dc[unit + j] as number) + dhj * (cache[k + 4 * hidden + j] as number);
+      dZ[z + j] = dcj * (cache[k + j] as number);
+      dZ[z + hidden + j] = dcj * (cache[k + hidden + j] as number);
+      dZ[z + 2 * hidden + j] = dcj * (cache[k + 2 * hidden + j] as number);
+      dZ[z + 3 * hidden + j] = dhj * (cache[k + 3 * hidden + j] as number);
+      dcNext[unit + j] = dcj * (cache[k + 5 * hidden + j] as number);
     }
   }
 }
@@ -210,54 +204,49 @@ const cellForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 const cellBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dh, arriving, dc, cache, dzT } = inputs as {
+  const { dh, arriving, dc, cache, dZ } = inputs as {
     dh: tf.TensorInfo;
     arriving: tf.TensorInfo;
     dc: tf.TensorInfo;
     cache: tf.TensorInfo;
-    dzT: tf.TensorInfo;
+    dZ: tf.TensorInfo;
   };
-  const { arriveRow, column } = attrs as unknown as CellGradAttrs;
+  const { arriveRow, row } = attrs as unknown as CellGradAttrs;
   const [batch, hidden] = dc.shape as [number, number];
-  checkFloat32([dh, arriving, dc, cache, dzT]);
-  const rowLength = dzT.shape[1] as number;
-  if (dzT.shape[0] !== 4 * hidden || column + batch > rowLength)
-    throw new Error(
-      `${LSTM_CELL_GRAD}: dzT [${dzT.shape.join(', ')}] has no columns ${column}..${column + batch}`,
-    );
-  const shapes = [
-    [batch, 4 * hidden],
-    [batch, hidden],
-  ];
-  return withViews(backend as tf.KernelBackend, [dh, arriving, dc, cache, dzT], shapes, (ins, outs) => {
-    const simd = isWasm(backend as tf.KernelBackend) ? simdFor(backend as BackendWasm, hidden) : null;
-    if (simd === null) {
-      backwardJs(ins, outs, arriveRow, column, batch, hidden);
-      return;
-    }
-    const [dhv, av, dcv, kv, dzTv] = ins as [
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-    ];
-    const [dz, dcOut] = outs as [Float32Array, Float32Array];
-    simd.backward(
-      dhv.byteOffset,
-      av.byteOffset + Math.max(arriveRow, 0) * hidden * 4,
-      arriveRow < 0 ? 0 : 1,
-      dcv.byteOffset,
-      kv.byteOffset,
-      dz.byteOffset,
-      dcOut.byteOffset,
-      dzTv.byteOffset,
-      column,
-      rowLength,
-      batch,
-      hidden,
-    );
-  });
+  checkFloat32([dh, arriving, dc, cache, dZ]);
+  if (dZ.shape[1] !== 4 * hidden || row + batch > (dZ.shape[0] as number))
+    throw new Error(`${LSTM_CELL_GRAD}: dZ [${dZ.shape.join(', ')}] has no rows ${row}..${row + batch}`);
+  return withViews(
+    backend as tf.KernelBackend,
+    [dh, arriving, dc, cache, dZ],
+    [[batch, hidden]],
+    (ins, outs) => {
+      const simd = isWasm(backend as tf.KernelBackend) ? simdFor(backend as BackendWasm, hidden) : null;
+      if (simd === null) {
+        backwardJs(ins, outs, arriveRow, row, batch, hidden);
+        return;
+      }
+      const [dhv, av, dcv, kv, dZv] = ins as [
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+      ];
+      const [dcOut] = outs as [Float32Array];
+      simd.backward(
+        dhv.byteOffset,
+        av.byteOffset + Math.max(arriveRow, 0) * hidden * 4,
+        arriveRow < 0 ? 0 : 1,
+        dcv.byteOffset,
+        kv.byteOffset,
+        dZv.byteOffset + row * 4 * hidden * 4,
+        dcOut.byteOffset,
+        batch,
+        hidden,
+      );
+    },
+  );
 };
 
 const BACKENDS = ['wasm', 'cpu'] as const;
@@ -310,9 +299,9 @@ export function lstmCell(
 }
 
 /**
- * One backward step: [dz, dc * forget]. `arriveRow` -1: nothing arrives from above at this step.
- * Also writes dz transposed into columns [column, column + B) of `dzT` ([4H, T * B]), in place:
- * dzT must be a tensor the caller made for this and reads only after the last step.
+ * One backward step: returns dc * forget for the step before and writes this step's dz
+ * into rows [row, row + B) of `dZ` ([T * B, 4H]), in place: dZ must be a tensor the
+ * caller made for this. `arriveRow` -1: nothing arrives from above at this step.
  */
 export function lstmCellGrad(
   dh: tf.Tensor2D,
@@ -320,14 +309,14 @@ export function lstmCellGrad(
   arriveRow: number,
   dc: tf.Tensor2D,
   cache: tf.Tensor2D,
-  dzT: tf.Tensor2D,
-  column: number,
-): [tf.Tensor2D, tf.Tensor2D] {
-  const attrs: CellGradAttrs = { arriveRow, column };
-  return tf
+  dZ: tf.Tensor2D,
+  row: number,
+): tf.Tensor2D {
+  const attrs: CellGradAttrs = { arriveRow, row };
+  const [dcPrevious] = tf
     .engine()
-    .runKernel(LSTM_CELL_GRAD, { dh, arriving, dc, cache, dzT }, attrs as unknown as tf.NamedAttrMap) as [
-    tf.Tensor2D,
+    .runKernel(LSTM_CELL_GRAD, { dh, arriving, dc, cache, dZ }, attrs as unknown as tf.NamedAttrMap) as [
     tf.Tensor2D,
   ];
+  return dcPrevious as tf.Tensor2D;
 }
