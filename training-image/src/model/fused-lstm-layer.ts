@@ -102,15 +102,18 @@ export function fusedLstmBackward(
   dc.dispose();
   recurrentT.dispose();
 
-  // Weight gradients for all steps at once: x^T dZ and h_{t-1}^T dZ, the transposes read in place.
+  // Weight gradients for all steps at once: x^T dZ, h_{t-1}^T dZ and 1^T dZ, the transposes read in
+  // place and dZ packed once for the three.
   const hPrevious = tf.concat([zero, ...forward.hs.slice(0, steps - 1)], 0) as tf.Tensor2D;
   const ones = tf.ones([1, steps * batch]) as tf.Tensor2D;
+  const dZRight = RightOperand.prepare(dZ);
   const gradients = {
     dx: wantInputGradient ? matMul(dZ, params.kernel, { transposeB: true }) : null,
-    kernel: matMul(x, dZ, { transposeA: true }),
-    recurrentKernel: matMul(hPrevious, dZ, { transposeA: true }),
-    bias: tf.reshape(matMul(ones, dZ), [4 * hidden]) as tf.Tensor1D,
+    kernel: matMul(x, dZRight, { transposeA: true }),
+    recurrentKernel: matMul(hPrevious, dZRight, { transposeA: true }),
+    bias: tf.reshape(matMul(ones, dZRight), [4 * hidden]) as tf.Tensor1D,
   };
+  dZRight.dispose();
   tf.dispose([dZ, hPrevious, ones, zero]);
   return gradients;
 }
