@@ -15,7 +15,7 @@ import { ForecastNetwork } from '../training-image/src/model/network.js';
 import { SeededRandom } from '../training-image/src/model/random.js';
 import { selectBackend } from '../training-image/src/tf/backend.js';
 import { lstmKernelsAvailable } from '../training-image/src/tf/lstm-kernels.js';
-import { lstmSimdReady } from '../training-image/src/tf/lstm-simd.js';
+import { lstmSimd } from '../training-image/src/tf/lstm-simd.js';
 import { AdamW } from '../training-image/src/train/adamw.js';
 import { parallelTrainStep, trainStep } from '../training-image/src/train/fit.js';
 import { GradientWorkers } from '../training-image/src/train/parallel/pool.js';
@@ -54,7 +54,7 @@ const windows = {
 };
 
 const backend = await selectBackend('auto');
-const lstm = !lstmKernelsAvailable() ? 'ops' : lstmSimdReady() ? 'fused-simd' : 'fused-js';
+const lstm = !lstmKernelsAvailable() ? 'ops' : lstmSimd.ready ? 'fused-simd' : 'fused-js';
 const batchIndices = (b: number): Uint32Array => Uint32Array.from({ length: BATCH }, (_, i) => b * BATCH + i);
 const workers =
   workerCount > 0 && backend.name !== 'tensorflow'

@@ -1,8 +1,11 @@
 export { forecastMetrics, type ForecastMetrics, type ForecastSample } from './forecast-metrics.js';
 export {
+  BackendSummarySchema,
   EpochJsonSchema,
   ForecastMetricsJsonSchema,
   MetricsSchema,
+  ModelSummarySchema,
   type ForecastMetricsJson,
   type Metrics,
+  type ModelSummary,
 } from './schema.js';

@@ -23,22 +23,29 @@ export const EpochJsonSchema = z.object({
   sequences_per_second: finite,
 });
 
+/** The TensorFlow.js backend a model was trained on. */
+export const BackendSummarySchema = z.object({ name: z.string(), provider: z.string() });
+
+/** The network's shape and target, as metrics.json and the backtest report record it. */
+export const ModelSummarySchema = z.object({
+  sequence_length: z.number().int().positive(),
+  feature_count: z.number().int().positive(),
+  hidden_size: z.number().int().positive(),
+  layers: z.number().int().positive(),
+  target: z.string(),
+  /** `level` or `residual` (training.target_mode); models from before the switch are level. */
+  target_mode: z.enum(['level', 'residual']).default('level'),
+});
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+
 /** metrics.json, published beside every model and read by the API's /models and /predict. */
 export const MetricsSchema = z.object({
   schema_version: z.literal(1),
   pair: z.string(),
   version: z.string(),
   trained_at: isoTime,
-  backend: z.object({ name: z.string(), provider: z.string() }),
-  model: z.object({
-    sequence_length: z.number().int().positive(),
-    feature_count: z.number().int().positive(),
-    hidden_size: z.number().int().positive(),
-    layers: z.number().int().positive(),
-    target: z.string(),
-    /** `level` or `residual` (training.target_mode); models from before the switch are level. */
-    target_mode: z.enum(['level', 'residual']).default('level'),
-  }),
+  backend: BackendSummarySchema,
+  model: ModelSummarySchema,
   parameters: z.record(z.string(), z.unknown()),
   data: z.object({
     source: z.string(),

@@ -30,16 +30,18 @@ function exchangeAt(clock: { now: number }) {
 
 const T = Date.UTC(2026, 10, 26, 10, 15);
 
+/** An hourly cache on the fake exchange, both on a clock the test moves (starting at T). */
+function hourlyCache() {
+  const clock = { now: T };
+  const exchange = exchangeAt(clock);
+  const cache = new CandleCache({ provider: exchange.provider, timeframeMs: HOUR_MS, now: () => clock.now });
+  return { clock, exchange, cache };
+}
+
 describe('CandleCache', () => {
   it('keeps a pair’s window until the next candle closes', async () => {
     // Prepare
-    const clock = { now: T };
-    const exchange = exchangeAt(clock);
-    const cache = new CandleCache({
-      provider: exchange.provider,
-      timeframeMs: HOUR_MS,
-      now: () => clock.now,
-    });
+    const { clock, exchange, cache } = hourlyCache();
 
     // Act / Assess: the same hour, one request
     const first = await cache.fetchLast('BTC/USDT', 5);
@@ -54,13 +56,7 @@ describe('CandleCache', () => {
   });
 
   it('keeps each pair apart and serves a shorter window from a longer one', async () => {
-    const clock = { now: T };
-    const exchange = exchangeAt(clock);
-    const cache = new CandleCache({
-      provider: exchange.provider,
-      timeframeMs: HOUR_MS,
-      now: () => clock.now,
-    });
+    const { exchange, cache } = hourlyCache();
     const long = await cache.fetchLast('BTC/USDT', 10);
     const short = await cache.fetchLast('BTC/USDT', 4);
     await cache.fetchLast('ETH/USDT', 4);
@@ -74,26 +70,14 @@ describe('CandleCache', () => {
   });
 
   it('shares one request between concurrent callers', async () => {
-    const clock = { now: T };
-    const exchange = exchangeAt(clock);
-    const cache = new CandleCache({
-      provider: exchange.provider,
-      timeframeMs: HOUR_MS,
-      now: () => clock.now,
-    });
+    const { exchange, cache } = hourlyCache();
     const windows = await Promise.all(Array.from({ length: 5 }, () => cache.fetchLast('BTC/USDT', 6)));
     assert.equal(exchange.calls.length, 1);
     for (const window of windows) assert.deepEqual(window, windows[0]);
   });
 
   it('keeps no failure: the next caller asks again', async () => {
-    const clock = { now: T };
-    const exchange = exchangeAt(clock);
-    const cache = new CandleCache({
-      provider: exchange.provider,
-      timeframeMs: HOUR_MS,
-      now: () => clock.now,
-    });
+    const { exchange, cache } = hourlyCache();
     exchange.fail(new Error('exchange down'));
     await assert.rejects(cache.fetchLast('BTC/USDT', 3), /exchange down/);
     exchange.fail(null);
@@ -103,14 +87,8 @@ describe('CandleCache', () => {
 
   it('does not keep a window that lags behind the last closed candle', async () => {
     // Prepare: the exchange has not published the 09:00 candle yet
-    const clock = { now: T };
-    const exchange = exchangeAt(clock);
+    const { exchange, cache } = hourlyCache();
     exchange.lagBy(1);
-    const cache = new CandleCache({
-      provider: exchange.provider,
-      timeframeMs: HOUR_MS,
-      now: () => clock.now,
-    });
 
     // Act
     await cache.fetchLast('BTC/USDT', 3);

@@ -1,5 +1,5 @@
 import type { Config, Pair } from '../../../core/config/index.js';
-import { FEATURE_NAMES, prepareTrainingData } from '../../../core/features/index.js';
+import { prepareTrainingData } from '../../../core/features/index.js';
 import type { Candle } from '../../../core/market/index.js';
 import {
   forecastMetrics,
@@ -10,6 +10,7 @@ import { formatDuration, type Log } from '../log.js';
 import type { LoadedCandles } from '../pipeline/candles.js';
 import { trainModel, type TestPrices } from '../pipeline/train-model.js';
 import type { BackendInfo } from '../tf/backend.js';
+import { backendSummary, modelSummary } from '../pipeline/summary.js';
 import { planFolds } from './plan.js';
 import { BacktestReportSchema, type BacktestFold, type BacktestReport } from './schema.js';
 
@@ -151,14 +152,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     env: options.env,
     generated_at: now().toISOString(),
     source: loaded.source,
-    backend: { name: options.backend.name, provider: options.backend.provider },
-    model: {
-      sequence_length: config.features.sequence_length,
-      feature_count: FEATURE_NAMES.length,
-      hidden_size: t.hidden_size,
-      layers: t.number_of_layers,
-      target_mode: t.target_mode,
-    },
+    backend: backendSummary(options.backend),
+    // the report's schema keeps the shape and target mode (the target is in `parameters`)
+    model: modelSummary(config),
     parameters: { features: config.features, training: t, market: config.market },
     plan: {
       ...timeRange(candles, 0, candles.length),

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { ForecastMetricsJsonSchema } from '../../../core/metrics/index.js';
+import {
+  BackendSummarySchema,
+  ForecastMetricsJsonSchema,
+  ModelSummarySchema,
+} from '../../../core/metrics/index.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const count = z.number().int().nonnegative();
@@ -36,14 +40,8 @@ export const BacktestReportSchema = z.object({
   env: z.string(),
   generated_at: isoTime,
   source: z.string(),
-  backend: z.object({ name: z.string(), provider: z.string() }),
-  model: z.object({
-    sequence_length: z.number().int().positive(),
-    feature_count: z.number().int().positive(),
-    hidden_size: z.number().int().positive(),
-    layers: z.number().int().positive(),
-    target_mode: z.enum(['level', 'residual']),
-  }),
+  backend: BackendSummarySchema,
+  model: ModelSummarySchema.omit({ target: true }),
   parameters: z.record(z.string(), z.unknown()),
   plan: TimeRangeSchema.extend({
     candles: count,

@@ -18,6 +18,7 @@ import { compareOutputs, exportToOnnx, runOnnx } from '../onnx/index.js';
 import type { BackendInfo } from '../tf/backend.js';
 import { predictWindows } from '../train/windows.js';
 import { loadCandles, type CandleInput } from './candles.js';
+import { backendSummary, modelSummary } from './summary.js';
 import { ParityError, SkillGateError, ValidationGateError } from './errors.js';
 import { trainModel } from './train-model.js';
 
@@ -125,15 +126,8 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
       pair,
       version,
       trained_at: now().toISOString(),
-      backend: { name: options.backend.name, provider: options.backend.provider },
-      model: {
-        sequence_length: config.features.sequence_length,
-        feature_count: FEATURE_NAMES.length,
-        hidden_size: t.hidden_size,
-        layers: t.number_of_layers,
-        target: config.features.target,
-        target_mode: t.target_mode,
-      },
+      backend: backendSummary(options.backend),
+      model: modelSummary(config),
       parameters: {
         features: config.features,
         training: t,

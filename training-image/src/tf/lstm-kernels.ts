@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { compileLstmSimd, lstmSimdFor, type LstmSimd, type WasmMemory } from './lstm-simd.js';
+import { lstmSimd, type LstmSimd } from './lstm-simd.js';
+import { checkFloat32 } from './wat-module.js';
 
 /**
  * One LSTM time step as a single kernel on the wasm and cpu backends.
@@ -47,23 +48,13 @@ interface CpuStorage {
   makeTensorInfo(shape: number[], dtype: 'float32', values?: Float32Array): tf.TensorInfo;
 }
 
-/** Emscripten keeps the instance's exports, the heap's memory among them, on the module object. */
-type WasmModuleWithMemory = BackendWasm['wasm'] & { asm?: { memory?: WasmMemory } };
-
-function checkFloat32(inputs: readonly tf.TensorInfo[]): void {
-  for (const input of inputs) {
-    if (input.dtype !== 'float32') throw new Error(`${LSTM_CELL}: float32 inputs only, got ${input.dtype}`);
-  }
-}
-
 function isWasm(backend: tf.KernelBackend): backend is tf.KernelBackend & BackendWasm {
   return 'typedArrayFromHeap' in backend;
 }
 
 /** The SIMD kernels for this wasm backend's heap, when they apply to hidden size `hidden`. */
 function simdFor(backend: BackendWasm, hidden: number): LstmSimd | null {
-  const memory = (backend.wasm as WasmModuleWithMemory).asm?.memory;
-  return hidden % 4 === 0 && memory !== undefined ? lstmSimdFor(memory) : null;
+  return hidden % 4 === 0 ? lstmSimd.forBackend(backend) : null;
 }
 
 /**
@@ -176,7 +167,7 @@ const cellForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { xz, hz, c } = inputs as { xz: tf.TensorInfo; hz: tf.TensorInfo; c: tf.TensorInfo };
   const { row } = attrs as unknown as CellAttrs;
   const [batch, hidden] = c.shape as [number, number];
-  checkFloat32([xz, hz, c]);
+  checkFloat32(LSTM_CELL, [xz, hz, c]);
   // The cache is always written: the SIMD pass uses it as scratch space; lstmCell frees it when unused.
   const shapes = [
     [batch, hidden],
@@ -213,7 +204,7 @@ const cellBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   };
   const { arriveRow, row } = attrs as unknown as CellGradAttrs;
   const [batch, hidden] = dc.shape as [number, number];
-  checkFloat32([dh, arriving, dc, cache, dZ]);
+  checkFloat32(LSTM_CELL_GRAD, [dh, arriving, dc, cache, dZ]);
   if (dZ.shape[1] !== 4 * hidden || row + batch > (dZ.shape[0] as number))
     throw new Error(`${LSTM_CELL_GRAD}: dZ [${dZ.shape.join(', ')}] has no rows ${row}..${row + batch}`);
   return withViews(
@@ -268,7 +259,7 @@ export async function installLstmKernels(): Promise<LstmKernelInfo> {
       tf.registerKernel({ kernelName: LSTM_CELL_GRAD, backendName, kernelFunc: cellBackward });
     }
   }
-  const failure = await compileLstmSimd();
+  const failure = await lstmSimd.compile();
   return { simd: failure === null, simdSkipped: failure };
 }
 

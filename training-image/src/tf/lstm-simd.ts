@@ -1,6 +1,4 @@
-import { WatModule, type WasmMemory } from './wat-module.js';
-
-export type { WasmMemory };
+import { WatModule } from './wat-module.js';
 
 /** The exports of lstm-cell.wat; pointers are byte addresses in TensorFlow.js's wasm heap. */
 export interface LstmSimd {
@@ -27,19 +25,5 @@ export interface LstmSimd {
   ): void;
 }
 
-const lstmSimd = new WatModule<LstmSimd>(new URL('./lstm-cell.wat', import.meta.url));
-
-/** Assembles lstm-cell.wat; returns why it could not, or null (callers fall back to the JavaScript loops). */
-export function compileLstmSimd(): Promise<string | null> {
-  return lstmSimd.compile();
-}
-
-/** Whether compileLstmSimd succeeded. */
-export function lstmSimdReady(): boolean {
-  return lstmSimd.ready;
-}
-
-/** The kernels bound to one wasm heap (one per thread), or null when not compiled. */
-export function lstmSimdFor(memory: WasmMemory): LstmSimd | null {
-  return lstmSimd.for(memory);
-}
+/** lstm-cell.wat; callers fall back to the JavaScript loops when it does not assemble. */
+export const lstmSimd = new WatModule<LstmSimd>(new URL('./lstm-cell.wat', import.meta.url));

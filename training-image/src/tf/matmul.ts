@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { WatModule, type WasmMemory } from './wat-module.js';
+import { checkFloat32, WatModule } from './wat-module.js';
 
 /**
  * The LSTM's matrix products. On the wasm backend they run on matmul.wat, a SIMD
@@ -13,16 +13,7 @@ import { WatModule, type WasmMemory } from './wat-module.js';
  * packed once with prepareRight.
  */
 interface GemmSimd {
-  gemm(
-    pa: number,
-    pb: number,
-    c: number,
-    ldc: number,
-    m: number,
-    k: number,
-    n: number,
-    accumulate: number,
-  ): void;
+  gemm(pa: number, pb: number, c: number, ldc: number, m: number, k: number, n: number): void;
   packA(src: number, ld: number, m: number, k: number, transposed: number, dst: number): void;
   packB(src: number, ld: number, k: number, n: number, transposed: number, dst: number): void;
 }
@@ -56,20 +47,10 @@ interface WasmHeap {
   _free(address: number): void;
 }
 
-/** Emscripten keeps the instance's exports, the heap's memory among them, on the module object. */
-type WasmModuleWithMemory = BackendWasm['wasm'] & { asm?: { memory?: WasmMemory } };
-
 function gemmFor(backend: BackendWasm): GemmSimd {
-  const memory = (backend.wasm as WasmModuleWithMemory).asm?.memory;
-  const simd = memory === undefined ? null : gemmSimd.for(memory);
+  const simd = gemmSimd.forBackend(backend);
   if (simd === null) throw new Error(`${MAT_MUL}: the SIMD GEMM is not available on this backend`);
   return simd;
-}
-
-function checkFloat32(name: string, inputs: readonly tf.TensorInfo[]): void {
-  for (const input of inputs) {
-    if (input.dtype !== 'float32') throw new Error(`${name}: float32 inputs only, got ${input.dtype}`);
-  }
 }
 
 const matMulWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -96,16 +77,7 @@ const matMulWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   try {
     simd.packA(wasm.getMemoryOffset(a.dataId) + rowBegin * aCols * 4, aCols, m, k, transposeA ? 1 : 0, pa);
     if (!packed) simd.packB(wasm.getMemoryOffset(b.dataId), b1, k, n, transposeB ? 1 : 0, pb);
-    simd.gemm(
-      pa,
-      packed ? wasm.getMemoryOffset(b.dataId) : pb,
-      wasm.getMemoryOffset(out.dataId),
-      n,
-      m,
-      k,
-      n,
-      0,
-    );
+    simd.gemm(pa, packed ? wasm.getMemoryOffset(b.dataId) : pb, wasm.getMemoryOffset(out.dataId), n, m, k, n);
   } finally {
     heap._free(pa);
     if (!packed) heap._free(pb);

@@ -100,17 +100,18 @@
       (local.get $load)
       (local.get $rows)))
 
-  ;; C[M, N] (row stride ldc floats) = Ap Bp, or += when accumulate is 1. N a multiple of 8, K >= 1.
+  ;; C[M, N] (row stride ldc floats) = Ap Bp. N a multiple of 8, K >= 1.
   ;; Within a chunk, the smaller operand's pieces stay in L1 while the larger one's stream past:
   ;; with fewer rows than columns, each B panel (8 KB) meets every A block; otherwise each A
   ;; block (4 KB) meets every B panel. (One fixed order ran h^T dZ at ~30 GFLOP/s, not ~38.)
   (func (export "gemm") (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32)
-      (param $m i32) (param $k i32) (param $n i32) (param $accumulate i32)
+      (param $m i32) (param $k i32) (param $n i32)
     (local $k0 i32) (local $kc i32) (local $i i32) (local $j i32) (local $load i32)
     (loop $chunks
       (local.set $kc (i32.sub (local.get $k) (local.get $k0)))
       (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
-      (local.set $load (i32.or (local.get $accumulate) (i32.ne (local.get $k0) (i32.const 0))))
+      ;; chunks after the first add to what the earlier ones left in C
+      (local.set $load (i32.ne (local.get $k0) (i32.const 0)))
       (if (i32.lt_u (local.get $m) (local.get $n))
         (then
           (local.set $j (i32.const 0))

@@ -1,14 +1,26 @@
 import { readFile } from 'node:fs/promises';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type * as tf from '@tensorflow/tfjs';
 import wabt from 'wabt';
 
-/** A wasm linear memory, as the SIMD kernels need it: identity only (the lib config has no WebAssembly types). */
-export type WasmMemory = object;
+/** A wasm linear memory, as the instances need it: identity only (the lib config has no WebAssembly types). */
+type WasmMemory = object;
 
 interface WebAssemblyApi {
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
 }
 const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+/** Emscripten keeps the instance's exports, the heap's memory among them, on the module object. */
+type WasmModuleWithMemory = BackendWasm['wasm'] & { asm?: { memory?: WasmMemory } };
+
+/** Kernels that take float32 tensors only: stops with the kernel's name on anything else. */
+export function checkFloat32(kernelName: string, inputs: readonly tf.TensorInfo[]): void {
+  for (const input of inputs) {
+    if (input.dtype !== 'float32') throw new Error(`${kernelName}: float32 inputs only, got ${input.dtype}`);
+  }
+}
 
 /**
  * A hand-written WebAssembly text module that works on another module's memory
@@ -45,9 +57,10 @@ export class WatModule<Exports> {
     return this.compiled !== null;
   }
 
-  /** The exports bound to one wasm heap, or null when not compiled. */
-  for(memory: WasmMemory): Exports | null {
-    if (this.compiled === null) return null;
+  /** The exports bound to this wasm backend's heap (one instance per heap: per thread), or null when not compiled. */
+  forBackend(backend: BackendWasm): Exports | null {
+    const memory = (backend.wasm as WasmModuleWithMemory).asm?.memory;
+    if (this.compiled === null || memory === undefined) return null;
     let instance = this.instances.get(memory);
     if (instance === undefined) {
       instance = new WASM.Instance(this.compiled, { env: { memory } }).exports as Exports;

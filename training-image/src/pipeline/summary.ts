@@ -1,0 +1,21 @@
+import type { Config } from '../../../core/config/index.js';
+import { FEATURE_NAMES } from '../../../core/features/index.js';
+import type { ModelSummary } from '../../../core/metrics/index.js';
+import type { BackendInfo } from '../tf/backend.js';
+
+/** The network a configuration trains, as metrics.json and the backtest report record it. */
+export function modelSummary(config: Config): ModelSummary {
+  return {
+    sequence_length: config.features.sequence_length,
+    feature_count: FEATURE_NAMES.length,
+    hidden_size: config.training.hidden_size,
+    layers: config.training.number_of_layers,
+    target: config.features.target,
+    target_mode: config.training.target_mode,
+  };
+}
+
+/** The backend, without why others were skipped (that goes to the log). */
+export function backendSummary(backend: BackendInfo): { name: string; provider: string } {
+  return { name: backend.name, provider: backend.provider };
+}
