@@ -141,7 +141,7 @@ export async function publishSynthetic(
   return { version, scaler: SCALER, onnx };
 }
 
-function metricsJson(
+export function metricsJson(
   pair: Pair,
   version: string,
   sequenceLength: number,

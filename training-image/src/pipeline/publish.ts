@@ -21,7 +21,7 @@ const encodeJson = (value: unknown): Uint8Array =>
 /**
  * One step: the run's three files to the store (which makes the version live last, see
  * ArtifactStore.publish), then the old versions pruned. Thin on purpose: the ordering and safety of
- * publication belong to the store.
+ * publication belong to the store. Resolves once the version is live, even when pruning fails.
  */
 export async function publishModel(input: PublishModelInput): Promise<Manifest> {
   const { store, config, pair, version, log } = input;
@@ -41,11 +41,35 @@ export async function publishModel(input: PublishModelInput): Promise<Manifest> 
       layers: config.training.number_of_layers,
     },
   });
-  const pruned = await store.pruneVersions(pair, config.storage.keep_versions);
+  const pruned = await pruneAfterPublish(input);
   log.info(
     'published',
     `${pair}: published version ${version}${pruned.length > 0 ? `, removed ${pruned.length} old version(s)` : ''}`,
     { pair, version, pruned },
   );
   return manifest;
+}
+
+/**
+ * Old versions removed, or none when that fails: once latest.json names the new version the run has
+ * succeeded, and failing it then would make Batch retry a published run and the staleness alarm count
+ * a fresh model as missing. The next run's prune removes what this one left.
+ */
+async function pruneAfterPublish(input: PublishModelInput): Promise<string[]> {
+  const { store, config, pair, version, log } = input;
+  try {
+    return await store.pruneVersions(pair, config.storage.keep_versions);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    log.warn(
+      'prune_failed',
+      `${pair}: version ${version} is live, but removing old versions failed: ${reason}`,
+      {
+        pair,
+        version,
+        reason,
+      },
+    );
+    return [];
+  }
 }
