@@ -9,3 +9,4 @@ export {
   type Metrics,
   type ModelSummary,
 } from './schema.js';
+export { MODEL_PUBLISHED_LOG } from './published-log.js';

@@ -5,7 +5,8 @@ import { SeededRandom } from '../model/random.js';
 import type { ForecastNetworkWeights } from '../model/weights.js';
 import { AdamW } from './adamw.js';
 import type { GradientShare, GradientWorkers } from './parallel/pool.js';
-import { meanSquaredError, predictWindows, type WindowSet } from './windows.js';
+import type { SequenceSet } from '../../../core/features/index.js';
+import { meanSquaredError, predictWindows } from './windows.js';
 
 export interface FitOptions {
   readonly batchSize: number;
@@ -62,8 +63,8 @@ export interface FitResult {
  */
 export async function fit(
   network: ForecastNetwork,
-  train: WindowSet,
-  val: WindowSet,
+  train: SequenceSet,
+  val: SequenceSet,
   options: FitOptions,
 ): Promise<FitResult> {
   if (train.count === 0 || val.count === 0) {
@@ -148,7 +149,7 @@ export async function fit(
 export function trainStep(
   network: ForecastNetwork,
   optimizer: AdamW,
-  set: WindowSet,
+  set: SequenceSet,
   indices: ArrayLike<number>,
   dropout: SeededRandom | undefined,
 ): number {
@@ -180,7 +181,7 @@ export async function parallelTrainStep(
   network: ForecastNetwork,
   optimizer: AdamW,
   workers: GradientWorkers,
-  set: WindowSet,
+  set: SequenceSet,
   indices: ArrayLike<number>,
   dropout: SeededRandom | undefined,
 ): Promise<number> {
