@@ -7,7 +7,7 @@ export type { NotEnoughDataContext } from './errors.js';
 export { extractFeatures } from './extract.js';
 export { assertFeatureMatrix, sliceRows } from './matrix.js';
 export { minimumTrainingCandles, prepareTrainingData, prepareWindow } from './pipeline.js';
-export type { TrainingData } from './pipeline.js';
+export type { TestCloses, TrainingData } from './pipeline.js';
 export {
   DEFAULT_FEATURE_RANGE,
   MinMaxScaler,

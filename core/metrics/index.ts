@@ -10,3 +10,4 @@ export {
   type ModelSummary,
 } from './schema.js';
 export { MODEL_PUBLISHED_LOG } from './published-log.js';
+export { DataSourceSchema, describeDataSource, type DataSource } from './data-source.js';

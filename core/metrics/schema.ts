@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DataSourceSchema } from './data-source.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const isoTime = z.iso.datetime();
@@ -48,7 +49,7 @@ export const MetricsSchema = z.object({
   model: ModelSummarySchema,
   parameters: z.record(z.string(), z.unknown()),
   data: z.object({
-    source: z.string(),
+    source: DataSourceSchema,
     first_open_time: isoTime,
     last_open_time: isoTime,
     candles: z.number().int().nonnegative(),

@@ -87,7 +87,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     }
     const trained = await trainModel({
       config,
-      candles: rows,
       data,
       backend: options.backend,
       log,

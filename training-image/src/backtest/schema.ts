@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   BackendSummarySchema,
+  DataSourceSchema,
   ForecastMetricsJsonSchema,
   ModelSummarySchema,
 } from '../../../core/metrics/index.js';
@@ -39,7 +40,7 @@ export const BacktestReportSchema = z.object({
   pair: z.string(),
   env: z.string(),
   generated_at: isoTime,
-  source: z.string(),
+  source: DataSourceSchema,
   backend: BackendSummarySchema,
   model: ModelSummarySchema.omit({ target: true }),
   parameters: z.record(z.string(), z.unknown()),

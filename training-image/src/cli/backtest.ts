@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../../../core/config/index.js';
+import { describeDataSource } from '../../../core/metrics/index.js';
 import { backtestChart } from '../backtest/chart.js';
 import { runBacktest } from '../backtest/run.js';
 import { backtestSvg } from '../backtest/svg.js';
@@ -94,7 +95,7 @@ async function main(argv: readonly string[]): Promise<number> {
   );
 
   const loaded = await loadCandles(config, pair, { candlesFile: flags.candles }, log);
-  log.info('candles', `${pair}: ${loaded.candles.length} candles from ${loaded.source}`, {
+  log.info('candles', `${pair}: ${loaded.candles.length} candles from ${describeDataSource(loaded.source)}`, {
     pair,
     candles: loaded.candles.length,
     filled: loaded.report.filledCount,

@@ -1,6 +1,5 @@
 import type { Config } from '../../../core/config/index.js';
 import { CLOSE_INDEX, FEATURE_NAMES, type TrainingData } from '../../../core/features/index.js';
-import type { Candle } from '../../../core/market/index.js';
 import { forecastMetrics, type ForecastMetrics } from '../../../core/metrics/index.js';
 import { formatDuration, type Log, type LogFields } from '../log.js';
 import { ForecastNetwork } from '../model/network.js';
@@ -14,8 +13,6 @@ import { meanSquaredError, predictWindows } from '../train/windows.js';
 
 export interface TrainModelOptions {
   readonly config: Config;
-  /** The candles `data` was prepared from, in the same order: the test windows' prices come from them. */
-  readonly candles: readonly Candle[];
   readonly data: TrainingData;
   readonly backend: BackendInfo;
   readonly log: Log;
@@ -149,7 +146,10 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
 
     const predictions = predictWindows(network, data.test, evaluationBatch(t.val_batch_size));
     const loss = meanSquaredError(predictions, data.test.y);
-    const prices = testPrices(options.candles, data, predictions);
+    const prices: TestPrices = {
+      predicted: data.scaler.inverseColumn(predictions, 'close'),
+      ...data.testCloses,
+    };
     const accuracy = forecastMetrics(prices);
     log.info(
       'test',
@@ -166,21 +166,4 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
 /** The original evaluated one window at a time (val_batch_size 1); the loss is the same in larger batches, only slower. */
 function evaluationBatch(configured: number): number {
   return Math.max(configured, 256);
-}
-
-/** Test-window predictions back in price units beside the real next close and the window's last close. */
-function testPrices(
-  candles: readonly Candle[],
-  data: TrainingData,
-  predictedScaled: Float32Array,
-): TestPrices {
-  const { test, trainRows, scaler } = data;
-  const actual = new Float64Array(test.count);
-  const lastClose = new Float64Array(test.count);
-  for (let i = 0; i < test.count; i++) {
-    const labelRow = trainRows + i + test.sequenceLength;
-    actual[i] = (candles[labelRow] as Candle).close;
-    lastClose[i] = (candles[labelRow - 1] as Candle).close;
-  }
-  return { predicted: scaler.inverseColumn(predictedScaled, 'close'), actual, lastClose };
 }

@@ -2,7 +2,7 @@ import type { ArtifactStore, Manifest } from '../../../core/artifacts/index.js';
 import { newVersion } from '../../../core/artifacts/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
 import { prepareTrainingData, type SequenceSet } from '../../../core/features/index.js';
-import type { Metrics } from '../../../core/metrics/index.js';
+import { describeDataSource, type Metrics } from '../../../core/metrics/index.js';
 import type { Log } from '../log.js';
 import { SeededRandom } from '../model/random.js';
 import { exportToOnnx } from '../onnx/index.js';
@@ -52,7 +52,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     }),
   );
   const trained = await clock.time('training', () =>
-    trainModel({ config, candles: loaded.candles, data, backend, log, label: pair, fields: { pair } }),
+    trainModel({ config, data, backend, log, label: pair, fields: { pair } }),
   );
   const { network, test } = trained;
   try {
@@ -112,7 +112,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
 }
 
 function logCandles(log: Log, pair: Pair, loaded: LoadedCandles): void {
-  log.info('candles', `${pair}: ${loaded.candles.length} candles from ${loaded.source}`, {
+  log.info('candles', `${pair}: ${loaded.candles.length} candles from ${describeDataSource(loaded.source)}`, {
     pair,
     candles: loaded.candles.length,
     filled: loaded.report.filledCount,
