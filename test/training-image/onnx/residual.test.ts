@@ -6,11 +6,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { CLOSE_INDEX } from '../../../core/features/index.js';
-import {
-  ForecastNetwork,
-  stepsFromTimeMajor,
-  toTimeMajor,
-} from '../../../training-image/src/model/network.js';
+import { stepsFromTimeMajor, toTimeMajor } from '../../../training-image/src/model/batch-layout.js';
+import { ForecastNetwork } from '../../../training-image/src/model/network.js';
 import { SeededRandom } from '../../../training-image/src/model/random.js';
 import type { ForecastNetworkWeights } from '../../../training-image/src/model/weights.js';
 import { InvalidWeightsError } from '../../../training-image/src/onnx/errors.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ForecastNetwork } from '../model/network.js';
-import { dropoutDraws, stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
+import { stepsFromTimeMajor, toTimeMajor } from '../model/batch-layout.js';
+import { dropoutDraws } from '../model/dropout.js';
 import { SeededRandom } from '../model/random.js';
 import type { ForecastNetworkWeights } from '../model/weights.js';
 import { AdamW } from './adamw.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SequenceSet } from '../../../core/features/index.js';
 import type { ForecastNetwork } from '../model/network.js';
-import { stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
+import { stepsFromTimeMajor, toTimeMajor } from '../model/batch-layout.js';
 
 /** The network's prediction for every window, in order, `batchSize` windows per forward pass. */
 export function predictWindows(
