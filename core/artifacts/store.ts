@@ -31,11 +31,11 @@ import { toArtifactError } from './s3-errors.js';
 import {
   LatestPointerSchema,
   ManifestSchema,
-  ModelSummarySchema,
+  ManifestModelSchema,
   type LatestPointer,
   type Manifest,
   type ManifestFile,
-  type ModelSummary,
+  type ManifestModel,
 } from './schemas.js';
 import { sha256Hex } from './checksum.js';
 
@@ -58,7 +58,7 @@ export interface PublishInput {
   /** From newVersion(); a version is written once and never overwritten. */
   readonly version: string;
   readonly files: ArtifactFiles;
-  readonly model: ModelSummary;
+  readonly model: ManifestModel;
 }
 
 const CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
@@ -136,7 +136,7 @@ export class ArtifactStore {
   public async publish(input: PublishInput): Promise<Manifest> {
     const pair = this.checkPair(input.pair);
     const key = manifestKey(this.prefix, pair, input.version);
-    const model = ModelSummarySchema.safeParse(input.model);
+    const model = ManifestModelSchema.safeParse(input.model);
     if (!model.success) {
       throw new ManifestError(
         key,

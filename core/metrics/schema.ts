@@ -28,7 +28,7 @@ export const EpochJsonSchema = z.object({
 export const BackendSummarySchema = z.object({ name: z.string(), provider: z.string() });
 
 /** The network's shape and target, as metrics.json and the backtest report record it. */
-export const ModelSummarySchema = z.object({
+export const NetworkSummarySchema = z.object({
   sequence_length: z.number().int().positive(),
   feature_count: z.number().int().positive(),
   hidden_size: z.number().int().positive(),
@@ -37,7 +37,7 @@ export const ModelSummarySchema = z.object({
   /** `level` or `residual` (training.target_mode); models from before the switch are level. */
   target_mode: z.enum(['level', 'residual']).default('level'),
 });
-export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+export type NetworkSummary = z.infer<typeof NetworkSummarySchema>;
 
 /** metrics.json, published beside every model and read by the API's /models and /predict. */
 export const MetricsSchema = z.object({
@@ -46,7 +46,7 @@ export const MetricsSchema = z.object({
   version: z.string(),
   trained_at: isoTime,
   backend: BackendSummarySchema,
-  model: ModelSummarySchema,
+  model: NetworkSummarySchema,
   parameters: z.record(z.string(), z.unknown()),
   data: z.object({
     source: DataSourceSchema,

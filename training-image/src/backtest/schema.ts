@@ -3,7 +3,7 @@ import {
   BackendSummarySchema,
   DataSourceSchema,
   ForecastMetricsJsonSchema,
-  ModelSummarySchema,
+  NetworkSummarySchema,
 } from '../../../core/metrics/index.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -42,7 +42,7 @@ export const BacktestReportSchema = z.object({
   generated_at: isoTime,
   source: DataSourceSchema,
   backend: BackendSummarySchema,
-  model: ModelSummarySchema.omit({ target: true }),
+  model: NetworkSummarySchema.omit({ target: true }),
   parameters: z.record(z.string(), z.unknown()),
   plan: TimeRangeSchema.extend({
     candles: count,

@@ -4,7 +4,7 @@ import { MetricsSchema, type Metrics } from '../../../core/metrics/index.js';
 import type { BackendInfo } from '../tf/backend.js';
 import type { LoadedCandles } from './candles.js';
 import type { ParitySummary } from './parity-check.js';
-import { backendSummary, modelSummary } from './summary.js';
+import { backendSummary, networkSummary } from './summary.js';
 import type { TrainedModel } from './train-model.js';
 
 /** Everything a run has measured by the time it publishes. */
@@ -35,7 +35,7 @@ export function buildMetrics(input: MetricsInput): Metrics {
     version: input.version,
     trained_at: input.trainedAt.toISOString(),
     backend: backendSummary(input.backend),
-    model: modelSummary(config),
+    model: networkSummary(config),
     parameters: {
       features: config.features,
       training: config.training,
