@@ -198,6 +198,7 @@ async function main(argv: readonly string[]): Promise<number> {
       env: flags.env,
       environment: { ...process.env, ...(flags.pairs ? { PAIRS: flags.pairs } : {}) },
     });
+    for (const warning of base.warnings) log.warn('config_retired_key', warning);
     // Fail now rather than after minutes of training.
     if (flags.serve && flags.port !== 0) await checkPortFree(flags.port, HOST);
     if (flags.candles !== undefined && base.config.pairs.length > 1 && flags.pairs === undefined) {

@@ -38,7 +38,6 @@ export const MarketConfigSchema = z.strictObject({
 });
 
 export const FeaturesConfigSchema = z.strictObject({
-  target: z.literal('close'),
   sequence_length: z.number().int().min(2),
   /** Share of the rows, taken from the end, kept for the test set. */
   test_size: share,
@@ -48,15 +47,14 @@ export const FeaturesConfigSchema = z.strictObject({
 
 export const TrainingConfigSchema = z.strictObject({
   train_batch_size: positiveInt,
-  val_batch_size: positiveInt,
   max_epochs: positiveInt,
   hidden_size: positiveInt,
-  number_of_features: z.literal(9),
   number_of_layers: z.number().int().min(1).max(4),
   dropout_rate: z.number().min(0).lt(1),
   learning_rate: z.number().positive(),
   weight_decay: z.number().min(0),
-  early_stopping_patience: z.number().int().min(0),
+  /** Epochs without a better validation loss before training stops; at least 1. */
+  early_stopping_patience: positiveInt,
   seed: z.number().int().min(0),
   /** TensorFlow.js backend; `auto` picks tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),

@@ -46,7 +46,7 @@ describe('training entry point (the Batch job)', () => {
       [
         'market: { history_days: 12 }',
         'features: { sequence_length: 12 }',
-        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32, val_batch_size: 64 }',
+        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32 }',
         'validation: { max_mean_loss: 10 }',
       ].join('\n'),
     );
@@ -57,7 +57,7 @@ describe('training entry point (the Batch job)', () => {
       [
         'market: { history_days: 12 }',
         'features: { sequence_length: 12 }',
-        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32, val_batch_size: 64 }',
+        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32 }',
         'validation: { max_mean_loss: 10, min_skill: 1 }',
       ].join('\n'),
     );

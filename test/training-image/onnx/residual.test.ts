@@ -13,7 +13,7 @@ import type { ForecastNetworkWeights } from '../../../training-image/src/model/w
 import { InvalidWeightsError } from '../../../training-image/src/onnx/errors.js';
 import { exportToOnnx } from '../../../training-image/src/onnx/export.js';
 import { compareOutputs, runOnnx } from '../../../training-image/src/onnx/parity.js';
-import { referenceForward } from '../../../training-image/src/onnx/reference.js';
+import { referenceForward } from '../../support/reference-forward.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
 import { checkOnnxModel } from '../../support/onnx-checker.js';
 import { randomWeights, randomWindows } from './fixtures.js';

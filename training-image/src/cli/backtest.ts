@@ -80,6 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(flags.exchangeUrl === undefined ? {} : { EXCHANGE_URL: flags.exchangeUrl }),
   };
   const fromFiles = loadConfig({ env: flags.env, environment });
+  for (const warning of fromFiles.warnings) log.warn('config_retired_key', warning);
   const env = fromFiles.env;
   const config =
     flags.targetMode === undefined

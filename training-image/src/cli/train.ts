@@ -44,7 +44,8 @@ async function main(argv: readonly string[]): Promise<number> {
     ...process.env,
     ...(flags.exchangeUrl === undefined ? {} : { EXCHANGE_URL: flags.exchangeUrl }),
   };
-  const { config, env } = loadConfig({ env: flags.env, environment });
+  const { config, env, warnings } = loadConfig({ env: flags.env, environment });
+  for (const warning of warnings) log.warn('config_retired_key', warning);
   const pairs = pairsToTrain(config, flags.pair, environment);
   const backend = await selectBackend(config.training.backend);
   log.info(

@@ -10,7 +10,8 @@ export function networkSummary(config: Config): NetworkSummary {
     feature_count: FEATURE_NAMES.length,
     hidden_size: config.training.hidden_size,
     layers: config.training.number_of_layers,
-    target: config.features.target,
+    // What the network forecasts; metrics.json has always recorded it.
+    target: 'close',
     target_mode: config.training.target_mode,
   };
 }

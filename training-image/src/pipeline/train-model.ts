@@ -11,6 +11,12 @@ import { fit, type FitResult } from '../train/fit.js';
 import { startWorkersFor } from '../train/parallel/workers-for.js';
 import { meanSquaredError, predictWindows } from '../train/windows.js';
 
+/**
+ * Windows per forward pass when predicting validation and test windows. The original evaluated one at
+ * a time; the loss is the same in any batch size, only slower in small ones.
+ */
+const EVALUATION_BATCH = 256;
+
 export interface TrainModelOptions {
   readonly config: Config;
   readonly data: TrainingData;
@@ -86,7 +92,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     try {
       result = await fit(network, data.train, data.val, {
         batchSize: t.train_batch_size,
-        valBatchSize: evaluationBatch(t.val_batch_size),
+        valBatchSize: EVALUATION_BATCH,
         maxEpochs: t.max_epochs,
         patience: t.early_stopping_patience,
         learningRate: t.learning_rate,
@@ -122,7 +128,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     if (t.target_mode === 'residual' && t.shrink_toward_naive) {
       shrinkage = shrinkTowardNaive(
         data.val,
-        predictWindows(network, data.val, evaluationBatch(t.val_batch_size)),
+        predictWindows(network, data.val, EVALUATION_BATCH),
         CLOSE_INDEX,
       );
       const weights = network.toWeights();
@@ -144,7 +150,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
       );
     }
 
-    const predictions = predictWindows(network, data.test, evaluationBatch(t.val_batch_size));
+    const predictions = predictWindows(network, data.test, EVALUATION_BATCH);
     const loss = meanSquaredError(predictions, data.test.y);
     const prices: TestPrices = {
       predicted: data.scaler.inverseColumn(predictions, 'close'),
@@ -161,9 +167,4 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     network.dispose();
     throw error;
   }
-}
-
-/** The original evaluated one window at a time (val_batch_size 1); the loss is the same in larger batches, only slower. */
-function evaluationBatch(configured: number): number {
-  return Math.max(configured, 256);
 }

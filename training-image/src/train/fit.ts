@@ -71,6 +71,11 @@ export async function fit(
   if (train.count === 0 || val.count === 0) {
     throw new Error(`fit: needs training and validation windows (got ${train.count} and ${val.count})`);
   }
+  if (!Number.isInteger(options.patience) || options.patience < 1) {
+    throw new RangeError(
+      `fit: patience must be a whole number of epochs, at least 1 (got ${options.patience})`,
+    );
+  }
   const random = new SeededRandom(options.seed);
   const shuffle = random.fork();
   const dropout = random.fork();
@@ -125,7 +130,7 @@ export async function fit(
         improved,
         etaSeconds: meanEpoch * (options.maxEpochs - epoch),
       });
-      if (sinceBest >= Math.max(1, options.patience)) break;
+      if (sinceBest >= options.patience) break;
     }
   } finally {
     optimizer.dispose();
