@@ -11,3 +11,53 @@ export {
   unitFamily,
   type Predictive,
 } from './predictive.js';
+export {
+  B0_RETURNS,
+  MIN_SIGMA,
+  RISKMETRICS_LAMBDA,
+  ewmaVariance,
+  logReturns,
+  sigmaB0,
+  sigmaB1,
+} from './baselines.js';
+export {
+  BASIS_POINTS,
+  DistributionScoresSchema,
+  INTERVAL_KEYS,
+  INTERVAL_LEVELS,
+  QUANTILE_KEYS,
+  QUANTILE_LEVELS,
+  crpsSkill,
+  intervalScore,
+  pinballLoss,
+  poolScores,
+  type DistributionScores,
+} from './scores.js';
+export { scoreForecasts, type ForecastSet } from './score-forecasts.js';
+export {
+  CALIBRATED_LEVELS,
+  REFERENCE_LEVEL,
+  ScaleCalibrationSchema,
+  calibratedPredictive,
+  centralInterval,
+  fitScaleCalibration,
+  forecastQuantile,
+  levelMultiplier,
+  type CalibrationInput,
+  type ScaleCalibration,
+} from './calibration.js';
+export { minimizeLbfgs, type Evaluation, type LbfgsOptions, type LbfgsResult } from './lbfgs.js';
+export {
+  ALL_SCALE_INPUTS,
+  ScaleInputsSpecSchema,
+  scaleInputNames,
+  writeScaleInputs,
+  type ScaleInputsSpec,
+} from './scale-inputs.js';
+export {
+  ScaleCorrectionSchema,
+  correctedSigma,
+  fitScaleCorrection,
+  type ScaleCorrection,
+  type ScaleCorrectionFit,
+} from './linear-scale.js';
