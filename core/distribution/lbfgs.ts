@@ -68,17 +68,25 @@ export function minimizeLbfgs(
       direction = g.map((v) => -v);
       slope = dot(direction, g);
     }
+    // Bisection for a step meeting the weak Wolfe conditions (sufficient decrease and curvature): the
+    // curvature condition keeps s · y > 0, without which the inverse-Hessian estimate stops updating.
     let step = 1;
+    let low = 0;
+    let high = Infinity;
     let next: Evaluation | null = null;
     let candidate = x;
     for (let tries = 0; tries < 60; tries += 1) {
-      candidate = x.map((v, i) => v + step * direction[i]!);
-      const evaluation = objective(candidate);
-      if (Number.isFinite(evaluation.value) && evaluation.value <= current.value + 1e-4 * step * slope) {
+      const trial = x.map((v, i) => v + step * direction[i]!);
+      const evaluation = objective(trial);
+      if (!Number.isFinite(evaluation.value) || evaluation.value > current.value + 1e-4 * step * slope) {
+        high = step;
+      } else {
         next = evaluation;
-        break;
+        candidate = trial;
+        if (dot(evaluation.gradient, direction) >= 0.9 * slope) break;
+        low = step;
       }
-      step /= 2;
+      step = Number.isFinite(high) ? (low + high) / 2 : 2 * step;
     }
     if (next === null) break;
     const s = candidate.map((v, i) => v - x[i]!);
