@@ -61,3 +61,5 @@ export {
   type ScaleCorrection,
   type ScaleCorrectionFit,
 } from './linear-scale.js';
+export { headScale, windowScaleTargets, type WindowScaleTargets } from './windows.js';
+export { priceDistribution, type PriceDistribution, type PriceForecastInput } from './price-forecast.js';
