@@ -48,7 +48,7 @@ export {
 } from './calibration.js';
 export { minimizeLbfgs, type Evaluation, type LbfgsOptions, type LbfgsResult } from './lbfgs.js';
 export {
-  ALL_SCALE_INPUTS,
+  DEFAULT_SCALE_INPUTS,
   ScaleInputsSpecSchema,
   scaleInputNames,
   writeScaleInputs,
