@@ -63,3 +63,4 @@ export {
 } from './linear-scale.js';
 export { headScale, windowScaleTargets, type WindowScaleTargets } from './windows.js';
 export { priceDistribution, type PriceDistribution, type PriceForecastInput } from './price-forecast.js';
+export { scaleFromCandles, type CandleScale } from './candle-scale.js';

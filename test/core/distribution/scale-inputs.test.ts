@@ -8,20 +8,9 @@ import {
   writeScaleInputs,
 } from '../../../core/distribution/index.js';
 import type { Candle } from '../../../core/market/index.js';
+import { steadyCandles } from './synthetic.js';
 
 const HOUR = 3_600_000;
-const START = Date.UTC(2024, 0, 1); // a Monday, 00:00 UTC
-
-// Closes that move by exactly 0.4% every hour (alternating), each candle's range 0.6%, volume 10.
-function steadyCandles(count: number): Candle[] {
-  let close = 100;
-  return Array.from({ length: count }, (_, i) => {
-    const open = close;
-    close = open * Math.exp(i % 2 === 0 ? 0.004 : -0.004);
-    const low = Math.min(open, close) * Math.exp(-0.001);
-    return { openTime: START + i * HOUR, open, high: low * Math.exp(0.006), low, close, volume: 10 };
-  });
-}
 
 function inputs(candles: readonly Candle[], last: number): Map<string, number> {
   const names = scaleInputNames(DEFAULT_SCALE_INPUTS);
