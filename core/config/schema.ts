@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { FEATURE_SETS } from '../features/extended.js';
+
 /** A trading pair as ccxt spells it: BASE/QUOTE in capitals. */
 export const PairSchema = z
   .string()
@@ -43,6 +45,11 @@ export const FeaturesConfigSchema = z.strictObject({
   test_size: share,
   /** Share of the training sequences, taken from the end, kept for validation. */
   val_size: share,
+  /**
+   * The model's input columns. `seed`: the original 9. `extended`: the 9, then the hour of day
+   * (sin, cos) and the candle's relative log volume, log range and log return (core/features/extended.ts).
+   */
+  set: z.enum(FEATURE_SETS),
 });
 
 export const TrainingConfigSchema = z.strictObject({

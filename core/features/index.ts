@@ -29,3 +29,17 @@ export type {
   TimeSplit,
   TrainingDataOptions,
 } from './types.js';
+export {
+  EXTENDED_COLUMNS,
+  EXTENDED_FEATURE_NAMES,
+  FEATURE_SETS,
+  VOLUME_LOOKBACK,
+  candleLogReturn,
+  extractFeatureSet,
+  featureNames,
+  hourAngle,
+  logRange,
+  relativeLogVolume,
+  warmupCandles,
+} from './extended.js';
+export type { ExtendedFeatureName, FeatureSet, FeatureSetMatrix } from './extended.js';

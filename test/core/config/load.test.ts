@@ -37,6 +37,7 @@ describe('loadConfig', () => {
     assert.equal(config.features.sequence_length, 120);
     assert.equal(config.features.test_size, 0.1);
     assert.equal(config.features.val_size, 0.2);
+    assert.equal(config.features.set, 'seed');
     assert.equal(config.training.train_batch_size, 64);
     assert.equal(config.training.hidden_size, 128);
     assert.equal(config.training.number_of_layers, 2);
