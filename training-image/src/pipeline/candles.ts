@@ -33,7 +33,12 @@ export async function loadCandles(
   let source: string;
   if (input.candlesFile !== undefined) {
     source = `file ${input.candlesFile}`;
-    raw = await readCandlesCsv(input.candlesFile);
+    // Cut to history_days as the exchange path is, so an outage long before the window does not stop the run.
+    raw = await readCandlesCsv(input.candlesFile, {
+      timeframeMs,
+      historyDays: config.market.history_days,
+      onNotice: (notice) => log.warn(`candles_${notice.kind}`, notice.message, { pair, rows: notice.count }),
+    });
   } else {
     source = `${config.exchange.id}${config.exchange.url === null ? '' : ` at ${config.exchange.url}`}`;
     const exchange = new CcxtCandleSource(config.exchange, {
