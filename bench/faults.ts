@@ -196,6 +196,23 @@ function loadLine(
   };
 }
 
+/** The line of a scenario measured with runLoop: figures, regressions and memory after, then its checks. */
+async function finish(
+  ctx: Context,
+  scenario: string,
+  seconds: number,
+  answers: readonly Answer[],
+  before: unknown,
+  checksFor: (load: LoadFigures, older: number) => Record<string, boolean>,
+  extra: Record<string, unknown> = {},
+  api: Worker = ctx.api,
+): Promise<Line> {
+  const after = await api.memory();
+  const load = figures(answers);
+  const older = regressions(answers, ctx.tracker);
+  return loadLine(scenario, seconds, load, older, { before, after }, checksFor(load, older), extra);
+}
+
 /** Clients' view of warm /predict: 4 clients, 40 requests a second in all (a steady, not saturating, load). */
 async function warmLoad(ctx: Context, seconds: number): Promise<Answer[]> {
   return runLoop({
@@ -210,6 +227,15 @@ async function warmLoad(ctx: Context, seconds: number): Promise<Answer[]> {
 
 function noErrors(load: LoadFigures): boolean {
   return load.answers['2xx'] === load.requests;
+}
+
+/** What a warm model owes its clients whatever storage does. */
+function warmChecks(load: LoadFigures, older: number): Record<string, boolean> {
+  return {
+    no_error: noErrors(load),
+    [`p99_under_${WARM_P99_MS}_ms`]: load.p99_ms < WARM_P99_MS,
+    no_older_version: older === 0,
+  };
 }
 
 async function steady(ctx: Context): Promise<Line> {
@@ -247,21 +273,7 @@ async function storagePaused(ctx: Context): Promise<Line> {
   } finally {
     process.kill(pid, 'SIGCONT');
   }
-  const after = await ctx.api.memory();
-  const load = figures(answers);
-  const older = regressions(answers, ctx.tracker);
-  return loadLine(
-    'storage_paused',
-    SECONDS.pause,
-    load,
-    older,
-    { before, after },
-    {
-      no_error: noErrors(load),
-      [`p99_under_${WARM_P99_MS}_ms`]: load.p99_ms < WARM_P99_MS,
-      no_older_version: older === 0,
-    },
-  );
+  return finish(ctx, 'storage_paused', SECONDS.pause, answers, before, warmChecks);
 }
 
 async function storageKilled(ctx: Context): Promise<Line> {
@@ -275,22 +287,9 @@ async function storageKilled(ctx: Context): Promise<Line> {
   await new Promise((resolve) => setTimeout(resolve, SECONDS.kill * 1_000));
   ctx.s3 = await startS3Server({ directory: join(ctx.dir, 's3'), port, buckets: [BUCKET] });
   const answers = await loading;
-  const after = await ctx.api.memory();
-  const load = figures(answers);
-  const older = regressions(answers, ctx.tracker);
-  return loadLine(
-    'storage_killed_restarted',
-    SECONDS.kill * 2,
-    load,
-    older,
-    { before, after },
-    {
-      no_error: noErrors(load),
-      [`p99_under_${WARM_P99_MS}_ms`]: load.p99_ms < WARM_P99_MS,
-      no_older_version: older === 0,
-    },
-    { down_seconds: SECONDS.kill },
-  );
+  return finish(ctx, 'storage_killed_restarted', SECONDS.kill * 2, answers, before, warmChecks, {
+    down_seconds: SECONDS.kill,
+  });
 }
 
 /**
@@ -347,25 +346,24 @@ async function exchangeFaults(ctx: Context): Promise<Line[]> {
       } finally {
         await fault.undo();
       }
-      const after = await api.memory();
-      const load = figures(answers);
       const refused = answers.filter((a) => a.status !== 200);
       lines.push(
-        loadLine(
+        await finish(
+          ctx,
           fault.name,
           SECONDS.exchange,
-          load,
-          regressions(answers, ctx.tracker),
-          { before, after },
-          {
+          answers,
+          before,
+          (load) => ({
             only_503_when_failing: refused.every((a) => a.status === 503),
             retry_after_on_503: refused.filter((a) => a.status === 503).every((a) => a.retryAfter !== null),
             [`within_function_budget_${FUNCTION_BUDGET_MS / 1000}_s`]: answers.every(
               (a) => a.ms < FUNCTION_BUDGET_MS,
             ),
             no_stack_trace: load.stack_traces === 0,
-          },
+          }),
           { statuses: [...new Set(answers.map((a) => a.status))].sort() },
+          api,
         ),
       );
     }
@@ -390,22 +388,19 @@ async function corruptVersion(ctx: Context): Promise<Line> {
     model: {},
   });
   const answers = await loading;
-  const after = await ctx.api.memory();
-  const load = figures(answers);
-  const older = regressions(answers, ctx.tracker);
-  return loadLine(
+  return finish(
+    ctx,
     'corrupt_version_published',
     SECONDS.corrupt,
-    load,
-    older,
-    { before, after },
-    {
+    answers,
+    before,
+    (load, older) => ({
       no_5xx: load.answers['5xx'] === 0,
       no_error: noErrors(load),
       corrupt_never_served: answers.every((a) => a.version !== corrupt),
       no_older_version: older === 0,
       no_stack_trace: load.stack_traces === 0,
-    },
+    }),
     { corrupt_version: corrupt, pointer_moved: outcome.promoted },
   );
 }
@@ -438,7 +433,6 @@ async function concurrentPublishes(ctx: Context): Promise<Line> {
   publishing = false;
   await watcher;
   for (const store of stores) store.client.destroy();
-  const after = await ctx.api.memory();
   const final = await ctx.store.readLatest(PAIR);
   const newest = versions.at(-1) as string;
   let complete = false;
@@ -448,22 +442,20 @@ async function concurrentPublishes(ctx: Context): Promise<Line> {
       () => false,
     );
   }
-  const load = figures(answers);
-  const older = regressions(answers, ctx.tracker);
-  return loadLine(
+  return finish(
+    ctx,
     'concurrent_publishes',
     SECONDS.publish,
-    load,
-    older,
-    { before, after },
-    {
+    answers,
+    before,
+    (load, older) => ({
       all_publishes_succeeded: outcomes.every((o) => o.status === 'fulfilled'),
       latest_is_newest: final?.version === newest,
       latest_never_regressed: pointers.every((v, i) => i === 0 || v > (pointers[i - 1] as string)),
       latest_complete: complete,
       no_older_version: older === 0,
       no_5xx: load.answers['5xx'] === 0,
-    },
+    }),
     {
       publishes: versions.length,
       pointer_sequence: pointers.length,

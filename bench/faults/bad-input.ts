@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http';
 import fc from 'fast-check';
-import { STACK_TRACE } from './load.js';
+import { STACK_TRACE, statusCounts, type StatusCounts } from './load.js';
 
 export interface BadRequest {
   readonly method: string;
@@ -19,7 +19,7 @@ export interface BadInputFigures {
   readonly requests: number;
   readonly hand_made: number;
   readonly generated: number;
-  readonly answers: Record<'2xx' | '3xx' | '4xx' | '5xx' | 'no_answer', number>;
+  readonly answers: StatusCounts;
   readonly stack_traces: number;
   readonly largest_reply_bytes: number;
   /** Up to five requests that got a 5xx, no answer, a stack trace or a huge reply, shortened, to reproduce. */
@@ -249,8 +249,6 @@ export async function runBadInput(
     }),
   );
   const sent = replies.filter((r) => r.reply.status !== -1);
-  const count = (lo: number, hi: number): number =>
-    sent.filter((r) => r.reply.status >= lo && r.reply.status < hi).length;
   const bad = sent.filter(
     (r) =>
       r.reply.status >= 500 ||
@@ -262,13 +260,7 @@ export async function runBadInput(
     requests: sent.length,
     hand_made: manual.length,
     generated: auto.length,
-    answers: {
-      '2xx': count(200, 300),
-      '3xx': count(300, 400),
-      '4xx': count(400, 500),
-      '5xx': count(500, 600),
-      no_answer: count(0, 1),
-    },
+    answers: statusCounts(sent.map((r) => r.reply.status)),
     stack_traces: sent.filter((r) => STACK_TRACE.test(r.reply.body)).length,
     largest_reply_bytes: Math.max(0, ...sent.map((r) => r.reply.bytes)),
     examples: bad.slice(0, 5).map((r) => `${r.reply.status} (${r.reply.bytes} bytes) <- ${describe(r.req)}`),

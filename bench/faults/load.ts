@@ -147,19 +147,23 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 
+/** HTTP statuses by class; 0 is no answer. */
+export function statusCounts(statuses: readonly number[]): StatusCounts {
+  const count = (lo: number, hi: number): number => statuses.filter((s) => s >= lo && s < hi).length;
+  return {
+    '2xx': count(200, 300),
+    '3xx': count(300, 400),
+    '4xx': count(400, 500),
+    '5xx': count(500, 600),
+    no_answer: count(0, 1),
+  };
+}
+
 export function figures(answers: readonly Answer[]): LoadFigures {
-  const count = (lo: number, hi: number): number =>
-    answers.filter((a) => a.status >= lo && a.status < hi).length;
   const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
   return {
     requests: answers.length,
-    answers: {
-      '2xx': count(200, 300),
-      '3xx': count(300, 400),
-      '4xx': count(400, 500),
-      '5xx': count(500, 600),
-      no_answer: count(0, 1),
-    },
+    answers: statusCounts(answers.map((a) => a.status)),
     p50_ms: round1(percentile(latencies, 0.5)),
     p99_ms: round1(percentile(latencies, 0.99)),
     stack_traces: answers.filter((a) => a.stackTrace).length,
