@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { IncompleteVersionError } from '../../../core/artifacts/errors.js';
 import { ARTIFACT_FILES, artifactKey, latestKey, manifestKey } from '../../../core/artifacts/layout.js';
 import type { ArtifactStore } from '../../../core/artifacts/store.js';
@@ -9,6 +9,7 @@ import {
   FAST,
   MODEL_SUMMARY,
   clientFor,
+  rawPut,
   filesFor,
   startTestS3,
   storeFor,
@@ -26,10 +27,6 @@ const PAIR = 'BTC/USDT';
 const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
 /** A dozen publishers on a shared 2-core machine: give each request time, and the SDK's retries. */
 const PATIENT = { ...FAST, maxAttempts: 3, requestTimeoutMs: 15_000 };
-
-async function rawPut(client: S3Client, key: string, body: Uint8Array | string): Promise<void> {
-  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-}
 
 /** Every file the pointer's manifest lists reads back with its recorded checksum. */
 async function assertServable(store: ArtifactStore, version: string): Promise<void> {

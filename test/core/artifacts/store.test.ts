@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex } from '../../../core/artifacts/checksum.js';
 import {
   ArtifactError,
@@ -22,6 +16,7 @@ import {
   FAST,
   MODEL_SUMMARY,
   clientFor,
+  rawPut,
   filesFor,
   startFaultProxy,
   startSilentServer,
@@ -42,10 +37,6 @@ async function rawGet(client: S3Client, key: string): Promise<Uint8Array> {
   const response = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   assert.ok(response.Body);
   return response.Body.transformToByteArray();
-}
-
-async function rawPut(client: S3Client, key: string, body: string | Uint8Array): Promise<void> {
-  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 }
 
 async function publishAt(store: ArtifactStore, hour: number, pair = PAIR): Promise<string> {
