@@ -14,7 +14,8 @@ import { CHILD_SCRIPT } from './s3/child-script.js';
  *
  * What the artifact store needs from it, checked by test/local/s3-server.test.ts: PutObject,
  * GetObject, HeadObject, HeadBucket, CreateBucket, ListObjectsV2 (prefix, delimiter, pagination),
- * DeleteObject. Known gaps: DeleteObjects runs its deletes concurrently and answers 500 when two keys
+ * DeleteObject, and conditional PutObject (If-Match, If-None-Match) with atomic replacement, which
+ * the child adds to s3rver (see child-script.ts). Known gaps: DeleteObjects runs its deletes concurrently and answers 500 when two keys
  * share a folder (so the store deletes one key at a time); no versioning, ACLs, lifecycle or object
  * lock; x-amz-checksum-* headers are accepted but never verified, and aws-chunked upload bodies
  * (what the SDK sends for a stream by default) are stored with their framing, which is why
@@ -37,6 +38,8 @@ export interface S3Server {
   /** Base URL for StorageConfig.endpoint, for example http://127.0.0.1:9000. */
   readonly endpoint: string;
   readonly port: number;
+  /** The child process's id, for fault drills that pause (SIGSTOP) or kill the store. */
+  readonly pid: number | undefined;
   /** Stops the server (requests in flight get a second to finish); resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -118,6 +121,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   return {
     endpoint: `http://${urlHost(host)}:${port}`,
     port,
+    pid: child.pid,
     close: () => {
       closing ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {

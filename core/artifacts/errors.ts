@@ -66,3 +66,38 @@ export class ManifestError extends ArtifactError {
     this.problems = problems;
   }
 }
+
+/**
+ * A version cannot be made live: its manifest is missing, or a file it lists is missing or does not
+ * match the size and sha256 recorded (a prune or another writer got there first). latest.json was left
+ * as it was.
+ */
+export class IncompleteVersionError extends ArtifactError {
+  public readonly version: string;
+  /** Every problem found, one line each. */
+  public readonly problems: readonly string[];
+
+  public constructor(pair: string, version: string, problems: readonly string[], options?: ErrorOptions) {
+    super(
+      `${pair} version ${version} is incomplete, latest.json left unchanged:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      options,
+    );
+    this.name = 'IncompleteVersionError';
+    this.version = version;
+    this.problems = problems;
+  }
+}
+
+/** latest.json kept changing under a conditional write, more times than a writer retries. */
+export class PointerConflictError extends ArtifactError {
+  public readonly key: string;
+
+  public constructor(key: string, attempts: number, options?: ErrorOptions) {
+    super(
+      `${key} changed under each of ${attempts} conditional writes; another publisher is writing it, try again`,
+      options,
+    );
+    this.name = 'PointerConflictError';
+    this.key = key;
+  }
+}

@@ -10,7 +10,9 @@ export {
   ArtifactError,
   ArtifactIntegrityError,
   ArtifactNotFoundError,
+  IncompleteVersionError,
   ManifestError,
+  PointerConflictError,
   StorageUnavailableError,
 } from './errors.js';
 export {
@@ -30,7 +32,7 @@ export {
   versionPrefix,
   type ArtifactName,
 } from './layout.js';
-export { toArtifactError, type S3ErrorContext } from './s3-errors.js';
+export { isConditionFailed, toArtifactError, type S3ErrorContext } from './s3-errors.js';
 export {
   ArtifactNameSchema,
   LatestPointerSchema,
@@ -44,4 +46,12 @@ export {
   type ManifestFile,
   type ManifestModel,
 } from './schemas.js';
-export { ArtifactStore, type ArtifactFiles, type ArtifactStoreOptions, type PublishInput } from './store.js';
+export {
+  ArtifactStore,
+  PRUNE_GRACE_MS,
+  type ArtifactFiles,
+  type ArtifactStoreOptions,
+  type PruneOptions,
+  type PublishInput,
+  type PublishOutcome,
+} from './store.js';

@@ -114,3 +114,19 @@ export function toArtifactError(error: unknown, context: S3ErrorContext): Artifa
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new ArtifactError(`${context.operation} ${target} failed: ${reason}`, { cause: error });
 }
+
+/**
+ * True when a conditional write (If-Match / If-None-Match) was refused because the object changed or
+ * already exists: 412 PreconditionFailed, or 409 ConditionalRequestConflict (S3's answer when two
+ * conditional writes of one key race). Looks through the ArtifactError the store wraps SDK errors in.
+ */
+export function isConditionFailed(error: unknown): boolean {
+  const inner = error instanceof ArtifactError && error.cause !== undefined ? error.cause : error;
+  if (!(inner instanceof S3ServiceException)) return false;
+  const status = inner.$metadata.httpStatusCode;
+  return (
+    status === 412 ||
+    inner.name === 'PreconditionFailed' ||
+    (status === 409 && inner.name === 'ConditionalRequestConflict')
+  );
+}

@@ -13,7 +13,14 @@ import {
 import type { z } from 'zod';
 import { PairSchema, StorageConfigSchema, type Pair, type StorageConfig } from '../config/index.js';
 import { createS3Client, type S3ClientOptions } from './client.js';
-import { ArtifactError, ArtifactIntegrityError, ArtifactNotFoundError, ManifestError } from './errors.js';
+import {
+  ArtifactError,
+  ArtifactIntegrityError,
+  ArtifactNotFoundError,
+  IncompleteVersionError,
+  ManifestError,
+  PointerConflictError,
+} from './errors.js';
 import {
   ARTIFACT_FILES,
   MANIFEST_FILE,
@@ -27,7 +34,7 @@ import {
   sortVersions,
   type ArtifactName,
 } from './layout.js';
-import { toArtifactError } from './s3-errors.js';
+import { isConditionFailed, toArtifactError } from './s3-errors.js';
 import {
   LatestPointerSchema,
   ManifestSchema,
@@ -68,10 +75,46 @@ const CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
 };
 const JSON_TYPE = 'application/json';
 
-/** One version folder as found by listing: its keys and whether its manifest was written. */
+/**
+ * How long a version folder without a manifest must have gone unwritten before a prune may take it
+ * for an abandoned run. A publish writes its four objects seconds apart; an hour leaves room for a
+ * slow link and clock skew between the writer and the store, and an abandoned folder still goes at
+ * the next hourly run's prune.
+ */
+export const PRUNE_GRACE_MS = 60 * 60 * 1000;
+
+/** Conditional writes of latest.json tried before giving up: each retry means another writer won. */
+const POINTER_ATTEMPTS = 8;
+
+/** What a publish did to latest.json. */
+export interface PublishOutcome {
+  readonly manifest: Manifest;
+  /** latest.json after this publish: this version, or a newer one another run made live first. */
+  readonly latest: LatestPointer;
+  /**
+   * True when latest.json now points at this version. False when a newer version was live already
+   * (a retried or slow run that lost the race): the files and manifest stay, nothing served changes,
+   * and that is not a failure.
+   */
+  readonly promoted: boolean;
+}
+
+export interface PruneOptions {
+  /** A folder without a manifest is only deleted once nothing was written in it for this long. */
+  readonly graceMs?: number;
+}
+
+/** One version folder as found by listing: its keys, whether its manifest was written, its last write. */
 interface VersionFolder {
   readonly keys: string[];
   complete: boolean;
+  lastModified: number;
+}
+
+/** latest.json as stored, with the ETag a conditional write must match; version null when unreadable. */
+interface StoredPointer {
+  readonly pointer: LatestPointer | null;
+  readonly etag: string | null;
 }
 
 function encodeJson(value: unknown): Uint8Array {
@@ -128,12 +171,19 @@ export class ArtifactStore {
     });
   }
 
-  /**
-   * Uploads the three files, then manifest.json, then latest.json, and returns the manifest. Refuses a
-   * version that already has a manifest: readers may hold that manifest, and replacing the files under
-   * it would turn their next read into an integrity error.
-   */
+  /** publishVersion(), for callers that only want the manifest. */
   public async publish(input: PublishInput): Promise<Manifest> {
+    return (await this.publishVersion(input)).manifest;
+  }
+
+  /**
+   * Uploads the three files, then manifest.json, then moves latest.json to the version unless a newer
+   * one is live already (see PublishOutcome). Refuses a version that already has a manifest: readers
+   * may hold that manifest, and replacing the files under it would turn their next read into an
+   * integrity error. Concurrent publishes of one pair (a Batch retry overlapping the next hourly run)
+   * are safe: latest.json only ever moves to a newer, complete version (see advanceLatest).
+   */
+  public async publishVersion(input: PublishInput): Promise<PublishOutcome> {
     const pair = this.checkPair(input.pair);
     const key = manifestKey(this.prefix, pair, input.version);
     const model = ManifestModelSchema.safeParse(input.model);
@@ -176,18 +226,34 @@ export class ArtifactStore {
     // Returned as a reader will parse it, so the caller holds exactly what was written.
     const bytes = encodeJson(checked.data);
     const manifest = this.parseJson(key, bytes, ManifestSchema);
-    await this.put(key, bytes, JSON_TYPE);
-    await this.writeLatest(pair, input.version);
-    return manifest;
+    try {
+      // Write-once, also against a run with the same version that checked exists() at the same time.
+      await this.put(key, bytes, JSON_TYPE, undefined, undefined, { ifNoneMatch: true });
+    } catch (error) {
+      if (isConditionFailed(error)) {
+        throw new ArtifactError(`${pair} version ${input.version} is already published (${key})`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    const { latest, promoted } = await this.advanceLatest(pair, input.version);
+    return { manifest, latest, promoted };
   }
 
   /**
-   * Points latest.json at an already published version (a rollback, or a re-promotion after a
-   * prune). The manifest is read first, so the pointer never names a version that is not there.
+   * Points latest.json at an already published version, older or newer than the live one: an
+   * operator's rollback, or a re-promotion. The version's files are checked against its manifest
+   * first, and the write is conditional on the pointer read, so a publish landing meanwhile is never
+   * overwritten (PointerConflictError: read what is live and decide again).
    */
   public async promote(pair: Pair, version: string): Promise<LatestPointer> {
-    await this.readManifest(pair, version);
-    return this.writeLatest(this.checkPair(pair), version);
+    const checkedPair = this.checkPair(pair);
+    const stored = await this.readStoredPointer(checkedPair);
+    await this.verifyComplete(checkedPair, version);
+    const pointer = await this.writeLatest(checkedPair, version, stored.etag);
+    if (pointer === null) throw new PointerConflictError(latestKey(this.prefix, checkedPair), 1);
+    return pointer;
   }
 
   /** The version served for `pair`, or null when nothing was ever published for it. */
@@ -289,34 +355,44 @@ export class ArtifactStore {
   }
 
   /**
-   * Deletes every object of the versions that are not among the newest `keep` complete ones, never
-   * the version latest.json points at, and returns the deleted versions, oldest first. Folders without
-   * a manifest (failed runs) are deleted once a newer version is complete; newer ones may be a
-   * publish still in progress and are left alone. With keep >= 2 a reader that read the previous
-   * latest.json just before a publish can still fetch its files.
+   * Deletes the versions that can no longer be served or become live, and returns them, oldest first:
+   * those older than the live version (latest.json) that are not among the newest `keep` complete
+   * ones. A folder without a manifest is deleted only when it is also older than the live version and
+   * nothing was written in it for `graceMs` (default PRUNE_GRACE_MS): until then it may be a publish
+   * still uploading. Nothing newer than the live version is touched (it may be a publish about to move
+   * latest.json), nor anything at all when no version is live. With keep >= 2 a reader that read the
+   * previous latest.json just before a publish can still fetch its files.
+   *
+   * A failure here never changes what is served: after a successful publish it is a warning, not a
+   * failed run (it throws ArtifactError, StorageUnavailableError when storage failed).
    */
-  public async pruneVersions(pair: Pair, keep: number): Promise<string[]> {
+  public async pruneVersions(pair: Pair, keep: number, options: PruneOptions = {}): Promise<string[]> {
     if (!Number.isInteger(keep) || keep < 1) {
       throw new RangeError(`keep must be a positive integer, got ${keep}`);
+    }
+    const graceMs = options.graceMs ?? PRUNE_GRACE_MS;
+    if (!(graceMs >= 0)) {
+      throw new RangeError(`graceMs must be 0 or more, got ${graceMs}`);
     }
     const checkedPair = this.checkPair(pair);
     // Read first: a missing or broken pointer must stop the prune, never widen it.
     const latest = await this.readLatest(checkedPair);
+    if (latest === null) {
+      return [];
+    }
     const folders = await this.scan(checkedPair);
     const complete = sortVersions(
       [...folders].filter(([, folder]) => folder.complete).map(([version]) => version),
     );
     const kept = new Set(complete.slice(-keep));
-    if (latest !== null) {
-      kept.add(latest.version);
-    }
-    const newestComplete = complete.at(-1);
+    const settledBefore = this.clock().getTime() - graceMs;
     const doomed = sortVersions(
       [...folders]
         .filter(
           ([version, folder]) =>
+            version < latest.version &&
             !kept.has(version) &&
-            (folder.complete || (newestComplete !== undefined && version < newestComplete)),
+            (folder.complete || folder.lastModified <= settledBefore),
         )
         .map(([version]) => version),
     );
@@ -387,7 +463,104 @@ export class ArtifactStore {
     return pair;
   }
 
-  private async writeLatest(pair: Pair, version: string): Promise<LatestPointer> {
+  /**
+   * Moves latest.json to `version` if it is newer than the live one and complete, with a write
+   * conditional on the pointer just read (If-Match its ETag, or If-None-Match * when there is none).
+   * A refused write means another publisher moved the pointer: read it again and decide again. So the
+   * pointer never goes back to an older version and never names a version whose files are not all
+   * there, whatever the interleaving, on any store that honours conditional writes (AWS S3 since
+   * 2024, MinIO, the local server). An unreadable latest.json counts as no pointer, so a publish heals it.
+   */
+  private async advanceLatest(
+    pair: Pair,
+    version: string,
+  ): Promise<{ latest: LatestPointer; promoted: boolean }> {
+    let verified = false;
+    for (let attempt = 1; attempt <= POINTER_ATTEMPTS; attempt += 1) {
+      const stored = await this.readStoredPointer(pair);
+      if (stored.pointer !== null && stored.pointer.version >= version) {
+        // Equal: our own write landed though its answer was lost (a version is published once).
+        return { latest: stored.pointer, promoted: stored.pointer.version === version };
+      }
+      if (!verified) {
+        try {
+          await this.verifyComplete(pair, version);
+        } catch (error) {
+          // Files pruned because a newer version went live meanwhile: lost the race, not broken.
+          const now = error instanceof IncompleteVersionError ? await this.readStoredPointer(pair) : stored;
+          if (now.pointer !== null && now.pointer.version > version) {
+            return { latest: now.pointer, promoted: false };
+          }
+          throw error;
+        }
+        verified = true;
+      }
+      const written = await this.writeLatest(pair, version, stored.etag);
+      if (written !== null) {
+        return { latest: written, promoted: true };
+      }
+    }
+    throw new PointerConflictError(latestKey(this.prefix, pair), POINTER_ATTEMPTS);
+  }
+
+  /**
+   * Every file the manifest lists is there with its recorded size and sha256 (from the object's
+   * metadata: a HEAD per file, no download). IncompleteVersionError otherwise.
+   */
+  private async verifyComplete(pair: Pair, version: string): Promise<Manifest> {
+    let manifest: Manifest;
+    try {
+      manifest = await this.readManifest(pair, version);
+    } catch (error) {
+      if (error instanceof ArtifactNotFoundError) {
+        throw new IncompleteVersionError(pair, version, [`no ${manifestKey(this.prefix, pair, version)}`], {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    const problems: string[] = [];
+    for (const name of ARTIFACT_FILES) {
+      const entry = manifest.files[name];
+      const head = await this.headOrNull(entry.key);
+      if (head === null) {
+        problems.push(`${entry.key} is missing`);
+      } else if (head.bytes !== entry.bytes || head.sha256 !== entry.sha256) {
+        problems.push(
+          `${entry.key} holds ${head.bytes ?? '?'} bytes with sha256 ${head.sha256 ?? '(none recorded)'}, ` +
+            `the manifest says ${entry.bytes} bytes with sha256 ${entry.sha256}`,
+        );
+      }
+    }
+    if (problems.length > 0) {
+      throw new IncompleteVersionError(pair, version, problems);
+    }
+    return manifest;
+  }
+
+  /** latest.json and its ETag; a pointer that does not parse is reported as none, with its ETag. */
+  private async readStoredPointer(pair: Pair): Promise<StoredPointer> {
+    const key = latestKey(this.prefix, pair);
+    const object = await this.getWithEtag(key);
+    if (object === null) {
+      return { pointer: null, etag: null };
+    }
+    try {
+      const pointer = this.parseJson(key, object.bytes, LatestPointerSchema);
+      const valid =
+        pointer.pair === pair && pointer.manifest_key === manifestKey(this.prefix, pair, pointer.version);
+      return { pointer: valid ? pointer : null, etag: object.etag };
+    } catch (error) {
+      if (error instanceof ManifestError) return { pointer: null, etag: object.etag };
+      throw error;
+    }
+  }
+
+  /**
+   * Writes latest.json if it still has ETag `etag` (or still does not exist, for null); null when the
+   * store refused because it changed.
+   */
+  private async writeLatest(pair: Pair, version: string, etag: string | null): Promise<LatestPointer | null> {
     const pointer: LatestPointer = {
       pair,
       version,
@@ -395,22 +568,37 @@ export class ArtifactStore {
       published_at: this.clock().toISOString(),
     };
     // A single PUT replaces the object whole: readers see the old pointer or the new one, never a mix.
-    await this.put(latestKey(this.prefix, pair), encodeJson(pointer), JSON_TYPE, undefined, 'no-cache');
+    try {
+      await this.put(
+        latestKey(this.prefix, pair),
+        encodeJson(pointer),
+        JSON_TYPE,
+        undefined,
+        'no-cache',
+        etag === null ? { ifNoneMatch: true } : { ifMatch: etag },
+      );
+    } catch (error) {
+      // 404 on If-Match: the pointer was deleted since we read it; changed all the same.
+      if (isConditionFailed(error) || (etag !== null && error instanceof ArtifactNotFoundError)) return null;
+      throw error;
+    }
     return pointer;
   }
 
   /** Version folders under the pair, with their keys; latest.json and stray keys are ignored. */
   private async scan(pair: Pair): Promise<Map<string, VersionFolder>> {
     const base = pairPrefix(this.prefix, pair);
-    const { keys } = await this.list(base);
+    const { keys, modified } = await this.list(base);
     const folders = new Map<string, VersionFolder>();
-    for (const key of keys) {
+    for (const [index, key] of keys.entries()) {
       const [version, ...rest] = key.slice(base.length).split('/');
       if (version === undefined || !isVersion(version) || rest.length === 0) {
         continue;
       }
-      const folder = folders.get(version) ?? { keys: [], complete: false };
+      const folder = folders.get(version) ?? { keys: [], complete: false, lastModified: 0 };
       folder.keys.push(key);
+      // A key without a date counts as written now: unknown age is never old enough to prune.
+      folder.lastModified = Math.max(folder.lastModified, modified[index] ?? Number.POSITIVE_INFINITY);
       if (rest.join('/') === MANIFEST_FILE) {
         folder.complete = true;
       }
@@ -419,8 +607,12 @@ export class ArtifactStore {
     return folders;
   }
 
-  private async list(prefix: string, delimiter?: string): Promise<{ keys: string[]; prefixes: string[] }> {
+  private async list(
+    prefix: string,
+    delimiter?: string,
+  ): Promise<{ keys: string[]; modified: number[]; prefixes: string[] }> {
     const keys: string[] = [];
+    const modified: number[] = [];
     // A set: some S3-compatible servers (s3rver) repeat common prefixes on every page.
     const prefixes = new Set<string>();
     let token: string | undefined;
@@ -437,14 +629,17 @@ export class ArtifactStore {
         ),
       );
       for (const item of page.Contents ?? []) {
-        if (item.Key !== undefined) keys.push(item.Key);
+        if (item.Key !== undefined) {
+          keys.push(item.Key);
+          modified.push(item.LastModified?.getTime() ?? Number.POSITIVE_INFINITY);
+        }
       }
       for (const item of page.CommonPrefixes ?? []) {
         if (item.Prefix !== undefined) prefixes.add(item.Prefix);
       }
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
-    return { keys, prefixes: [...prefixes] };
+    return { keys, modified, prefixes: [...prefixes] };
   }
 
   private async exists(key: string): Promise<boolean> {
@@ -470,6 +665,36 @@ export class ArtifactStore {
     });
   }
 
+  private async getWithEtag(key: string): Promise<{ bytes: Uint8Array; etag: string | null } | null> {
+    try {
+      return await this.send('GetObject', key, async () => {
+        const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        if (response.Body === undefined) {
+          throw new ArtifactError(`GetObject s3://${this.bucket}/${key} returned no body`);
+        }
+        return { bytes: await response.Body.transformToByteArray(), etag: response.ETag ?? null };
+      });
+    } catch (error) {
+      if (error instanceof ArtifactNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  /** Size and recorded sha256 (object metadata) of a key, or null when it does not exist. */
+  private async headOrNull(
+    key: string,
+  ): Promise<{ bytes: number | undefined; sha256: string | undefined } | null> {
+    try {
+      const head = await this.send('HeadObject', key, () =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
+      );
+      return { bytes: head.ContentLength, sha256: head.Metadata?.['sha256'] };
+    } catch (error) {
+      if (error instanceof ArtifactNotFoundError) return null;
+      throw error;
+    }
+  }
+
   private async getOrNull(key: string): Promise<Uint8Array | null> {
     try {
       return await this.get(key);
@@ -485,6 +710,7 @@ export class ArtifactStore {
     contentType: string,
     metadata?: Record<string, string>,
     cacheControl?: string,
+    condition?: { readonly ifMatch: string } | { readonly ifNoneMatch: true },
   ): Promise<void> {
     await this.send('PutObject', key, () =>
       this.client.send(
@@ -495,6 +721,11 @@ export class ArtifactStore {
           ContentType: contentType,
           ...(metadata === undefined ? {} : { Metadata: metadata }),
           ...(cacheControl === undefined ? {} : { CacheControl: cacheControl }),
+          ...(condition === undefined
+            ? {}
+            : 'ifMatch' in condition
+              ? { IfMatch: condition.ifMatch }
+              : { IfNoneMatch: '*' }),
         }),
       ),
     );

@@ -35,16 +35,57 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$/i;
 
-/** Reads candles from a CSV file in one of the CSV_LAYOUTS, oldest first. */
-export async function readCandlesCsv(path: string): Promise<Candle[]> {
-  return parseCandlesCsv(await readFile(path, 'utf8'), path);
+const DAY_MS = 86_400_000;
+
+/** Something the reader changed in the file's candles, for the caller to log as a warning. */
+export interface CsvNotice {
+  readonly kind: 'duplicates_dropped' | 'history_cut';
+  /** Rows dropped. */
+  readonly count: number;
+  readonly message: string;
+}
+
+export interface CsvReadOptions {
+  /**
+   * Length of one candle in ms. With it, every kept open time must lie on that grid (checked when the
+   * length divides a day: weekly candles start on Mondays, which the epoch is not).
+   */
+  readonly timeframeMs?: number;
+  /**
+   * Keep only the last `historyDays` of candles, counted back from the file's newest candle, as the
+   * exchange path fetches only the last market.history_days: an outage years before the training
+   * window must not stop the run. Needs timeframeMs.
+   */
+  readonly historyDays?: number;
+  /** Told about each change the reader made (identical duplicate rows dropped, history cut). */
+  readonly onNotice?: (notice: CsvNotice) => void;
+}
+
+/** One candle and the line of the file it came from, so later checks can name the row. */
+interface Row {
+  readonly candle: Candle;
+  readonly line: number;
+}
+
+/** Reads candles from a CSV file in one of the CSV_LAYOUTS, oldest first (see parseCandlesCsv). */
+export async function readCandlesCsv(path: string, options: CsvReadOptions = {}): Promise<Candle[]> {
+  return parseCandlesCsv(await readFile(path, 'utf8'), path, options);
 }
 
 /**
- * Parses CSV text in one of the CSV_LAYOUTS into candles sorted by open time.
- * `name` is used in error messages (usually the file path).
+ * Parses CSV text in one of the CSV_LAYOUTS into candles sorted by open time, one per time: rows
+ * repeated identically (exports that overlap) are dropped with a notice; rows that share a time but
+ * disagree are an error naming both lines, as is a time in nanoseconds, before 1970, or off the
+ * timeframe's grid. `name` is used in error messages (usually the file path).
  */
-export function parseCandlesCsv(text: string, name: string): Candle[] {
+export function parseCandlesCsv(text: string, name: string, options: CsvReadOptions = {}): Candle[] {
+  const { timeframeMs, historyDays } = options;
+  if (timeframeMs !== undefined && !(Number.isInteger(timeframeMs) && timeframeMs > 0)) {
+    throw new RangeError(`timeframeMs must be a positive integer, got ${timeframeMs}`);
+  }
+  if (historyDays !== undefined && (timeframeMs === undefined || !(historyDays > 0))) {
+    throw new RangeError(`historyDays must be above 0 and come with timeframeMs, got ${historyDays}`);
+  }
   const lines = text
     .replace(/^\uFEFF/, '')
     .split(/\r\n|\n|\r/)
@@ -57,9 +98,89 @@ export function parseCandlesCsv(text: string, name: string): Candle[] {
   if (headerLine === undefined) throw new CsvFormatError(name, null, 'no header line: the file is empty');
 
   const columns = detectColumns(splitCsvLine(headerLine, name), headerLine, name);
-  const candles = lines.slice(first + 1).map((line) => parseRow(line, columns, name));
-  // Stable, so rows that share a time keep their order for validation to report.
-  return candles.sort((a, b) => a.openTime - b.openTime);
+  const rows = lines
+    .slice(first + 1)
+    .map((line) => ({ candle: parseRow(line, columns, name), line: line.number }))
+    // Stable, so of two rows that share a time the earlier line comes first.
+    .sort((a, b) => a.candle.openTime - b.candle.openTime);
+  const kept =
+    historyDays === undefined ? rows : lastDays(rows, historyDays, timeframeMs as number, name, options);
+  if (timeframeMs !== undefined && DAY_MS % timeframeMs === 0) checkGrid(kept, timeframeMs, name);
+  return dropDuplicates(kept, name, options).map((row) => row.candle);
+}
+
+/** The rows opened in the last `days` days' worth of candles up to the newest one. */
+function lastDays(
+  rows: readonly Row[],
+  days: number,
+  timeframeMs: number,
+  name: string,
+  options: CsvReadOptions,
+): Row[] {
+  const newest = rows.at(-1);
+  if (newest === undefined) return [];
+  // As the exchange path counts: round(days / timeframe) candles, the newest included.
+  const count = Math.max(1, Math.round((days * DAY_MS) / timeframeMs));
+  const from = newest.candle.openTime - (count - 1) * timeframeMs;
+  const kept = rows.filter((row) => row.candle.openTime >= from);
+  const cut = rows.length - kept.length;
+  if (cut > 0) {
+    options.onNotice?.({
+      kind: 'history_cut',
+      count: cut,
+      message: `${name}: kept the last ${days} day(s) (market.history_days) from ${new Date(from).toISOString()}; ${cut} older row(s) left out`,
+    });
+  }
+  return kept;
+}
+
+function checkGrid(rows: readonly Row[], timeframeMs: number, name: string): void {
+  for (const { candle, line } of rows) {
+    const offset = candle.openTime % timeframeMs;
+    if (offset !== 0) {
+      throw new CsvFormatError(
+        name,
+        line,
+        `open time ${new Date(candle.openTime).toISOString()} is ${offset} ms off the ${timeframeMs} ms candle grid; ` +
+          'expected the start of a candle (check the time unit and the timeframe)',
+      );
+    }
+  }
+}
+
+/** Identical rows that share a time are one candle; rows that share a time and disagree are an error. */
+function dropDuplicates(rows: readonly Row[], name: string, options: CsvReadOptions): Row[] {
+  const kept: Row[] = [];
+  const dropped: number[] = [];
+  for (const row of rows) {
+    const previous = kept.at(-1);
+    if (previous === undefined || previous.candle.openTime !== row.candle.openTime) {
+      kept.push(row);
+      continue;
+    }
+    const differs = OHLCV.filter((column) => previous.candle[column] !== row.candle[column]);
+    if (differs.length > 0) {
+      const what = differs
+        .map((column) => `${column} ${previous.candle[column]} vs ${row.candle[column]}`)
+        .join(', ');
+      throw new CsvFormatError(
+        name,
+        row.line,
+        `open time ${new Date(row.candle.openTime).toISOString()} repeats line ${previous.line} with other values (${what}); keep one of the two rows`,
+      );
+    }
+    dropped.push(row.line);
+  }
+  if (dropped.length > 0) {
+    const shown = dropped.slice(0, 10).join(', ');
+    const more = dropped.length > 10 ? ` and ${dropped.length - 10} more` : '';
+    options.onNotice?.({
+      kind: 'duplicates_dropped',
+      count: dropped.length,
+      message: `${name}: dropped ${dropped.length} row(s) identical to an earlier row with the same time (lines ${shown}${more})`,
+    });
+  }
+  return kept;
 }
 
 function detectColumns(header: readonly string[], line: Line, name: string): Columns {
@@ -146,12 +267,23 @@ function parseRow(line: Line, columns: Columns, name: string): Candle {
 /**
  * A time as epoch seconds, ms or µs (told apart by size: data sets mix them, and
  * Binance moved its spot files to µs in 2025), or a date-time in UTC unless it says
- * otherwise.
+ * otherwise. Nanoseconds and times before 1970 are refused rather than misread.
  */
 function parseTime(value: string, line: Line, name: string): number {
   if (NUMBER.test(value)) {
     const n = Number(value);
-    const ms = Math.abs(n) < 1e11 ? n * 1_000 : Math.abs(n) >= 1e14 ? n / 1_000 : n;
+    if (n < 0) {
+      throw new CsvFormatError(name, line.number, `time "${value}" is negative; expected a time after 1970`);
+    }
+    if (n >= 1e17) {
+      // Seconds up to 1e11 (year 5138), ms up to 1e14, µs up to 1e17: larger is nanoseconds (pandas, Arrow).
+      throw new CsvFormatError(
+        name,
+        line.number,
+        `time "${value}" looks like nanoseconds since the epoch; write seconds, ms or µs instead (divide by 1e6 for ms)`,
+      );
+    }
+    const ms = n < 1e11 ? n * 1_000 : n >= 1e14 ? n / 1_000 : n;
     return Math.round(ms);
   }
   const match = DATE_TIME.exec(value);
@@ -163,7 +295,11 @@ function parseTime(value: string, line: Line, name: string): number {
     // Date.UTC rolls 2021-02-30 over to March; a changed field means the date does not exist.
     const parts = [check.getUTCMonth() + 1, check.getUTCDate(), check.getUTCHours(), check.getUTCMinutes()];
     if ([mo, d, h, mi].every((part, k) => Number(part) === parts[k])) {
-      return time - zoneOffsetMs(zone);
+      const utc = time - zoneOffsetMs(zone);
+      if (utc < 0) {
+        throw new CsvFormatError(name, line.number, `time "${value}" is before 1970`);
+      }
+      return utc;
     }
   }
   throw new CsvFormatError(

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex } from '../../../core/artifacts/checksum.js';
 import {
   ArtifactError,
@@ -22,6 +16,7 @@ import {
   FAST,
   MODEL_SUMMARY,
   clientFor,
+  rawPut,
   filesFor,
   startFaultProxy,
   startSilentServer,
@@ -42,10 +37,6 @@ async function rawGet(client: S3Client, key: string): Promise<Uint8Array> {
   const response = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   assert.ok(response.Body);
   return response.Body.transformToByteArray();
-}
-
-async function rawPut(client: S3Client, key: string, body: string | Uint8Array): Promise<void> {
-  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 }
 
 async function publishAt(store: ArtifactStore, hour: number, pair = PAIR): Promise<string> {
@@ -116,12 +107,12 @@ describe('ArtifactStore against s3rver', () => {
     assert.deepEqual(await store.pruneVersions(PAIR, 1), []);
   });
 
-  it('moves latest.json to each new version and lists versions oldest first', async () => {
+  it('moves latest.json to each newer version, never back, and lists versions oldest first', async () => {
     const first = await publishAt(store, 3);
     const second = await publishAt(store, 4);
-    const third = await publishAt(store, 2); // published last, but stamped earlier
+    const third = await publishAt(store, 2); // published last, but stamped earlier: a slow retry
 
-    assert.equal((await store.readLatest(PAIR))?.version, third);
+    assert.equal((await store.readLatest(PAIR))?.version, second);
     assert.deepEqual(await store.listVersions(PAIR), [third, first, second]);
   });
 
@@ -293,17 +284,18 @@ describe('ArtifactStore against s3rver', () => {
     assert.equal(latest?.version, versions[4]);
   });
 
-  it('never prunes the version latest.json points at, even when it is old', async () => {
+  it('after a rollback, prunes neither the version latest.json points at nor any newer one', async () => {
     const versions: string[] = [];
     for (let hour = 1; hour <= 4; hour += 1) versions.push(await publishAt(store, hour));
     const [v1, v2, v3, v4] = versions;
     assert.ok(v1 && v2 && v3 && v4);
     await store.promote(PAIR, v1); // a rollback
 
+    // Versions newer than the live one may be publishes about to move latest.json: not the prune's.
     const deleted = await store.pruneVersions(PAIR, 1);
 
-    assert.deepEqual(deleted, [v2, v3]);
-    assert.deepEqual(await store.listVersions(PAIR), [v1, v4]);
+    assert.deepEqual(deleted, []);
+    assert.deepEqual(await store.listVersions(PAIR), versions);
     const latest = await store.readLatest(PAIR);
     assert.ok(latest);
     const manifest = await store.readManifest(PAIR, latest.version);
@@ -317,7 +309,9 @@ describe('ArtifactStore against s3rver', () => {
     const inProgress = versionAt(3);
     await rawPut(client, `${prefix}models/btc_usdt/${inProgress}/model.onnx`, new Uint8Array([3]));
 
-    const deleted = await store.pruneVersions(PAIR, 5);
+    // Two hours on: the abandoned folder has been quiet for longer than the grace period.
+    const later = storeFor(client, { prefix, clock: () => new Date(Date.now() + 2 * 60 * 60 * 1000) });
+    const deleted = await later.pruneVersions(PAIR, 5);
 
     assert.deepEqual(deleted, [abandoned]);
     const keys = await rawKeys(client, `${prefix}models/btc_usdt/`);

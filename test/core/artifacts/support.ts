@@ -3,7 +3,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, type S3ClientOptions } from '../../../core/artifacts/client.js';
 import { ArtifactStore } from '../../../core/artifacts/store.js';
 import type { ArtifactFiles } from '../../../core/artifacts/store.js';
@@ -42,6 +42,11 @@ export async function startTestS3(buckets: readonly string[] = [BUCKET]): Promis
 
 export function clientFor(endpoint: string, options: S3ClientOptions = FAST): S3Client {
   return createS3Client({ endpoint, region: REGION }, options);
+}
+
+/** Writes one object behind the store's back: a half-finished upload, a stray or tampered file. */
+export async function rawPut(client: S3Client, key: string, body: string | Uint8Array): Promise<void> {
+  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 }
 
 export function storeFor(

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { parseCandlesCsv, readCandlesCsv } from '../../../core/market/csv-source.js';
+import { parseCandlesCsv, readCandlesCsv, type CsvNotice } from '../../../core/market/csv-source.js';
 import { CsvFormatError } from '../../../core/market/errors.js';
+import { validateCandles } from '../../../core/market/validate.js';
 
 // 2021-03-06 17:00 and 18:00 UTC.
 const T17 = Date.UTC(2021, 2, 6, 17);
@@ -195,12 +196,91 @@ describe('readCandlesCsv', () => {
     assert.throws(() => parseCandlesCsv(text, 'quote.csv'), /quoted field is not closed/);
   });
 
-  it('keeps rows that share a time, for validation to report', () => {
-    const text = [
-      'timestamp,open,high,low,close,volume',
-      `${T17},1,2,0.5,1.5,10`,
-      `${T17},1,2,0.5,1.5,10`,
-    ].join('\n');
-    assert.equal(parseCandlesCsv(text, 'twice.csv').length, 2);
+  const HEADER = 'timestamp,open,high,low,close,volume';
+  const HOUR = 3_600_000;
+  const row = (time: number | string, close = 1.5): string => `${time},1,2,0.5,${close},10`;
+
+  it('drops rows repeated identically, with a notice naming their lines', () => {
+    const notices: CsvNotice[] = [];
+    const text = [HEADER, row(T17), row(T18), row(T17), row(T18)].join('\n');
+
+    const candles = parseCandlesCsv(text, 'twice.csv', { onNotice: (n) => notices.push(n) });
+
+    assert.deepEqual(
+      candles.map((c) => c.openTime),
+      [T17, T18],
+    );
+    assert.equal(notices.length, 1);
+    assert.equal(notices[0]?.kind, 'duplicates_dropped');
+    assert.equal(notices[0]?.count, 2);
+    assert.match(notices[0]?.message ?? '', /twice\.csv: dropped 2 row\(s\).*lines 4, 5/);
+  });
+
+  it('refuses rows that share a time but disagree, naming both lines', () => {
+    const text = [HEADER, row(T17), row(T18), row(T17, 1.75)].join('\n');
+    assert.throws(
+      () => parseCandlesCsv(text, 'clash.csv'),
+      (error: unknown) =>
+        error instanceof CsvFormatError &&
+        error.line === 4 &&
+        /repeats line 2 with other values \(close 1\.5 vs 1\.75\)/.test(error.message),
+    );
+  });
+
+  it('keeps only the last history_days before the newest candle, so an old outage is left out', () => {
+    // A year-old stretch with a 30-hour outage, then 3 clean days.
+    const end = Date.UTC(2024, 5, 1);
+    const old = Array.from({ length: 10 }, (_, k) =>
+      row(end - 365 * 24 * HOUR + (k < 5 ? k : k + 30) * HOUR),
+    );
+    const recent = Array.from({ length: 72 }, (_, k) => row(end - (71 - k) * HOUR));
+    const notices: CsvNotice[] = [];
+
+    const candles = parseCandlesCsv([HEADER, ...old, ...recent].join('\n'), 'long.csv', {
+      timeframeMs: HOUR,
+      historyDays: 2,
+      onNotice: (n) => notices.push(n),
+    });
+
+    assert.equal(candles.length, 48);
+    assert.equal(candles[0]?.openTime, end - 47 * HOUR);
+    assert.equal(candles.at(-1)?.openTime, end);
+    assert.deepEqual(
+      validateCandles(candles, HOUR, { gapPolicy: 'fail', maxFillGap: 0 }).report.filledCount,
+      0,
+    );
+    assert.deepEqual(
+      notices.map((n) => [n.kind, n.count]),
+      [['history_cut', 34]],
+    );
+  });
+
+  it('refuses nanosecond, negative and off-grid times, naming the row', () => {
+    const cases: Array<[string, RegExp]> = [
+      [row(T17 * 1_000_000), /:3: time "\d+" looks like nanoseconds/],
+      [row(-3600), /:3: time "-3600" is negative/],
+      ['1969-12-31 23:00:00,1,2,0.5,1.5,10', /:3: time "1969-12-31 23:00:00" is before 1970/],
+      [
+        row(T18 + 30 * 60_000),
+        /:3: open time 2021-03-06T18:30:00\.000Z is 1800000 ms off the 3600000 ms candle grid/,
+      ],
+    ];
+    for (const [bad, expected] of cases) {
+      const text = [HEADER, row(T17), bad].join('\n');
+      assert.throws(
+        () => parseCandlesCsv(text, 'times.csv', { timeframeMs: HOUR }),
+        (error: unknown) =>
+          error instanceof CsvFormatError && error.line === 3 && expected.test(error.message),
+        bad,
+      );
+    }
+  });
+
+  it('still reads microsecond times (Binance spot files since 2025)', () => {
+    const text = [HEADER, row(T17 * 1_000), row(T18 * 1_000)].join('\n');
+    assert.deepEqual(
+      parseCandlesCsv(text, 'us.csv', { timeframeMs: HOUR }).map((c) => c.openTime),
+      [T17, T18],
+    );
   });
 });

@@ -34,7 +34,12 @@ export async function loadCandles(
   let source: DataSource;
   if (input.candlesFile !== undefined) {
     source = { kind: 'file', path: input.candlesFile };
-    raw = await readCandlesCsv(input.candlesFile);
+    // Cut to history_days as the exchange path is, so an outage long before the window does not stop the run.
+    raw = await readCandlesCsv(input.candlesFile, {
+      timeframeMs,
+      historyDays: config.market.history_days,
+      onNotice: (notice) => log.warn(`candles_${notice.kind}`, notice.message, { pair, rows: notice.count }),
+    });
   } else {
     source = { kind: 'exchange', exchange: config.exchange.id, url: config.exchange.url };
     const exchange = new CcxtCandleSource(config.exchange, {
