@@ -3,8 +3,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-// Imported for its side effect: the configuration is validated when a handler module loads.
-import './config.js';
 import { ERROR_CODES, HttpError } from './http-errors.js';
 import { logger as defaultLogger } from './logger.js';
 import {

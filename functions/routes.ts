@@ -8,32 +8,32 @@ export const ROUTES = [
     name: 'predict',
     path: '/predict',
     methods: ['GET', 'PUT'],
-    entry: 'functions/handlers/predict.ts',
+    entry: 'functions/lambda/predict.ts',
     apiKey: true,
   },
-  { name: 'models', path: '/models', methods: ['GET'], entry: 'functions/handlers/models.ts', apiKey: true },
+  { name: 'models', path: '/models', methods: ['GET'], entry: 'functions/lambda/models.ts', apiKey: true },
   {
     name: 'reload',
     path: '/models/reload',
     methods: ['POST'],
-    entry: 'functions/handlers/reload.ts',
+    entry: 'functions/lambda/reload.ts',
     apiKey: true,
   },
   {
     name: 'openapi',
     path: '/openapi.json',
     methods: ['GET'],
-    entry: 'functions/handlers/openapi.ts',
+    entry: 'functions/lambda/openapi.ts',
     apiKey: true,
   },
   {
     name: 'healthz',
     path: '/healthz',
     methods: ['GET'],
-    entry: 'functions/handlers/healthz.ts',
+    entry: 'functions/lambda/healthz.ts',
     apiKey: false,
   },
-  { name: 'readyz', path: '/readyz', methods: ['GET'], entry: 'functions/handlers/readyz.ts', apiKey: false },
+  { name: 'readyz', path: '/readyz', methods: ['GET'], entry: 'functions/lambda/readyz.ts', apiKey: false },
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

@@ -9,16 +9,14 @@
  * - a route with `apiKey` and no accepted `x-api-key`: 403 `forbidden`, before the handler runs,
  * - a body over 10 MB: 413; a handler that throws or returns no proxy result: 502 `internal_error`.
  *
- * Unlike Lambda, one process runs every route and requests run concurrently in it; the handlers share
- * one runtime (functions/runtime.ts). There is no usage plan: no quota, no throttling.
+ * Unlike Lambda, one process runs every route and requests run concurrently in it; the caller builds the
+ * handlers (createHandlers, one runtime shared by all). There is no usage plan: no quota, no throttling.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { ApiHandler } from '../http-handler.js';
+import type { HandlerTable } from '../handlers/index.js';
 import { createLambdaContext } from '../lambda-context.js';
 import { ROUTES, type Route } from '../routes.js';
 import { ApiKeyChecker } from './api-keys.js';
@@ -29,8 +27,6 @@ import {
   MAX_BODY_BYTES,
   type GatewayError,
 } from './gateway-responses.js';
-
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Pages the adapter serves besides the API (the dashboard); true when it answered the request. */
 export type PageHandler = (
@@ -60,8 +56,8 @@ export interface LocalApiOptions {
   readonly stage?: string;
   /** Default ROUTES. */
   readonly routes?: readonly Route[];
-  /** How a route's handler is obtained; by default its `entry` module is imported on first use. */
-  readonly loadHandler?: (route: Route) => Promise<ApiHandler>;
+  /** Each route's handler (createHandlers(runtime) in functions/handlers/). */
+  readonly handlers: HandlerTable;
   readonly pages?: PageHandler;
   readonly onRequest?: (record: AccessRecord) => void;
   /** Where a handler's crash is reported (Lambda would log it); default stderr. */
@@ -74,15 +70,6 @@ export interface LocalApi {
   readonly server: Server;
   /** Stops accepting connections; requests in flight get up to 2 s to finish. */
   close(): Promise<void>;
-}
-
-/** Imports `route.entry` from the project root, as Lambda loads the bundled handler. */
-export async function importHandler(route: Route): Promise<ApiHandler> {
-  const module: unknown = await import(pathToFileURL(join(PROJECT_ROOT, route.entry)).href);
-  const handler =
-    typeof module === 'object' && module !== null && 'handler' in module ? module.handler : undefined;
-  if (typeof handler !== 'function') throw new Error(`${route.entry} does not export a handler function`);
-  return handler as ApiHandler;
 }
 
 class BodyTooLargeError extends Error {}
@@ -173,23 +160,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const routes = options.routes ?? ROUTES;
   const keys = new ApiKeyChecker(options.apiKeys);
   const stage = options.stage ?? 'local';
-  const loadHandler = options.loadHandler ?? importHandler;
   const onError =
     options.onError ??
     ((error: unknown, route: Route) =>
       console.error(`${route.name}: the handler failed:`, error instanceof Error ? error.stack : error));
-  const handlers = new Map<string, Promise<ApiHandler>>();
-  const handlerOf = (route: Route): Promise<ApiHandler> => {
-    let handler = handlers.get(route.name);
-    if (handler === undefined) {
-      handler = loadHandler(route);
-      // A module that failed to load is tried again on the next request, as a new Lambda instance would.
-      handler.catch(() => handlers.delete(route.name));
-      handlers.set(route.name, handler);
-    }
-    return handler;
-  };
-
   let port = 0;
   const answer = async (
     request: IncomingMessage,
@@ -248,8 +222,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     );
     let result: unknown;
     try {
-      const handler = await handlerOf(route);
-      result = await handler(event, createLambdaContext(route.name));
+      result = await options.handlers[route.name](event, createLambdaContext(route.name));
     } catch (error) {
       onError(error, route);
       const status = sendGatewayError(response, GATEWAY_ERRORS.internal, requestId);

@@ -4,12 +4,15 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createHandlers, type HandlerTable } from '../../../functions/handlers/index.js';
 import type { ApiHandler } from '../../../functions/http-handler.js';
 import { ApiKeyError, apiKeyId, resolveApiKeys } from '../../../functions/local/api-keys.js';
 import { startLocalApi, type AccessRecord, type LocalApi } from '../../../functions/local/adapter.js';
 import { parseTarget } from '../../../functions/local/event.js';
 import { GATEWAY_ERRORS } from '../../../functions/local/gateway-responses.js';
-import type { Route } from '../../../functions/routes.js';
+import { ROUTES, type RouteName } from '../../../functions/routes.js';
+import { createRuntime } from '../../../functions/runtime.js';
+import { smallConfig } from '../../support/small-config.js';
 import { fixture } from '../events.js';
 
 const KEY = 'adapter-test-key-1';
@@ -71,17 +74,24 @@ describe('the local adapter', () => {
     body: '{"ok":true}',
   });
 
-  before(async () => {
-    // Prepare: handlers that record their events; the routes are the real table.
-    api = await startLocalApi({
-      apiKeys: resolveApiKeys([KEY], { API_KEYS: ` ${ENV_KEY} ,${KEY}` }),
-      port: 0,
-      loadHandler:
-        async (route: Route): Promise<ApiHandler> =>
+  /** Handlers that record their events and give `answer`'s result; the routes are the real table. */
+  const recordingHandlers = (): HandlerTable =>
+    Object.fromEntries(
+      ROUTES.map((route): [RouteName, ApiHandler] => [
+        route.name,
         async (event, context) => {
           events.push({ route: route.name, event, context });
           return (await answer(event)) as APIGatewayProxyResult;
         },
+      ]),
+    ) as Record<RouteName, ApiHandler>;
+
+  before(async () => {
+    // Prepare
+    api = await startLocalApi({
+      apiKeys: resolveApiKeys([KEY], { API_KEYS: ` ${ENV_KEY} ,${KEY}` }),
+      port: 0,
+      handlers: recordingHandlers(),
       onRequest: (record) => access.push(record),
       onError: (error) => crashes.push(error),
     });
@@ -330,9 +340,10 @@ describe('the local adapter', () => {
 });
 
 describe('the adapter with the real handlers', () => {
-  it("imports a route's entry module and answers with its handler", async () => {
+  it("answers with the route's handler built on the runtime it is given", async () => {
     // Prepare
-    const api = await startLocalApi({ apiKeys: [KEY], port: 0 });
+    const runtime = createRuntime(smallConfig());
+    const api = await startLocalApi({ handlers: createHandlers(runtime), apiKeys: [KEY], port: 0 });
 
     try {
       // Act
@@ -344,6 +355,7 @@ describe('the adapter with the real handlers', () => {
       assert.ok(response.headers.get('x-amzn-requestid'));
     } finally {
       await api.close();
+      await runtime.close();
     }
   });
 });

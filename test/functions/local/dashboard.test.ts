@@ -8,8 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { startLocalApi, type LocalApi } from '../../../functions/local/adapter.js';
 import { CHART_LIBRARY_URL, dashboardHtml, dashboardPages } from '../../../functions/local/dashboard.js';
-import { createRuntime, setRuntime, type Runtime } from '../../../functions/runtime.js';
+import { createHandlers } from '../../../functions/handlers/index.js';
+import { createRuntime, type Runtime } from '../../../functions/runtime.js';
 import { ModelsResponseSchema } from '../../../functions/schemas.js';
+import { smallConfig } from '../../support/small-config.js';
 import { startServingWorld, type ServingWorld } from '../support.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -42,7 +44,8 @@ describe('the dashboard page', () => {
   it('serves the page with the key written in safely, and the chart library from node_modules', async () => {
     // Prepare
     const pages = dashboardPages({ apiKey: KEY, note: 'Offline: <b>file</b>' });
-    const api = await startLocalApi({ apiKeys: [KEY], port: 0, pages });
+    const runtime = createRuntime(smallConfig());
+    const api = await startLocalApi({ handlers: createHandlers(runtime), apiKeys: [KEY], port: 0, pages });
 
     try {
       // Act
@@ -66,6 +69,7 @@ describe('the dashboard page', () => {
       assert.equal(post.status, 404, 'only GET is a page; anything else is left to the API');
     } finally {
       await api.close();
+      await runtime.close();
     }
   });
 
@@ -88,8 +92,12 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
     world = await startServingWorld([...PAIRS]);
     for (const pair of PAIRS) await world.publish(pair);
     runtime = createRuntime(world.config);
-    setRuntime(runtime);
-    api = await startLocalApi({ apiKeys: [KEY], port: 0, pages: dashboardPages({ apiKey: KEY }) });
+    api = await startLocalApi({
+      handlers: createHandlers(runtime),
+      apiKeys: [KEY],
+      port: 0,
+      pages: dashboardPages({ apiKey: KEY }),
+    });
     profile = await mkdtemp(join(tmpdir(), 'dashboard-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -103,7 +111,6 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
   after(async () => {
     await browser?.close();
     await api?.close();
-    setRuntime(null);
     await runtime?.close();
     await world?.close();
     if (profile !== undefined) await rm(profile, { recursive: true, force: true });
@@ -174,12 +181,17 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
   it('labels a model stale when its age is over the limit', async () => {
     // Prepare: an instance whose clock is 4 hours ahead, past the 3 hours of conf/base
     const later = createRuntime(world.config, { clock: () => Date.now() + 4 * 3_600_000 });
-    setRuntime(later);
+    const laterApi = await startLocalApi({
+      handlers: createHandlers(later),
+      apiKeys: [KEY],
+      port: 0,
+      pages: dashboardPages({ apiKey: KEY }),
+    });
     const page = await browser.newPage();
 
     try {
       // Act
-      await page.goto(`${api.url}/`);
+      await page.goto(`${laterApi.url}/`);
       await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
       const labels = await page.$$eval('section.pair', (nodes) =>
         nodes.map((node) => node.querySelector('.stale')?.textContent ?? ''),
@@ -195,7 +207,7 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
       }
     } finally {
       await page.close();
-      setRuntime(runtime);
+      await laterApi.close();
       await later.close();
     }
   });
