@@ -38,6 +38,7 @@ import {
   type ModelSummary,
 } from './schemas.js';
 import { sha256Hex } from './checksum.js';
+import { issueLines } from '../validation/index.js';
 
 export interface ArtifactStoreOptions {
   readonly client: S3Client;
@@ -79,7 +80,7 @@ function encodeJson(value: unknown): Uint8Array {
 }
 
 function issues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return issueLines(error);
 }
 
 /**
