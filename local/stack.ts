@@ -264,6 +264,8 @@ async function main(argv: readonly string[]): Promise<number> {
       keySource = 'generated for this run: no serving.api_keys in the configuration, no API_KEYS';
     }
     const devKey = apiKeys[0] as string;
+    // POST /models/reload takes this key only (deployed: IAM-signed requests), so usage keys cannot reload.
+    const operatorKey = generateDevKey().replace(/^dev-/, 'operator-');
     const note =
       fileCandles === null
         ? `Candles from ${exchangeUrl === undefined ? config.exchange.id : `the exchange at ${exchangeUrl}`}.`
@@ -273,6 +275,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const api = await startLocalApi({
       handlers: createHandlers(runtime),
       apiKeys,
+      operatorKeys: [operatorKey],
+      corsOrigins: config.serving.cors_origins,
       port: flags.port,
       host: HOST,
       pages: dashboardPages({ apiKey: devKey, note }),
@@ -292,6 +296,7 @@ async function main(argv: readonly string[]): Promise<number> {
         `Local API and dashboard listening on ${api.url}`,
         `  dashboard  ${api.url}/`,
         `  API key    ${devKey}  (${keySource})`,
+        `  operator   ${operatorKey}  (POST /models/reload only; generated for this run)`,
         ...(fileCandles === null ? [] : [`  offline    ${note}`]),
         '  try:',
         `    curl -H 'x-api-key: ${devKey}' '${api.url}/predict?${pairQuery(pair)}'`,

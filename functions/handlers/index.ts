@@ -23,8 +23,8 @@ export function createHandlers(runtime: Runtime, options: HandlerTableOptions = 
     predict: predictHandler(runtime),
     models: modelsHandler(runtime),
     reload: reloadHandler(runtime),
-    openapi: openapiHandler(),
-    healthz: healthzHandler(),
+    openapi: openapiHandler(runtime),
+    healthz: healthzHandler(runtime),
     readyz: readyzHandler(runtime, options.readyz),
   };
 }

@@ -5,9 +5,14 @@ import type { Runtime } from '../runtime.js';
 import { PredictRequestSchema, PredictResponseSchema } from '../schemas.js';
 
 /** GET or PUT /predict?currency=BTC&compare=USDT[&include=candles]: the next candle's predicted close. */
-export function predictHandler(runtime: Pick<Runtime, 'predictor'>): ApiHandler {
+export function predictHandler(runtime: Pick<Runtime, 'config' | 'predictor'>): ApiHandler {
   return httpHandler(
-    { route: 'predict', schema: PredictRequestSchema, bodyMethods: ['PUT'] },
+    {
+      route: 'predict',
+      corsOrigins: runtime.config.serving.cors_origins,
+      schema: PredictRequestSchema,
+      bodyMethods: ['PUT'],
+    },
     async (event) => {
       const { currency, compare, include = [] } = event.input;
       const prediction = await runtime.predictor.predict(`${currency}/${compare}`, {

@@ -31,7 +31,7 @@ export function readyzHandler(
   const cacheMs = options.cacheMs ?? READYZ_CACHE_MS;
   const now = options.now ?? Date.now;
   let cached: { readonly at: number; readonly answer: Promise<ReadyResponse> } | undefined;
-  return httpHandler({ route: 'readyz' }, async () => {
+  return httpHandler({ route: 'readyz', corsOrigins: runtime.config.serving.cors_origins }, async () => {
     if (cached === undefined || now() - cached.at >= cacheMs) {
       const answer = readiness(runtime);
       cached = { at: now(), answer };

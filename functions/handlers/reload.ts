@@ -10,11 +10,13 @@ import { ReloadResponseSchema } from '../schemas.js';
  * function has its own instances, so prediction instances still pick a new version up within
  * serving.refresh_seconds; this answers at once whether the latest versions load.
  */
-export function reloadHandler(runtime: Pick<Runtime, 'predictor'>): ApiHandler {
-  return httpHandler({ route: 'reload' }, async (event) => {
+export function reloadHandler(runtime: Pick<Runtime, 'config' | 'predictor'>): ApiHandler {
+  return httpHandler({ route: 'reload', corsOrigins: runtime.config.serving.cors_origins }, async (event) => {
     const results = await runtime.predictor.reload();
     const body = reloadResponse(results);
     logger.info('models reloaded', {
+      // Who reloaded: the IAM principal deployed, the operator key's id locally.
+      caller_arn: event.requestContext?.identity?.userArn ?? null,
       api_key_id: event.requestContext?.identity?.apiKeyId ?? null,
       ok: body.ok,
       pairs: body.pairs,

@@ -1,6 +1,5 @@
 import { healthzHandler } from '../handlers/healthz.js';
-// Imported for its side effect: a bad configuration stops this function at init, as it stops the others.
-import './init.js';
+import { startup } from './init.js';
 
 /** The Lambda entry of GET /healthz. */
-export const handler = healthzHandler();
+export const handler = healthzHandler(startup);

@@ -1,6 +1,5 @@
 import { openapiHandler } from '../handlers/openapi.js';
-// Imported for its side effect: a bad configuration stops this function at init, as it stops the others.
-import './init.js';
+import { startup } from './init.js';
 
 /** The Lambda entry of GET /openapi.json. */
-export const handler = openapiHandler();
+export const handler = openapiHandler(startup);

@@ -155,7 +155,8 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
       );
       for (const method of methods) {
         const security = paths[route.path]?.[method]?.['security'];
-        assert.deepEqual(security, route.apiKey ? [{ api_key: [] }] : [], `${method} ${route.path}`);
+        const expected = { key: [{ api_key: [] }], public: [], operator: [{ sigv4: [] }] }[route.access];
+        assert.deepEqual(security, expected, `${method} ${route.path}`);
       }
     }
     // the query parameters of /predict are those of the request schema, with its patterns
