@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { startLocalApi, type LocalApi } from '../../../functions/local/adapter.js';
-import { CHART_LIBRARY_URL, dashboardHtml, dashboardPages } from '../../../functions/local/dashboard.js';
+import {
+  CHART_LIBRARY_URL,
+  DASHBOARD_SCRIPT_URL,
+  dashboardHtml,
+  dashboardPages,
+} from '../../../functions/local/dashboard.js';
 import { createHandlers } from '../../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../../functions/runtime.js';
 import { ModelsResponseSchema } from '../../../functions/schemas.js';
@@ -53,6 +58,8 @@ describe('the dashboard page', () => {
       const html = await page.text();
       const library = await fetch(`${api.url}${CHART_LIBRARY_URL}`);
       const script = await library.text();
+      const app = await fetch(`${api.url}${DASHBOARD_SCRIPT_URL}`);
+      const appScript = await app.text();
       const post = await fetch(`${api.url}/`, { method: 'POST' });
 
       // Assess
@@ -67,6 +74,11 @@ describe('the dashboard page', () => {
       assert.match(script, /Lightweight Charts™ v5\./);
       assert.match(script, /window\.LightweightCharts=/);
       assert.equal(post.status, 404, 'only GET is a page; anything else is left to the API');
+      assert.equal(app.status, 200);
+      assert.match(app.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.match(appScript, /Could not list the models/, 'dashboard/app.ts, built for the browser');
+      assert.doesNotMatch(appScript, /\bimport\b|: HTMLElement/, 'no module syntax or types left');
+      assert.ok(html.includes(`src="${DASHBOARD_SCRIPT_URL}"`));
     } finally {
       await api.close();
       await runtime.close();
@@ -176,6 +188,7 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
     const foreign = requested.filter((url) => !url.startsWith(`${api.url}/`) && !url.startsWith('data:'));
     assert.deepEqual(foreign, [], 'everything comes from the local server');
     assert.ok(requested.includes(`${api.url}${CHART_LIBRARY_URL}`));
+    assert.ok(requested.includes(`${api.url}${DASHBOARD_SCRIPT_URL}`));
   });
 
   it('labels a model stale when its age is over the limit', async () => {
