@@ -107,11 +107,11 @@ try {
     );
 
   // Warm: the real handler, the real runtime (ccxt source behind the candle cache, the S3 store).
-  const { handler } = await import('../functions/handlers/predict.js');
+  const { predictHandler } = await import('../functions/handlers/predict.js');
   const { createLambdaContext } = await import('../functions/lambda-context.js');
-  const { createRuntime, setRuntime } = await import('../functions/runtime.js');
+  const { createRuntime } = await import('../functions/runtime.js');
   const runtime = createRuntime(config);
-  setRuntime(runtime);
+  const handler = predictHandler(runtime);
   for (let i = 0; i < warmup; i++) {
     const result = await handler(event(), createLambdaContext('predict'));
     if (result.statusCode !== 200) throw new Error(`warm-up answered ${result.statusCode}: ${result.body}`);
@@ -128,7 +128,6 @@ try {
   }
   const exchangeRequestsTimed = exchange.requests.length - exchangeRequestsBefore;
   await runtime.close();
-  setRuntime(null);
 
   // The onnxruntime session alone, same options as the predictor's.
   const session = await ort.InferenceSession.create(onnx, DEFAULT_SESSION_OPTIONS);
@@ -152,7 +151,7 @@ try {
     join(bundleDir, 'node_modules', 'onnxruntime-node'),
   );
   await build({
-    entryPoints: [join(ROOT, 'functions/handlers/predict.ts')],
+    entryPoints: [join(ROOT, 'functions/lambda/predict.ts')],
     outfile: join(bundleDir, 'index.mjs'),
     bundle: true,
     platform: 'node',

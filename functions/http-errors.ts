@@ -1,6 +1,7 @@
 /** Stable machine-readable codes of error responses; clients branch on these, never on messages. */
 export const ERROR_CODES = {
   badRequest: 'bad_request',
+  payloadTooLarge: 'payload_too_large',
   unknownPair: 'unknown_pair',
   methodNotAllowed: 'method_not_allowed',
   exchangeUnavailable: 'exchange_unavailable',
@@ -39,6 +40,21 @@ export class HttpError extends Error {
     this.headers = options.headers ?? {};
     this.details = options.details ?? {};
   }
+}
+
+/** The most characters of an error message, whatever it quotes: a reply stays small whatever was sent. */
+export const MAX_MESSAGE_CHARS = 500;
+
+/** `text` cut to `max` characters, saying that it was. */
+export function boundText(text: string, max = MAX_MESSAGE_CHARS): string {
+  const suffix = '… (cut short)';
+  return text.length <= max ? text : `${text.slice(0, max - suffix.length)}${suffix}`;
+}
+
+/** The first `shown` items joined, and how many more there are: "a, b, c and 197 more". */
+export function someOf(items: readonly string[], shown = 5): string {
+  const head = items.slice(0, shown).join(', ');
+  return items.length <= shown ? head : `${head} and ${items.length - shown} more`;
 }
 
 /** 400 naming the parameter and what is wrong with it. */

@@ -3,12 +3,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-// Imported for its side effect: the configuration is validated when a handler module loads.
-import './config.js';
 import { ERROR_CODES, HttpError } from './http-errors.js';
 import { logger as defaultLogger } from './logger.js';
 import {
   accessLog,
+  cors,
   errorResponder,
   methodGuard,
   requestParser,
@@ -27,6 +26,8 @@ export interface HttpHandlerOptions<S extends z.ZodType> {
   readonly schema?: S;
   /** Methods whose JSON body is read besides the query string. */
   readonly bodyMethods?: readonly string[];
+  /** Origins whose scripts may read the answers (serving.cors_origins); none by default. */
+  readonly corsOrigins?: readonly string[];
   readonly logger?: Logger;
 }
 
@@ -46,8 +47,8 @@ function timedOut(): never {
 }
 
 /**
- * A handler with the standard stack: Lambda context in the logs, an access log line, errors turned
- * into JSON responses, 405 for other methods, parameters parsed by the schema. `handle` only ever
+ * A handler with the standard stack: Lambda context in the logs, an access log line, CORS headers on
+ * every answer, errors turned into JSON responses, 405 for other methods, parameters parsed by the schema. `handle` only ever
  * sees valid input and returns the success response; it never builds an error response itself.
  */
 export function httpHandler<S extends z.ZodType = typeof NoParametersSchema>(
@@ -64,6 +65,7 @@ export function httpHandler<S extends z.ZodType = typeof NoParametersSchema>(
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog({ logger }))
+    .use(cors({ origins: options.corsOrigins ?? [] }))
     .use(errorResponder({ logger }))
     .use(methodGuard({ methods: route.methods }))
     .use(requestParser({ schema, bodyMethods: options.bodyMethods ?? [] }))

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROUTES, type RouteName } from './routes.js';
+import { ROUTES, type RouteAccess, type RouteName } from './routes.js';
 import {
   ResponseCandleSchema,
   ErrorResponseSchema,
@@ -66,7 +66,7 @@ const OPERATIONS: Readonly<Record<RouteName, OperationSpec>> = {
   reload: {
     summary: 'Read latest.json of every pair now',
     description:
-      "For operators: loads each pair's latest published version in the instance that answers, instead of waiting for the refresh interval. A version that fails to load leaves the previous one serving; the answer says which and why.",
+      "Operators only (IAM-signed requests deployed, the operator key locally): loads each pair's latest published version in the instance that answers, instead of waiting for the refresh interval. A version that fails to load leaves the previous one serving; the answer says which and why.",
     request: NoParametersSchema,
     ok: 'ReloadResponse',
     errors: [400],
@@ -110,6 +110,15 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 type JsonObject = Record<string, unknown>;
 
 const API_KEY_SCHEME = 'api_key';
+/** Operator routes, deployed: IAM authorisation, requests signed with AWS Signature Version 4. */
+const SIGV4_SCHEME = 'sigv4';
+
+/** The security requirement of each kind of route. */
+const SECURITY: Readonly<Record<RouteAccess, readonly Record<string, never[]>[]>> = {
+  key: [{ [API_KEY_SCHEME]: [] }],
+  public: [],
+  operator: [{ [SIGV4_SCHEME]: [] }],
+};
 
 /** The OpenAPI 3.1 document of ROUTES, with every schema generated from the zod schemas in schemas.ts. */
 export function buildOpenApiDocument(): JsonObject {
@@ -122,7 +131,7 @@ export function buildOpenApiDocument(): JsonObject {
         route.name,
         method,
         route.methods.length > 1,
-        route.apiKey,
+        route.access,
         spec,
       );
     }
@@ -139,7 +148,16 @@ export function buildOpenApiDocument(): JsonObject {
     paths,
     components: {
       schemas: componentSchemas(),
-      securitySchemes: { [API_KEY_SCHEME]: { type: 'apiKey', in: 'header', name: 'x-api-key' } },
+      securitySchemes: {
+        [API_KEY_SCHEME]: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        [SIGV4_SCHEME]: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'AWS Signature Version 4 by a principal with the API operator policy (IAM).',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+      },
     },
   };
 }
@@ -148,7 +166,7 @@ function operation(
   name: RouteName,
   method: string,
   several: boolean,
-  apiKey: boolean,
+  access: RouteAccess,
   spec: OperationSpec,
 ): JsonObject {
   const request = inputSchema(spec.request);
@@ -167,7 +185,7 @@ function operation(
       ? { requestBody: { required: false, content: { 'application/json': { schema: request } } } }
       : {}),
     responses,
-    security: apiKey ? [{ [API_KEY_SCHEME]: [] }] : [],
+    security: SECURITY[access],
   };
 }
 

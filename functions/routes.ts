@@ -1,4 +1,22 @@
 /**
+ * Who may call a route:
+ * - `key`: any API key of the usage plan, in `x-api-key`;
+ * - `public`: anyone, under the stage's low throttle for public routes (health checks);
+ * - `operator`: operators only. Deployed, IAM authorisation (a SigV4-signed request from a principal
+ *   with the API's operator policy); locally, the operator key of the local stack in `x-api-key`.
+ */
+export type RouteAccess = 'key' | 'public' | 'operator';
+
+interface RouteSpec {
+  readonly name: string;
+  readonly path: string;
+  readonly methods: readonly string[];
+  /** The Lambda entry module (functions/lambda/), relative to the project root. */
+  readonly entry: string;
+  readonly access: RouteAccess;
+}
+
+/**
  * The HTTP API, one entry per Lambda function. API Gateway (infra/) and the local
  * adapter (functions/local/) are both built from this table, so the deployed API
  * and the local one cannot drift apart.
@@ -8,33 +26,39 @@ export const ROUTES = [
     name: 'predict',
     path: '/predict',
     methods: ['GET', 'PUT'],
-    entry: 'functions/handlers/predict.ts',
-    apiKey: true,
+    entry: 'functions/lambda/predict.ts',
+    access: 'key',
   },
-  { name: 'models', path: '/models', methods: ['GET'], entry: 'functions/handlers/models.ts', apiKey: true },
+  { name: 'models', path: '/models', methods: ['GET'], entry: 'functions/lambda/models.ts', access: 'key' },
   {
     name: 'reload',
     path: '/models/reload',
     methods: ['POST'],
-    entry: 'functions/handlers/reload.ts',
-    apiKey: true,
+    entry: 'functions/lambda/reload.ts',
+    access: 'operator',
   },
   {
     name: 'openapi',
     path: '/openapi.json',
     methods: ['GET'],
-    entry: 'functions/handlers/openapi.ts',
-    apiKey: true,
+    entry: 'functions/lambda/openapi.ts',
+    access: 'key',
   },
   {
     name: 'healthz',
     path: '/healthz',
     methods: ['GET'],
-    entry: 'functions/handlers/healthz.ts',
-    apiKey: false,
+    entry: 'functions/lambda/healthz.ts',
+    access: 'public',
   },
-  { name: 'readyz', path: '/readyz', methods: ['GET'], entry: 'functions/handlers/readyz.ts', apiKey: false },
-] as const;
+  {
+    name: 'readyz',
+    path: '/readyz',
+    methods: ['GET'],
+    entry: 'functions/lambda/readyz.ts',
+    access: 'public',
+  },
+] as const satisfies readonly RouteSpec[];
 
 export type Route = (typeof ROUTES)[number];
 export type RouteName = Route['name'];
@@ -51,4 +75,5 @@ export const FUNCTION_ENVIRONMENT = {
   MUR_CONF_DIR: 'where conf/ is (bundled beside the handler)',
   SCHEDULE_PERIOD_MINUTES: 'minutes between two scheduled training runs (the stack schedule)',
   STALE_AFTER_PERIODS: 'schedule periods after which a model is stale (stalenessPeriods, as the alarm)',
+  CORS_ORIGINS: 'origins allowed by CORS (corsOrigins, as the preflight)',
 } as const;

@@ -9,7 +9,6 @@ import {
   type CandleProvider,
   type PredictorLog,
 } from '../core/predictor/index.js';
-import { startupConfig } from './config.js';
 import { logger, predictorLog } from './logger.js';
 
 /** What the handlers share within one instance (one Lambda execution environment, or the local adapter). */
@@ -81,29 +80,4 @@ function lazyCcxtSource(config: Config): CandleProvider {
       return (await source).fetchLast(pair, count);
     },
   };
-}
-
-let current: Runtime | null = null;
-
-/** This instance's runtime, created on first use from the start-up configuration. */
-export function getRuntime(): Runtime {
-  if (current === null) {
-    current = createRuntime(startupConfig.config);
-    logger.info('runtime created', {
-      env: startupConfig.env,
-      sources: startupConfig.sources,
-      pairs: current.config.pairs,
-      refresh_seconds: current.config.serving.refresh_seconds,
-      stale_after_seconds: staleAfterSeconds(current.config.serving),
-    });
-  }
-  return current;
-}
-
-/**
- * Replaces the runtime every handler uses (null: the next request creates one from the start-up
- * configuration again). For tests, and for an in-process adapter that builds its own configuration.
- */
-export function setRuntime(runtime: Runtime | null): void {
-  current = runtime;
 }

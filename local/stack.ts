@@ -249,19 +249,15 @@ async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
 
-    // The handlers read their configuration from the environment when first imported, as in Lambda.
-    Object.assign(process.env, {
-      MUR_ENV: flags.env,
-      PAIRS: config.pairs.join(','),
-      MODEL_BUCKET: config.storage.bucket,
-      S3_ENDPOINT: s3.endpoint,
-      ...(exchangeUrl === undefined ? {} : { EXCHANGE_URL: exchangeUrl }),
-    });
     // The handlers' JSON request logs would drown the console; POWERTOOLS_LOG_LEVEL=INFO shows them.
+    // Set before functions/ is first imported: Powertools reads the level when the logger is created.
     process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
-    const { createRuntime, setRuntime } = await import('../functions/runtime.js');
+    const [{ createRuntime }, { createHandlers }] = await Promise.all([
+      import('../functions/runtime.js'),
+      import('../functions/handlers/index.js'),
+    ]);
+    // The handlers get this configuration as it is: nothing goes through the environment.
     const runtime = createRuntime(config, fileCandles === null ? {} : { candles: fileCandles });
-    setRuntime(runtime);
     stops.push({ name: 'runtime', stop: () => runtime.close() });
 
     let apiKeys = resolveApiKeys(config.serving.api_keys);
@@ -271,6 +267,8 @@ async function main(argv: readonly string[]): Promise<number> {
       keySource = 'generated for this run: no serving.api_keys in the configuration, no API_KEYS';
     }
     const devKey = apiKeys[0] as string;
+    // POST /models/reload takes this key only (deployed: IAM-signed requests), so usage keys cannot reload.
+    const operatorKey = generateDevKey().replace(/^dev-/, 'operator-');
     const note =
       fileCandles === null
         ? `Candles from ${exchangeUrl === undefined ? config.exchange.id : `the exchange at ${exchangeUrl}`}.`
@@ -278,7 +276,10 @@ async function main(argv: readonly string[]): Promise<number> {
           `${new Date(fileCandles.last.openTime).toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
           'predictions are for the hour after it.';
     const api = await startLocalApi({
+      handlers: createHandlers(runtime),
       apiKeys,
+      operatorKeys: [operatorKey],
+      corsOrigins: config.serving.cors_origins,
       port: flags.port,
       host: HOST,
       pages: dashboardPages({ apiKey: devKey, note }),
@@ -298,6 +299,7 @@ async function main(argv: readonly string[]): Promise<number> {
         `Local API and dashboard listening on ${api.url}`,
         `  dashboard  ${api.url}/`,
         `  API key    ${devKey}  (${keySource})`,
+        `  operator   ${operatorKey}  (POST /models/reload only; generated for this run)`,
         ...(fileCandles === null ? [] : [`  offline    ${note}`]),
         '  try:',
         `    curl -H 'x-api-key: ${devKey}' '${api.url}/predict?${pairQuery(pair)}'`,

@@ -45,6 +45,7 @@ import {
   type ManifestModel,
 } from './schemas.js';
 import { sha256Hex } from './checksum.js';
+import { issueLines } from '../validation/index.js';
 
 export interface ArtifactStoreOptions {
   readonly client: S3Client;
@@ -122,7 +123,7 @@ function encodeJson(value: unknown): Uint8Array {
 }
 
 function issues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return issueLines(error);
 }
 
 /**

@@ -30,6 +30,11 @@ export const ENV_OVERRIDES = {
     kind: 'int',
     help: 'schedule periods after which a model is reported stale',
   },
+  CORS_ORIGINS: {
+    key: ['serving', 'cors_origins'],
+    kind: 'list',
+    help: 'comma-separated origins allowed by CORS, or *',
+  },
 } as const;
 
 export type EnvOverrideName = keyof typeof ENV_OVERRIDES;

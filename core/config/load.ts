@@ -7,6 +7,7 @@ import { applyEnvOverrides } from './environment.js';
 import { ConfigError } from './errors.js';
 import { dropRetiredKeys } from './retired.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { issuePath } from '../validation/index.js';
 
 export const DEFAULT_CONF_DIR = resolve(fileURLToPath(new URL('../../conf', import.meta.url)));
 const BASE_ENV = 'base';
@@ -68,10 +69,7 @@ export function parseConfig(tree: unknown, sources: readonly string[] = ['(objec
 }
 
 function toProblems(error: z.ZodError): { key: string; reason: string }[] {
-  return error.issues.map((issue) => ({
-    key: issue.path.map(String).join('.'),
-    reason: issue.message,
-  }));
+  return error.issues.map((issue) => ({ key: issuePath(issue), reason: issue.message }));
 }
 
 function readYamlTree(path: string, sources: string[]): Record<string, unknown> {

@@ -141,6 +141,13 @@ export const ServingConfigSchema = z.strictObject({
   schedule_period_minutes: z.number().int().min(1).max(43_200),
   /** A model older than this many schedule periods is reported stale in predictions and /readyz. */
   stale_after_periods: z.number().int().min(1).max(1_000),
+  /**
+   * Origins whose browser scripts may read the answers (CORS); `*` for any, empty for none. Deployed,
+   * the CDK app sets it from its corsOrigins, as it sets the preflight's.
+   */
+  cors_origins: z.array(
+    z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'expected * or an origin like https://example.com'),
+  ),
 });
 
 export const ConfigSchema = z.strictObject({

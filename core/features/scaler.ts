@@ -5,6 +5,7 @@ import type { FeatureName } from './columns.js';
 import { NotEnoughDataError, ScalerError } from './errors.js';
 import { assertFeatureMatrix } from './matrix.js';
 import type { FeatureMatrix, FeatureRange } from './types.js';
+import { issueLines } from '../validation/index.js';
 
 export const DEFAULT_FEATURE_RANGE: FeatureRange = Object.freeze([-1, 1] as const);
 
@@ -218,9 +219,7 @@ export function scalerToJson(scaler: MinMaxScaler): ScalerJson {
 export function scalerFromJson(value: unknown): MinMaxScaler {
   const parsed = ScalerJsonSchema.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) =>
-      issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`,
-    );
+    const problems = issueLines(parsed.error, { root: null });
     throw new ScalerError('Invalid scaler JSON', problems, { cause: parsed.error });
   }
   return new MinMaxScaler({

@@ -5,6 +5,7 @@ import { FEATURE_NAMES, scalerFromJsonText, type MinMaxScaler } from '../feature
 import { MetricsSchema, type Metrics } from '../metrics/index.js';
 import { ModelLoadError, ModelShapeError } from './errors.js';
 import { ONNX_IO } from './onnx-io.js';
+import { issueLines } from '../validation/index.js';
 
 /** What loading needs from the artifact store; tests can wrap a real store to count or fail calls. */
 export type ModelSource = Pick<ArtifactStore, 'readLatest' | 'readManifest' | 'readFile'>;
@@ -140,8 +141,8 @@ function parseMetrics(pair: Pair, version: string, bytes: Uint8Array): Metrics {
   }
   const parsed = MetricsSchema.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ModelLoadError(pair, version, 'metrics.json', problems.join('; '), { cause: parsed.error });
+    const problems = issueLines(parsed.error).join('; ');
+    throw new ModelLoadError(pair, version, 'metrics.json', problems, { cause: parsed.error });
   }
   return parsed.data;
 }

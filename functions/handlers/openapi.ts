@@ -1,11 +1,13 @@
-import { httpHandler } from '../http-handler.js';
+import { httpHandler, type ApiHandler } from '../http-handler.js';
+import type { Runtime } from '../runtime.js';
 import { buildOpenApiDocument } from '../openapi-document.js';
 import { jsonTextResponse } from '../responses.js';
 
-let document: string | undefined;
-
-/** GET /openapi.json: generated once per instance from the schemas the handlers validate with. */
-export const handler = httpHandler({ route: 'openapi' }, async () => {
-  document ??= JSON.stringify(buildOpenApiDocument());
-  return jsonTextResponse(document, 200, { 'Cache-Control': 'public, max-age=300' });
-});
+/** GET /openapi.json: generated once per handler from the schemas the handlers validate with. */
+export function openapiHandler(runtime: Pick<Runtime, 'config'>): ApiHandler {
+  let document: string | undefined;
+  return httpHandler({ route: 'openapi', corsOrigins: runtime.config.serving.cors_origins }, async () => {
+    document ??= JSON.stringify(buildOpenApiDocument());
+    return jsonTextResponse(document, 200, { 'Cache-Control': 'public, max-age=300' });
+  });
+}

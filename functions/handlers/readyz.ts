@@ -1,17 +1,60 @@
 import { describeError } from '../error-mapping.js';
-import { httpHandler } from '../http-handler.js';
+import { httpHandler, type ApiHandler } from '../http-handler.js';
 import { readyModel, staleReason } from '../presenters.js';
 import { jsonResponse } from '../responses.js';
-import { getRuntime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { ReadyResponseSchema, type ReadyResponse } from '../schemas.js';
+
+export interface ReadyzOptions {
+  /**
+   * How long one answer is reused. /readyz needs no key and lists, reads and possibly loads every
+   * model: without a cache, anyone could make each call cost a round of storage requests.
+   */
+  readonly cacheMs?: number;
+  /** Clock in ms; injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** A few seconds: a monitor polling every 10 s or more still sees every change. */
+export const READYZ_CACHE_MS = 5_000;
 
 /**
  * GET /readyz: 200 when storage answers, at least one model loads and no served model is stale; 503
  * with the reasons otherwise. A stale model still answers /predict (flagged there): readiness is where
- * a monitor learns that training has stopped renewing it.
+ * a monitor learns that training has stopped renewing it. Calls within `cacheMs` of an evaluation,
+ * and calls while one runs, share its answer.
  */
-export const handler = httpHandler({ route: 'readyz' }, async () => {
-  const { config, store, predictor } = getRuntime();
+export function readyzHandler(
+  runtime: Pick<Runtime, 'config' | 'store' | 'predictor'>,
+  options: ReadyzOptions = {},
+): ApiHandler {
+  const cacheMs = options.cacheMs ?? READYZ_CACHE_MS;
+  const now = options.now ?? Date.now;
+  let cached: { readonly at: number; readonly answer: Promise<ReadyResponse> } | undefined;
+  return httpHandler({ route: 'readyz', corsOrigins: runtime.config.serving.cors_origins }, async () => {
+    if (cached === undefined || now() - cached.at >= cacheMs) {
+      const answer = readiness(runtime);
+      cached = { at: now(), answer };
+      // A failed evaluation is not kept: the next call tries again.
+      answer.catch(() => {
+        if (cached?.answer === answer) cached = undefined;
+      });
+    }
+    const body = await cached.answer;
+    return jsonResponse(
+      ReadyResponseSchema,
+      body,
+      body.ready ? 200 : 503,
+      body.ready ? {} : { 'Retry-After': '30' },
+    );
+  });
+}
+
+async function readiness({
+  config,
+  store,
+  predictor,
+}: Pick<Runtime, 'config' | 'store' | 'predictor'>): Promise<ReadyResponse> {
   const problems: string[] = [];
   const models: ReadyResponse['models'] = [];
   let storage: ReadyResponse['storage'] = 'ok';
@@ -38,10 +81,5 @@ export const handler = httpHandler({ route: 'readyz' }, async () => {
       problems.push('no served pair has a published model yet');
   }
   const ready = storage === 'ok' && models.length > 0 && models.every((model) => !model.stale);
-  return jsonResponse(
-    ReadyResponseSchema,
-    { ready, storage, models, problems },
-    ready ? 200 : 503,
-    ready ? {} : { 'Retry-After': '30' },
-  );
-});
+  return { ready, storage, models, problems };
+}

@@ -5,32 +5,54 @@
  *
  * - a path not in ROUTES: 404 `not_found` (its MISSING_AUTHENTICATION_TOKEN response answers 404 in infra/),
  * - a method the route does not list: the handler, which answers 405 with Allow (infra/ routes ANY to it),
- * - OPTIONS on a route: the CORS preflight API Gateway answers itself (any origin locally),
- * - a route with `apiKey` and no accepted `x-api-key`: 403 `forbidden`, before the handler runs,
- * - a body over 10 MB: 413; a handler that throws or returns no proxy result: 502 `internal_error`.
+ * - OPTIONS on a route: the CORS preflight API Gateway answers itself (for `corsOrigins`),
+ * - a `key` route without an accepted `x-api-key`: 403 `forbidden`, before the handler runs; an
+ *   `operator` route takes only the operator keys (deployed, it takes IAM-signed requests instead),
+ * - a body over 10 MB: 413; a handler that throws or returns no proxy result: 502 `internal_error`,
+ * - every answer with the CORS headers of `corsOrigins`, as the handlers and infra's gateway responses.
  *
- * Unlike Lambda, one process runs every route and requests run concurrently in it; the handlers share
- * one runtime (functions/runtime.ts). There is no usage plan: no quota, no throttling.
+ * Besides, and unlike API Gateway, it answers only requests whose Host is the address it listens on
+ * (421 otherwise): the dashboard page carries the API key, and a web page elsewhere could otherwise
+ * reach it through a DNS name rebound to 127.0.0.1.
+ *
+ * Unlike Lambda, one process runs every route and requests run concurrently in it; the caller builds the
+ * handlers (createHandlers, one runtime shared by all). There is no usage plan: no quota, no throttling.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { ApiHandler } from '../http-handler.js';
+import type { HandlerTable } from '../handlers/index.js';
 import { createLambdaContext } from '../lambda-context.js';
 import { ROUTES, type Route } from '../routes.js';
-import { ApiKeyChecker } from './api-keys.js';
-import { buildProxyEvent, headerValue, parseTarget } from './event.js';
+import { CORS_ALLOW_HEADERS, corsHeaders } from '../cors.js';
 import {
-  CORS_ALLOW_HEADERS,
-  GATEWAY_ERRORS,
+  GATEWAY_RESPONSES,
+  LOCAL_INTERNAL_STATUS,
   MAX_BODY_BYTES,
-  type GatewayError,
-} from './gateway-responses.js';
+  REQUEST_TOO_LARGE,
+  type GatewayResponse,
+} from '../gateway-responses.js';
+import { ApiKeyChecker, type AcceptedKey } from './api-keys.js';
+import { buildProxyEvent, headerValue, parseTarget } from './event.js';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The adapter's own refusal of a request for another host name (DNS rebinding); not API Gateway's. */
+const MISDIRECTED = {
+  type: 'MISDIRECTED_REQUEST',
+  status: 421,
+  code: 'misdirected_request',
+  message: 'this server answers only requests for the address it listens on',
+  errorType: 'MisdirectedRequestException',
+} as const satisfies GatewayResponse;
+
+/** The adapter's answer to an operator route without the operator key (deployed: no IAM signature). */
+const OPERATOR_ONLY = {
+  type: 'OPERATOR_ONLY',
+  status: 403,
+  code: 'forbidden',
+  message: 'this route is for operators: send the operator key of the local stack in x-api-key',
+  errorType: 'ForbiddenException',
+} as const satisfies GatewayResponse;
 
 /** Pages the adapter serves besides the API (the dashboard); true when it answered the request. */
 export type PageHandler = (
@@ -50,8 +72,12 @@ export interface AccessRecord {
 }
 
 export interface LocalApiOptions {
-  /** Keys accepted in x-api-key on routes with `apiKey` (see resolveApiKeys). */
+  /** Keys accepted in x-api-key on `key` routes (see resolveApiKeys). */
   readonly apiKeys: readonly string[];
+  /** Keys accepted on `operator` routes, and only there; none by default (operator routes answer 403). */
+  readonly operatorKeys?: readonly string[];
+  /** Origins allowed by CORS (serving.cors_origins); `*` for any; none by default. */
+  readonly corsOrigins?: readonly string[];
   /** Default 3000; 0 picks a free port. */
   readonly port?: number;
   /** Default 127.0.0.1: the adapter has no TLS and prints its key, so it stays on loopback. */
@@ -60,8 +86,8 @@ export interface LocalApiOptions {
   readonly stage?: string;
   /** Default ROUTES. */
   readonly routes?: readonly Route[];
-  /** How a route's handler is obtained; by default its `entry` module is imported on first use. */
-  readonly loadHandler?: (route: Route) => Promise<ApiHandler>;
+  /** Each route's handler (createHandlers(runtime) in functions/handlers/). */
+  readonly handlers: HandlerTable;
   readonly pages?: PageHandler;
   readonly onRequest?: (record: AccessRecord) => void;
   /** Where a handler's crash is reported (Lambda would log it); default stderr. */
@@ -74,15 +100,6 @@ export interface LocalApi {
   readonly server: Server;
   /** Stops accepting connections; requests in flight get up to 2 s to finish. */
   close(): Promise<void>;
-}
-
-/** Imports `route.entry` from the project root, as Lambda loads the bundled handler. */
-export async function importHandler(route: Route): Promise<ApiHandler> {
-  const module: unknown = await import(pathToFileURL(join(PROJECT_ROOT, route.entry)).href);
-  const handler =
-    typeof module === 'object' && module !== null && 'handler' in module ? module.handler : undefined;
-  if (typeof handler !== 'function') throw new Error(`${route.entry} does not export a handler function`);
-  return handler as ApiHandler;
 }
 
 class BodyTooLargeError extends Error {}
@@ -122,18 +139,25 @@ function isProxyResult(value: unknown): value is APIGatewayProxyResult {
   );
 }
 
-function sendGatewayError(response: ServerResponse, error: GatewayError, requestId: string): number {
+function sendGatewayError(
+  response: ServerResponse,
+  error: GatewayResponse,
+  requestId: string,
+  cors: Readonly<Record<string, string>>,
+): number {
+  const status = error.status ?? LOCAL_INTERNAL_STATUS;
   const body = JSON.stringify({
     error: { code: error.code, message: error.message, request_id: requestId },
   });
-  response.writeHead(error.status, {
+  response.writeHead(status, {
+    ...cors,
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),
     'x-amzn-RequestId': requestId,
     'x-amzn-ErrorType': error.errorType,
   });
   response.end(body);
-  return error.status;
+  return status;
 }
 
 function sendResult(response: ServerResponse, result: APIGatewayProxyResult, requestId: string): number {
@@ -156,9 +180,14 @@ function sendResult(response: ServerResponse, result: APIGatewayProxyResult, req
   return result.statusCode;
 }
 
-function sendPreflight(response: ServerResponse, route: Route, requestId: string): number {
+function sendPreflight(
+  response: ServerResponse,
+  route: Route,
+  requestId: string,
+  cors: Readonly<Record<string, string>>,
+): number {
   response.writeHead(204, {
-    'Access-Control-Allow-Origin': '*',
+    ...cors,
     'Access-Control-Allow-Methods': [...route.methods, 'OPTIONS'].join(','),
     'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS.join(','),
     'Access-Control-Max-Age': '3600',
@@ -172,25 +201,16 @@ function sendPreflight(response: ServerResponse, route: Route, requestId: string
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const routes = options.routes ?? ROUTES;
   const keys = new ApiKeyChecker(options.apiKeys);
+  const operatorKeys = new ApiKeyChecker(options.operatorKeys ?? []);
+  const corsOrigins = options.corsOrigins ?? [];
   const stage = options.stage ?? 'local';
-  const loadHandler = options.loadHandler ?? importHandler;
   const onError =
     options.onError ??
     ((error: unknown, route: Route) =>
       console.error(`${route.name}: the handler failed:`, error instanceof Error ? error.stack : error));
-  const handlers = new Map<string, Promise<ApiHandler>>();
-  const handlerOf = (route: Route): Promise<ApiHandler> => {
-    let handler = handlers.get(route.name);
-    if (handler === undefined) {
-      handler = loadHandler(route);
-      // A module that failed to load is tried again on the next request, as a new Lambda instance would.
-      handler.catch(() => handlers.delete(route.name));
-      handlers.set(route.name, handler);
-    }
-    return handler;
-  };
-
   let port = 0;
+  /** Host header values of requests for this server: its address, and localhost on loopback. */
+  const allowedHosts = new Set<string>();
   const answer = async (
     request: IncomingMessage,
     response: ServerResponse,
@@ -198,17 +218,24 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     const requestId = randomUUID();
     const method = (request.method ?? 'GET').toUpperCase();
     const { path } = parseTarget(request.url ?? '/');
+    const rawHeaders = request.rawHeaders;
+    const cors = corsHeaders(corsOrigins, headerValue(rawHeaders, 'origin'));
+    const refuse = (error: GatewayResponse, route: Route | null = null) => ({
+      status: sendGatewayError(response, error, requestId, cors),
+      by: 'gateway' as const,
+      route: route?.name ?? null,
+    });
+    if (!allowedHosts.has((headerValue(rawHeaders, 'host') ?? '').toLowerCase())) {
+      response.setHeader('Connection', 'close');
+      return refuse(MISDIRECTED);
+    }
     let body: Buffer;
     try {
       body = await readBody(request);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         response.setHeader('Connection', 'close');
-        return {
-          status: sendGatewayError(response, GATEWAY_ERRORS.tooLarge, requestId),
-          by: 'gateway',
-          route: null,
-        };
+        return refuse(REQUEST_TOO_LARGE);
       }
       throw error;
     }
@@ -217,21 +244,18 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       return { status: response.statusCode, by: 'page', route: null };
     }
     const route = routes.find((r) => r.path === path);
-    if (route === undefined) {
-      return {
-        status: sendGatewayError(response, GATEWAY_ERRORS.notFound, requestId),
-        by: 'gateway',
-        route: null,
-      };
-    }
+    if (route === undefined) return refuse(GATEWAY_RESPONSES.notFound);
     if (method === 'OPTIONS') {
-      return { status: sendPreflight(response, route, requestId), by: 'gateway', route: route.name };
+      return { status: sendPreflight(response, route, requestId, cors), by: 'gateway', route: route.name };
     }
-    const rawHeaders = request.rawHeaders;
-    const accepted = route.apiKey ? keys.check(headerValue(rawHeaders, 'x-api-key')) : null;
-    if (route.apiKey && accepted === null) {
-      const status = sendGatewayError(response, GATEWAY_ERRORS.forbidden, requestId);
-      return { status, by: 'gateway', route: route.name };
+    const sentKey = headerValue(rawHeaders, 'x-api-key');
+    let accepted: AcceptedKey | null = null;
+    if (route.access === 'key') {
+      accepted = keys.check(sentKey);
+      if (accepted === null) return refuse(GATEWAY_RESPONSES.forbidden, route);
+    } else if (route.access === 'operator') {
+      accepted = operatorKeys.check(sentKey);
+      if (accepted === null) return refuse(OPERATOR_ONLY, route);
     }
 
     const event = buildProxyEvent(
@@ -248,17 +272,14 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     );
     let result: unknown;
     try {
-      const handler = await handlerOf(route);
-      result = await handler(event, createLambdaContext(route.name));
+      result = await options.handlers[route.name](event, createLambdaContext(route.name));
     } catch (error) {
       onError(error, route);
-      const status = sendGatewayError(response, GATEWAY_ERRORS.internal, requestId);
-      return { status, by: 'gateway', route: route.name };
+      return refuse(GATEWAY_RESPONSES.internal, route);
     }
     if (!isProxyResult(result)) {
       onError(new Error(`the handler returned ${JSON.stringify(result)}, not a proxy result`), route);
-      const status = sendGatewayError(response, GATEWAY_ERRORS.internal, requestId);
-      return { status, by: 'gateway', route: route.name };
+      return refuse(GATEWAY_RESPONSES.internal, route);
     }
     return { status: sendResult(response, result, requestId), by: 'handler', route: route.name };
   };
@@ -272,7 +293,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       (error: unknown) => {
         // Only the adapter's own faults get here (a handler's are answered above): never a stack trace out.
         console.error('local adapter:', error);
-        if (!response.headersSent) sendGatewayError(response, GATEWAY_ERRORS.internal, randomUUID());
+        if (!response.headersSent) sendGatewayError(response, GATEWAY_RESPONSES.internal, randomUUID(), {});
         else response.destroy();
       },
     );
@@ -295,6 +316,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   });
   port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  allowedHosts.add(`${urlHost}:${port}`.toLowerCase());
+  if (isLoopback(host)) allowedHosts.add(`localhost:${port}`);
 
   return {
     url: `http://${urlHost}:${port}`,
@@ -307,6 +330,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       }),
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === '::1' || host === 'localhost' || /^127\./.test(host);
 }
 
 /** Rejects, naming the port, when something already listens on it: checked before minutes of training. */

@@ -1,7 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { badRequest } from '../http-errors.js';
+import { issuePath } from '../../core/validation/index.js';
+import { badRequest, someOf } from '../http-errors.js';
+import { BODY_LIMITS, boundedBodyText, checkJsonShape, type BodyLimits } from './body-limits.js';
 
 /** An API Gateway event with its parameters parsed by requestParser. */
 export type ParsedEvent<T> = APIGatewayProxyEvent & { readonly input: T };
@@ -14,31 +16,37 @@ export interface RequestParserOptions<S extends z.ZodType> {
    * PUT with the same fields). A field given in both places must have the same value in both.
    */
   readonly bodyMethods?: readonly string[];
+  /** Size, depth and key count a body may have; BODY_LIMITS by default. */
+  readonly bodyLimits?: BodyLimits;
 }
 
-const defaults = { bodyMethods: [] as readonly string[] };
+const defaults = { bodyMethods: [] as readonly string[], bodyLimits: BODY_LIMITS as BodyLimits };
+
+/** Problems named in one 400 answer; the rest are counted. */
+const MAX_ISSUES = 3;
 
 /**
  * Parses the query string (and for `bodyMethods` a JSON body) with a zod schema before the handler,
  * and puts the result on `event.input`. Anything wrong is an HttpError 400 naming the field and the
- * reason, so that handlers only ever see valid input.
+ * reason (413 for a body over the size limit), so that handlers only ever see valid input. A body is
+ * measured before it is parsed, and no message quotes more than a few of the request's names or values.
  */
 export function requestParser<S extends z.ZodType>(
   options: RequestParserOptions<S>,
 ): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
-  const { schema, bodyMethods } = { ...defaults, ...options };
+  const { schema, bodyMethods, bodyLimits } = { ...defaults, ...options };
   const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
   return {
     before: (request) => {
       const { event } = request;
       const fields = queryFields(event);
       if (bodyMethods.includes(event.httpMethod.toUpperCase())) {
-        for (const [name, value] of Object.entries(bodyFields(event))) {
+        for (const [name, value] of Object.entries(bodyFields(event, bodyLimits))) {
           const fromQuery = fields[name];
           if (fromQuery !== undefined && fromQuery !== value) {
             throw badRequest(
               name,
-              `given as ${JSON.stringify(fromQuery)} in the query string and ${JSON.stringify(value)} in the body; give it once`,
+              `given as ${preview(fromQuery)} in the query string and ${preview(value)} in the body; give it once`,
             );
           }
           fields[name] = value;
@@ -46,10 +54,14 @@ export function requestParser<S extends z.ZodType>(
       }
       const parsed = schema.safeParse(fields);
       if (!parsed.success) {
-        const [first, ...rest] = parsed.error.issues.map((issue) => describeIssue(issue, known));
+        const described = parsed.error.issues.map((issue) => describeIssue(issue, known));
+        const [first, ...rest] = described;
         if (first === undefined) throw badRequest('(request)', 'invalid parameters');
+        const shown = rest.slice(0, MAX_ISSUES - 1).map((r) => `${r.field}: ${r.reason}`);
+        const hidden = rest.length - shown.length;
         const more =
-          rest.length === 0 ? '' : `; also ${rest.map((r) => `${r.field}: ${r.reason}`).join('; ')}`;
+          (shown.length === 0 ? '' : `; also ${shown.join('; ')}`) +
+          (hidden === 0 ? '' : `; and ${hidden} more problem${hidden > 1 ? 's' : ''}`);
         throw badRequest(first.field, `${first.reason}${more}`, { cause: parsed.error });
       }
       const input: z.output<S> = parsed.data;
@@ -72,9 +84,10 @@ function queryFields(event: APIGatewayProxyEvent): Record<string, unknown> {
   return fields;
 }
 
-function bodyFields(event: APIGatewayProxyEvent): Record<string, unknown> {
+function bodyFields(event: APIGatewayProxyEvent, limits: BodyLimits): Record<string, unknown> {
   if (event.body === null || event.body.trim() === '') return {};
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = boundedBodyText(event.body, event.isBase64Encoded, limits);
+  checkJsonShape(text, limits);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -90,14 +103,22 @@ function bodyFields(event: APIGatewayProxyEvent): Record<string, unknown> {
   return { ...value };
 }
 
+/** A value as a message may quote it: short text as JSON, anything else by its kind. */
+function preview(value: unknown): string {
+  if (typeof value === 'string') return value.length <= 40 ? JSON.stringify(value) : 'a long text';
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue, known: readonly string[]): { field: string; reason: string } {
   if (issue.code === 'unrecognized_keys') {
     const expected = known.length === 0 ? 'none is expected' : `expected ${known.join(', ')}`;
     return {
-      field: issue.keys.join(', '),
+      field: someOf(issue.keys.map((key) => (key.length <= 40 ? key : `${key.slice(0, 40)}…`))),
       reason: `unknown parameter${issue.keys.length > 1 ? 's' : ''} (${expected})`,
     };
   }
-  const field = issue.path.map(String).join('.');
+  const field = issuePath(issue);
   return { field: field === '' ? '(request)' : field, reason: issue.message };
 }

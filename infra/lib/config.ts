@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PairSchema, StorageConfigSchema } from '../../core/config/schema.js';
+import { issuePath } from '../../core/validation/index.js';
 
 /**
  * Everything an operator may change in the deployment, read from CDK context: cdk.json's "context" holds
@@ -225,7 +226,7 @@ export function readInfraConfig(lookup: (key: string) => unknown): InfraConfig {
   const result = InfraConfigSchema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const key = issue.path.length === 0 ? '(context)' : issue.path.map(String).join('.');
+    const key = issuePath(issue) || '(context)';
     const top = issue.path[0];
     return { key, reason: issue.message, value: typeof top === 'string' ? raw[top] : undefined };
   });

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_4XX, GATEWAY_RESPONSES } from '../../functions/gateway-responses.js';
 import type { FUNCTION_ENVIRONMENT, Route, RouteName } from '../../functions/routes.js';
 import type { InfraConfig } from './config.js';
 import { FUNCTION_CONF_DIR, LAMBDA_ARCHITECTURE, functionBundling } from './function-bundling.js';
@@ -29,49 +31,25 @@ export interface ForecastApiProps {
 export const API_STAGE = 'v1';
 
 /**
- * Answers API Gateway gives itself, in the handlers' error shape (`{"error":{"code","message","request_id"}}`),
- * so that a client reads one shape whoever answered. An unknown path is MISSING_AUTHENTICATION_TOKEN,
- * answered as 404; a known path with another method reaches its function through ANY, which answers 405.
- * `code` and `message` are JSON values in a mapping template: either quoted text or an escaped variable.
+ * The gateway responses, in the handlers' error shape: the contract in functions/gateway-responses.ts,
+ * which the local adapter sends too. An unknown path is MISSING_AUTHENTICATION_TOKEN, answered as 404;
+ * a known path with another method reaches its function through ANY, which answers 405. In the mapping
+ * template, a fixed text is a JSON string and DEFAULT_4XX's fields are API Gateway's own variables.
  */
-const GATEWAY_ERRORS = [
-  {
-    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    status: '404',
-    code: '"not_found"',
-    message: '"no such route or method; see /openapi.json"',
-  },
-  {
-    type: apigw.ResponseType.INVALID_API_KEY,
-    status: '403',
-    code: '"forbidden"',
-    message: '"missing or unknown x-api-key header"',
-  },
-  {
-    type: apigw.ResponseType.QUOTA_EXCEEDED,
-    status: '429',
-    code: '"quota_exceeded"',
-    message: '"the monthly quota of this API key is used up"',
-  },
-  {
-    type: apigw.ResponseType.THROTTLED,
-    status: '429',
-    code: '"throttled"',
-    message: '"too many requests; slow down and retry"',
-  },
-  {
-    type: apigw.ResponseType.DEFAULT_4XX,
-    status: undefined,
-    code: '"$context.error.responseType"',
-    message: '$context.error.messageString',
-  },
-  {
-    type: apigw.ResponseType.DEFAULT_5XX,
-    status: undefined,
-    code: '"internal_error"',
-    message: '"the API failed to answer; retry later"',
-  },
-] as const;
+const GATEWAY_ANSWERS: readonly { type: string; status: number | null; code: string; message: string }[] = [
+  ...Object.values(GATEWAY_RESPONSES).map((answer) => ({
+    ...answer,
+    code: JSON.stringify(answer.code),
+    message: JSON.stringify(answer.message),
+  })),
+  { ...DEFAULT_4XX, status: null, code: `"${DEFAULT_4XX.code}"` },
+];
+
+/**
+ * Steady requests per second and burst of each public route (/healthz, /readyz), whoever calls: they
+ * need no key, so no usage plan bounds them, and a health check needs a call every few seconds at most.
+ */
+export const PUBLIC_ROUTE_THROTTLE = { rateLimit: 5, burstLimit: 10 } as const;
 
 /**
  * The HTTP API: one Lambda function per route, a REST API in front of them with API keys on every route
@@ -82,6 +60,8 @@ export class ForecastApi extends Construct {
   public readonly functions: ReadonlyMap<RouteName, NodejsFunction>;
   public readonly usagePlan: apigw.UsagePlan;
   public readonly apiKey: apigw.IApiKey;
+  /** Lets a principal call the operator routes (IAM authorisation): attach it to an operator's role. */
+  public readonly operatorPolicy: iam.ManagedPolicy;
   public readonly accessLogs: logs.LogGroup;
 
   public constructor(scope: Construct, id: string, props: ForecastApiProps) {
@@ -99,6 +79,8 @@ export class ForecastApi extends Construct {
       // The staleness alarm's window, so that /predict, /readyz and the alarm call the same model stale.
       SCHEDULE_PERIOD_MINUTES: String(Math.ceil(schedulePeriodSeconds / 60)),
       STALE_AFTER_PERIODS: String(config.stalenessPeriods),
+      // The origins of the preflight below, so that the answers themselves carry the same CORS headers.
+      CORS_ORIGINS: config.corsOrigins.join(','),
     };
 
     const functions = new Map<RouteName, NodejsFunction>();
@@ -158,6 +140,18 @@ export class ForecastApi extends Construct {
         // The ceiling of the whole stage, keys or not: health checks have no key and no usage plan.
         throttlingRateLimit: config.stageRateLimit,
         throttlingBurstLimit: config.stageBurstLimit,
+        // ... and each public route has its own low one, so that they cannot use up the stage's.
+        methodOptions: Object.fromEntries(
+          routes
+            .filter((route) => route.access === 'public')
+            .map((route) => [
+              `${route.path}/*`,
+              {
+                throttlingRateLimit: PUBLIC_ROUTE_THROTTLE.rateLimit,
+                throttlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burstLimit,
+              },
+            ]),
+        ),
       },
       defaultCorsPreflightOptions: {
         allowOrigins,
@@ -172,26 +166,42 @@ export class ForecastApi extends Construct {
       if (fn === undefined) continue;
       const integration = new apigw.LambdaIntegration(fn);
       const resource = this.api.root.resourceForPath(route.path);
+      // Operator routes take IAM-signed requests of a principal with the operator policy, no usage-plan key.
+      const access: apigw.MethodOptions =
+        route.access === 'operator'
+          ? { authorizationType: apigw.AuthorizationType.IAM, apiKeyRequired: false }
+          : { apiKeyRequired: route.access === 'key' };
       for (const method of route.methods) {
         resource.addMethod(method, integration, {
-          apiKeyRequired: route.apiKey,
+          ...access,
           operationName: `${route.name}${pascalCase(method.toLowerCase())}`,
         });
       }
       // Every other method reaches the function too, which answers 405 with an Allow header: without
       // ANY, API Gateway would answer a wrong method as if the path did not exist.
-      resource.addMethod('ANY', integration, {
-        apiKeyRequired: route.apiKey,
-        operationName: `${route.name}Other`,
-      });
+      resource.addMethod('ANY', integration, { ...access, operationName: `${route.name}Other` });
     }
+
+    // What an operator's role or user attaches to call the operator routes (POST /models/reload).
+    const operatorRoutes = routes.filter((route) => route.access === 'operator');
+    this.operatorPolicy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
+      description: `Calls the operator routes of the forecast API: ${operatorRoutes.map((r) => r.path).join(', ')}`,
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['execute-api:Invoke'],
+          resources: operatorRoutes.flatMap((route) =>
+            route.methods.map((method) => this.api.arnForExecuteApi(method, route.path, API_STAGE)),
+          ),
+        }),
+      ],
+    });
 
     // Browsers only read an error's body with CORS headers; a single origin (or *) can be a static value.
     const origin = allowOrigins.length === 1 ? allowOrigins[0] : undefined;
-    for (const answer of GATEWAY_ERRORS) {
-      this.api.addGatewayResponse(answer.type.responseType, {
-        type: answer.type,
-        ...(answer.status === undefined ? {} : { statusCode: answer.status }),
+    for (const answer of GATEWAY_ANSWERS) {
+      this.api.addGatewayResponse(answer.type, {
+        type: apigw.ResponseType.of(answer.type),
+        ...(answer.status === null ? {} : { statusCode: String(answer.status) }),
         responseHeaders: origin === undefined ? {} : { 'Access-Control-Allow-Origin': `'${origin}'` },
         templates: {
           'application/json': `{"error":{"code":${answer.code},"message":${answer.message},"request_id":"$context.requestId"}}`,
@@ -224,8 +234,9 @@ export class ForecastApi extends Construct {
     acknowledge(
       this.api,
       'AwsSolutions-APIG4',
-      'Access is by API key with a usage plan (quota and throttle per key), as in the original product; ' +
-        '/healthz, /readyz and CORS preflights are public on purpose. There are no users to authorize.',
+      'Access is by API key with a usage plan (quota and throttle per key), as in the original product, and ' +
+        'by IAM for the operator routes; /healthz, /readyz (each with a low throttle of its own) and CORS ' +
+        'preflights are public on purpose. There are no users to authorize.',
     );
     acknowledge(
       this.api,

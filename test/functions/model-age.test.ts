@@ -1,12 +1,9 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { handler as models } from '../../functions/handlers/models.js';
-import { handler as openapi } from '../../functions/handlers/openapi.js';
-import { handler as predict } from '../../functions/handlers/predict.js';
-import { handler as readyz } from '../../functions/handlers/readyz.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
-import { createRuntime, setRuntime, type Runtime } from '../../functions/runtime.js';
+import type { HandlerTable } from '../../functions/handlers/index.js';
+import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import {
   ModelsResponseSchema,
   PredictResponseSchema,
@@ -14,7 +11,7 @@ import {
   type PredictResponse,
 } from '../../functions/schemas.js';
 import { publishSynthetic } from '../core/predictor/support.js';
-import { fixture, parse, startServingWorld, withQuery, type ServingWorld } from './support.js';
+import { fixture, parse, startServingWorld, withQuery, type ServingWorld, handlersOf } from './support.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -24,6 +21,7 @@ const HOUR_MS = 3_600_000;
  * each instance reads a clock fixed by the test, so that ages are exact.
  */
 describe('model age and staleness in /predict, /models and /readyz', () => {
+  let api: HandlerTable;
   const NOW = Date.now();
   const BTC_TRAINED = NOW - 4 * HOUR_MS;
   const ETH_TRAINED = NOW - HOUR_MS;
@@ -36,19 +34,19 @@ describe('model age and staleness in /predict, /models and /readyz', () => {
   const instanceAt = (at: number): void => {
     const runtime = createRuntime(world.config, { clock: () => at });
     runtimes.push(runtime);
-    setRuntime(runtime);
+    api = handlersOf(runtime);
   };
 
   const predicted = async (currency: string): Promise<PredictResponse> => {
     const event = withQuery(fixture('predict-get'), { currency, compare: 'USDT' });
-    const { status, body } = parse(await predict(event, createLambdaContext('predict')));
+    const { status, body } = parse(await api.predict(event, createLambdaContext('predict')));
     assert.equal(status, 200, JSON.stringify(body));
     return PredictResponseSchema.parse(body);
   };
 
   const ready = async () => {
     const { status, headers, body } = parse(
-      await readyz(fixture('readyz-get'), createLambdaContext('readyz')),
+      await api.readyz(fixture('readyz-get'), createLambdaContext('readyz')),
     );
     return { status, headers, body: ReadyResponseSchema.parse(body) };
   };
@@ -70,7 +68,6 @@ describe('model age and staleness in /predict, /models and /readyz', () => {
   });
 
   after(async () => {
-    setRuntime(null);
     for (const runtime of runtimes) await runtime.close();
     await world.close();
   });
@@ -81,7 +78,7 @@ describe('model age and staleness in /predict, /models and /readyz', () => {
 
     // Act
     const get = await predicted('btc');
-    const put = parse(await predict(fixture('predict-put-body'), createLambdaContext('predict')));
+    const put = parse(await api.predict(fixture('predict-put-body'), createLambdaContext('predict')));
 
     // Assess: the model's training time, skill, age and the limit, beside what was there before
     assert.deepEqual(
@@ -145,7 +142,7 @@ describe('model age and staleness in /predict, /models and /readyz', () => {
 
   it('lists each pair with its age and staleness in /models', async () => {
     instanceAt(NOW);
-    const { status, body } = parse(await models(fixture('models-get'), createLambdaContext('models')));
+    const { status, body } = parse(await api.models(fixture('models-get'), createLambdaContext('models')));
     assert.equal(status, 200);
     const listed = ModelsResponseSchema.parse(body);
     assert.deepEqual(
@@ -191,7 +188,7 @@ describe('model age and staleness in /predict, /models and /readyz', () => {
   });
 
   it('documents the age fields in /openapi.json', async () => {
-    const { body } = parse(await openapi(fixture('openapi-get'), createLambdaContext('openapi')));
+    const { body } = parse(await api.openapi(fixture('openapi-get'), createLambdaContext('openapi')));
     const schemas = (body['components'] as { schemas: Record<string, { properties: object }> }).schemas;
     const summary = Object.keys(schemas['ModelSummary']?.properties ?? {});
     for (const field of ['trained_at', 'age_seconds', 'skill', 'stale', 'stale_after_seconds', 'target_mode'])

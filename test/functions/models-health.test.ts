@@ -2,13 +2,10 @@ import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { handler as healthz } from '../../functions/handlers/healthz.js';
-import { handler as models } from '../../functions/handlers/models.js';
-import { handler as openapi } from '../../functions/handlers/openapi.js';
-import { handler as readyz } from '../../functions/handlers/readyz.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { ROUTES } from '../../functions/routes.js';
-import { createRuntime, setRuntime, type Runtime } from '../../functions/runtime.js';
+import type { HandlerTable } from '../../functions/handlers/index.js';
+import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import {
   HealthResponseSchema,
   ModelsResponseSchema,
@@ -16,9 +13,10 @@ import {
   PredictResponseSchema,
   ReadyResponseSchema,
 } from '../../functions/schemas.js';
-import { fixture, parse, startServingWorld, withQuery, type ServingWorld } from './support.js';
+import { fixture, parse, startServingWorld, withQuery, type ServingWorld, handlersOf } from './support.js';
 
 describe('GET /models, /healthz, /readyz and /openapi.json', () => {
+  let api: HandlerTable;
   let world: ServingWorld;
   const runtimes: Runtime[] = [];
   let btc: string;
@@ -26,7 +24,7 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
 
   const use = (runtime: Runtime): Runtime => {
     runtimes.push(runtime);
-    setRuntime(runtime);
+    api = handlersOf(runtime);
     return runtime;
   };
 
@@ -38,7 +36,6 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
   });
 
   after(async () => {
-    setRuntime(null);
     for (const runtime of runtimes) await runtime.close();
     await world.close();
   });
@@ -48,7 +45,7 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
     use(createRuntime(world.config));
 
     // Act
-    const { status, body } = parse(await models(fixture('models-get'), createLambdaContext('models')));
+    const { status, body } = parse(await api.models(fixture('models-get'), createLambdaContext('models')));
 
     // Assess
     assert.equal(status, 200);
@@ -91,7 +88,7 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
     );
 
     // Act
-    const { status, body } = parse(await healthz(fixture('healthz-get'), createLambdaContext('healthz')));
+    const { status, body } = parse(await api.healthz(fixture('healthz-get'), createLambdaContext('healthz')));
 
     // Assess
     assert.equal(status, 200);
@@ -100,7 +97,7 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
 
   it('answers /readyz 200 when storage answers and a model loads', async () => {
     use(createRuntime(world.config));
-    const { status, body } = parse(await readyz(fixture('readyz-get'), createLambdaContext('readyz')));
+    const { status, body } = parse(await api.readyz(fixture('readyz-get'), createLambdaContext('readyz')));
     assert.equal(status, 200);
     const ready = ReadyResponseSchema.parse(body);
     assert.equal(ready.ready, true);
@@ -117,7 +114,7 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
 
   it('answers /readyz 503 when storage answers but no served pair has a model', async () => {
     use(createRuntime({ ...world.config, pairs: ['CHZ/USDT'] }));
-    const result = parse(await readyz(fixture('readyz-get'), createLambdaContext('readyz')));
+    const result = parse(await api.readyz(fixture('readyz-get'), createLambdaContext('readyz')));
     assert.equal(result.status, 503);
     assert.deepEqual(ReadyResponseSchema.parse(result.body), {
       ready: false,
@@ -129,12 +126,12 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
 
   it('answers 405 to a method the route does not take, and 400 to parameters it does not take', async () => {
     const post = parse(
-      await healthz({ ...fixture('healthz-get'), httpMethod: 'POST' }, createLambdaContext('healthz')),
+      await api.healthz({ ...fixture('healthz-get'), httpMethod: 'POST' }, createLambdaContext('healthz')),
     );
     assert.equal(post.status, 405);
     assert.equal(post.headers['Allow'], 'GET');
     const query = parse(
-      await models(withQuery(fixture('models-get'), { pair: 'BTC/USDT' }), createLambdaContext('models')),
+      await api.models(withQuery(fixture('models-get'), { pair: 'BTC/USDT' }), createLambdaContext('models')),
     );
     assert.equal(query.status, 400);
     assert.match(JSON.stringify(query.body), /pair: unknown parameter \(none is expected\)/);
@@ -142,7 +139,7 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
 
   it('describes every route in OpenAPI 3.1 with the schemas the handlers validate with', async () => {
     // Act
-    const { status, body } = parse(await openapi(fixture('openapi-get'), createLambdaContext('openapi')));
+    const { status, body } = parse(await api.openapi(fixture('openapi-get'), createLambdaContext('openapi')));
 
     // Assess: every route and method of the contract, API keys where the contract asks for them
     assert.equal(status, 200);
@@ -158,7 +155,8 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
       );
       for (const method of methods) {
         const security = paths[route.path]?.[method]?.['security'];
-        assert.deepEqual(security, route.apiKey ? [{ api_key: [] }] : [], `${method} ${route.path}`);
+        const expected = { key: [{ api_key: [] }], public: [], operator: [{ sigv4: [] }] }[route.access];
+        assert.deepEqual(security, expected, `${method} ${route.path}`);
       }
     }
     // the query parameters of /predict are those of the request schema, with its patterns

@@ -4,10 +4,10 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { prepareWindow, scalerFromJsonText } from '../../core/features/index.js';
 import type { Candle } from '../../core/market/index.js';
-import { handler as predict } from '../../functions/handlers/predict.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { Predictor } from '../../core/predictor/index.js';
-import { createRuntime, setRuntime, type Runtime } from '../../functions/runtime.js';
+import type { HandlerTable } from '../../functions/handlers/index.js';
+import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { PredictResponseSchema } from '../../functions/schemas.js';
 import {
   BUCKET,
@@ -18,6 +18,7 @@ import {
   startServingWorld,
   withQuery,
   type ServingWorld,
+  handlersOf,
 } from './support.js';
 
 const HOUR = 3_600_000;
@@ -41,6 +42,7 @@ function assertNoInternals(text: string, world: ServingWorld): void {
 }
 
 describe('/predict', () => {
+  let api: HandlerTable;
   let world: ServingWorld;
   let version: string;
   const runtimes: Runtime[] = [];
@@ -52,7 +54,7 @@ describe('/predict', () => {
   const coldStart = (config = world.config): Runtime => {
     const runtime = createRuntime(config, { clock: manualClock().now });
     runtimes.push(runtime);
-    setRuntime(runtime);
+    api = handlersOf(runtime);
     return runtime;
   };
 
@@ -63,7 +65,6 @@ describe('/predict', () => {
   });
 
   after(async () => {
-    setRuntime(null);
     for (const runtime of runtimes) await runtime.close();
     await world.close();
   });
@@ -75,7 +76,7 @@ describe('/predict', () => {
 
     it('answers the close the published model gives for the window it read', async () => {
       // Act
-      const result = parse(await predict(fixture('predict-get-candles'), context()));
+      const result = parse(await api.predict(fixture('predict-get-candles'), context()));
 
       // Assess: a valid answer from the published version
       assert.equal(result.status, 200, JSON.stringify(result.body));
@@ -118,7 +119,9 @@ describe('/predict', () => {
     });
 
     it('reports the model beside the naive forecast, as metrics.json has it', async () => {
-      const body = PredictResponseSchema.parse(parse(await predict(fixture('predict-get'), context())).body);
+      const body = PredictResponseSchema.parse(
+        parse(await api.predict(fixture('predict-get'), context())).body,
+      );
       const manifest = await world.store.readManifest('BTC/USDT', version);
       const metrics = JSON.parse(
         new TextDecoder().decode(await world.store.readFile(manifest, 'metrics.json')),
@@ -132,19 +135,19 @@ describe('/predict', () => {
     });
 
     it('reads the currencies case-insensitively and gives PUT the same answer as GET', async () => {
-      const get = parse(await predict(fixture('predict-get'), context()));
-      const putQuery = parse(await predict(fixture('predict-put-query'), context()));
-      const putBody = parse(await predict(fixture('predict-put-body'), context()));
+      const get = parse(await api.predict(fixture('predict-get'), context()));
+      const putQuery = parse(await api.predict(fixture('predict-put-query'), context()));
+      const putBody = parse(await api.predict(fixture('predict-put-body'), context()));
       assert.equal(get.status, 200);
       assert.deepEqual(putQuery, get);
       assert.deepEqual(putBody, get);
     });
 
     it('keeps the window until the next candle closes instead of asking the exchange again', async () => {
-      await predict(fixture('predict-get'), context());
+      await api.predict(fixture('predict-get'), context());
       world.exchange.requests.length = 0;
-      await predict(fixture('predict-get'), context());
-      await predict(fixture('predict-put-query'), context());
+      await api.predict(fixture('predict-get'), context());
+      await api.predict(fixture('predict-put-query'), context());
       assert.deepEqual(world.exchange.requests, []);
     });
 
@@ -205,7 +208,7 @@ describe('/predict', () => {
     ];
     for (const { name, event, field, reason } of badRequests) {
       it(`answers 400 naming the field for ${name}`, async () => {
-        const result = parse(await predict(event(), context()));
+        const result = parse(await api.predict(event(), context()));
         assert.equal(result.status, 400, JSON.stringify(result.body));
         const error = errorOf(result.body);
         assert.equal(error['code'], 'bad_request');
@@ -216,7 +219,7 @@ describe('/predict', () => {
     }
 
     it('answers 404 for an unknown pair, naming the pairs that have a model', async () => {
-      const result = parse(await predict(fixture('predict-unknown-pair'), context()));
+      const result = parse(await api.predict(fixture('predict-unknown-pair'), context()));
       assert.equal(result.status, 404);
       const error = errorOf(result.body);
       assert.equal(error['code'], 'unknown_pair');
@@ -229,7 +232,7 @@ describe('/predict', () => {
 
     it('answers 404 for a served pair that has no model yet', async () => {
       const event = withQuery(fixture('predict-get'), { currency: 'eth', compare: 'usdt' });
-      const result = parse(await predict(event, context()));
+      const result = parse(await api.predict(event, context()));
       assert.equal(result.status, 404);
       const error = errorOf(result.body);
       assert.match(
@@ -240,7 +243,7 @@ describe('/predict', () => {
     });
 
     it('answers 405 with Allow for a method the route does not take', async () => {
-      const result = parse(await predict(fixture('predict-post'), context()));
+      const result = parse(await api.predict(fixture('predict-post'), context()));
       assert.equal(result.status, 405);
       assert.equal(result.headers['Allow'], 'GET, PUT');
       assert.equal(errorOf(result.body)['code'], 'method_not_allowed');
@@ -250,7 +253,7 @@ describe('/predict', () => {
     it('puts the request id in every error body, and never a stack', async () => {
       const event = fixture('predict-unknown-pair');
       const ctx = createLambdaContext('predict', { awsRequestId: 'req-123' });
-      const result = await predict(event, ctx);
+      const result = await api.predict(event, ctx);
       assert.equal(errorOf(JSON.parse(result.body))['request_id'], 'req-123');
       assert.doesNotMatch(result.body, /\.ts:\d+|\n\s+at /);
     });
@@ -269,7 +272,7 @@ describe('/predict', () => {
       world.exchange.setFaults({ failNext: Infinity, failStatus: 500 });
 
       // Act
-      const result = await predict(fixture('predict-get'), context());
+      const result = await api.predict(fixture('predict-get'), context());
 
       // Assess
       const { status, headers, body } = parse(result);
@@ -285,7 +288,7 @@ describe('/predict', () => {
 
     it('answers 503 with Retry-After when nothing listens where the exchange should be', async () => {
       coldStart({ ...world.config, exchange: { ...world.config.exchange, url: await deadEndpoint() } });
-      const { status, headers, body } = parse(await predict(fixture('predict-get'), context()));
+      const { status, headers, body } = parse(await api.predict(fixture('predict-get'), context()));
       assert.equal(status, 503);
       assert.equal(headers['Retry-After'], '30');
       assert.equal(errorOf(body)['code'], 'exchange_unavailable');
@@ -293,7 +296,7 @@ describe('/predict', () => {
 
     it('answers 503 with Retry-After when storage is unreachable and no model was loaded', async () => {
       coldStart({ ...world.config, storage: { ...world.config.storage, endpoint: await deadEndpoint() } });
-      const result = await predict(fixture('predict-get'), context());
+      const result = await api.predict(fixture('predict-get'), context());
       const { status, headers, body } = parse(result);
       assert.equal(status, 503);
       assert.equal(headers['Retry-After'], '30');
@@ -310,7 +313,7 @@ describe('/predict', () => {
 
       // Act
       const event = withQuery(fixture('predict-get'), { currency: 'ETH', compare: 'USDT' });
-      const result = await predict(event, context());
+      const result = await api.predict(event, context());
 
       // Assess
       const { status, headers, body } = parse(result);
@@ -328,7 +331,7 @@ describe('/predict', () => {
 
       // Act
       const event = withQuery(fixture('predict-get'), { currency: 'CHZ', compare: 'USDT' });
-      const { status, body } = parse(await predict(event, context()));
+      const { status, body } = parse(await api.predict(event, context()));
 
       // Assess
       assert.equal(status, 503);
@@ -343,10 +346,10 @@ describe('/predict', () => {
         predict: () =>
           Promise.reject(new TypeError(`Cannot read properties of undefined at ${world.s3.endpoint}`)),
       } as unknown as Predictor;
-      setRuntime({ ...runtime, predictor: failing });
+      api = handlersOf({ ...runtime, predictor: failing });
 
       // Act
-      const result = await predict(fixture('predict-get'), context());
+      const result = await api.predict(fixture('predict-get'), context());
 
       // Assess
       const { status, body } = parse(result);

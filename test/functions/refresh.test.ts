@@ -1,25 +1,23 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { handler as models } from '../../functions/handlers/models.js';
-import { handler as predict } from '../../functions/handlers/predict.js';
-import { handler as readyz } from '../../functions/handlers/readyz.js';
-import { handler as reload } from '../../functions/handlers/reload.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
-import { createRuntime, setRuntime, type Runtime } from '../../functions/runtime.js';
+import type { HandlerTable } from '../../functions/handlers/index.js';
+import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import {
   ModelsResponseSchema,
   PredictResponseSchema,
   ReadyResponseSchema,
   ReloadResponseSchema,
 } from '../../functions/schemas.js';
-import { fixture, manualClock, parse, startServingWorld, type ServingWorld } from './support.js';
+import { fixture, manualClock, parse, startServingWorld, type ServingWorld, handlersOf } from './support.js';
 
 /**
  * One warm instance through a model's life: a new version published while it serves, a corrupt one,
  * an operator's reload, and storage going away. The tests run in order and share the instance.
  */
 describe('a warm instance while models are published', () => {
+  let api: HandlerTable;
   const clock = manualClock();
   let world: ServingWorld;
   let runtime: Runtime;
@@ -27,7 +25,7 @@ describe('a warm instance while models are published', () => {
   const versions: string[] = [];
 
   const served = async (): Promise<{ version: string; close: number }> => {
-    const { status, body } = parse(await predict(fixture('predict-get'), createLambdaContext('predict')));
+    const { status, body } = parse(await api.predict(fixture('predict-get'), createLambdaContext('predict')));
     assert.equal(status, 200, JSON.stringify(body));
     const parsed = PredictResponseSchema.parse(body);
     return { version: parsed.model.version, close: parsed.prediction.close };
@@ -38,11 +36,10 @@ describe('a warm instance while models are published', () => {
     refreshMs = world.config.serving.refresh_seconds * 1_000;
     versions.push((await world.publish('BTC/USDT', 1)).version);
     runtime = createRuntime(world.config, { clock: clock.now });
-    setRuntime(runtime);
+    api = handlersOf(runtime);
   });
 
   after(async () => {
-    setRuntime(null);
     await runtime.close();
     await world.close();
   });
@@ -77,7 +74,7 @@ describe('a warm instance while models are published', () => {
     // Assess
     assert.equal(answer.version, versions[1]);
     const listed = ModelsResponseSchema.parse(
-      parse(await models(fixture('models-get'), createLambdaContext('models'))).body,
+      parse(await api.models(fixture('models-get'), createLambdaContext('models'))).body,
     );
     assert.deepEqual(
       listed.models.map((m) => [m.pair, m.version]),
@@ -86,7 +83,7 @@ describe('a warm instance while models are published', () => {
   });
 
   it('reports on reload that the latest version failed and which one still serves', async () => {
-    const { status, body } = parse(await reload(fixture('reload-post'), createLambdaContext('reload')));
+    const { status, body } = parse(await api.reload(fixture('reload-post'), createLambdaContext('reload')));
     assert.equal(status, 200);
     const result = ReloadResponseSchema.parse(body);
     assert.equal(result.ok, false);
@@ -102,7 +99,7 @@ describe('a warm instance while models are published', () => {
     versions.push(await world.republish({ pair: 'BTC/USDT', version: versions[0] as string }, 'BTC/USDT'));
 
     // Act
-    const { body } = parse(await reload(fixture('reload-post'), createLambdaContext('reload')));
+    const { body } = parse(await api.reload(fixture('reload-post'), createLambdaContext('reload')));
 
     // Assess
     const result = ReloadResponseSchema.parse(body);
@@ -120,7 +117,7 @@ describe('a warm instance while models are published', () => {
     // Act
     clock.advance(refreshMs);
     const answer = await served();
-    const ready = parse(await readyz(fixture('readyz-get'), createLambdaContext('readyz')));
+    const ready = parse(await api.readyz(fixture('readyz-get'), createLambdaContext('readyz')));
 
     // Assess
     assert.equal(answer.version, versions[3]);

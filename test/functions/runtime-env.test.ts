@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { ApiHandler } from '../../functions/http-handler.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { publishSynthetic } from '../core/predictor/support.js';
 import { BUCKET, fixture, parse, startServingWorld, type ServingWorld } from './support.js';
@@ -11,11 +10,11 @@ import { BUCKET, fixture, parse, startServingWorld, type ServingWorld } from './
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * How the local adapter and Lambda run the handlers: the environment names the bucket, the endpoints
- * and the pairs before the first handler module is imported, and nothing else is set up.
- * (No static import of a handler in this file: it would read the configuration too early.)
+ * How Lambda runs the handlers: the environment names the bucket, the endpoints and the pairs before
+ * the first entry module (functions/lambda/) is imported, and nothing else is set up. (No static
+ * import of an entry in this file: it would read the configuration too early.)
  */
-describe('handlers configured by the environment alone', () => {
+describe('Lambda entries configured by the environment alone', () => {
   let world: ServingWorld;
   let version: string;
   const saved = { ...process.env };
@@ -39,17 +38,16 @@ describe('handlers configured by the environment alone', () => {
   });
 
   after(async () => {
-    const { setRuntime, getRuntime } = await import('../../functions/runtime.js');
-    await getRuntime().close();
-    setRuntime(null);
+    const { lambdaRuntime } = await import('../../functions/lambda/init.js');
+    await lambdaRuntime().close();
     process.env = saved;
     await world.close();
   });
 
   it('serves predictions and readiness in-process, one runtime shared by every handler', async () => {
     // Act
-    const { handler: predict }: { handler: ApiHandler } = await import('../../functions/handlers/predict.js');
-    const { handler: readyz }: { handler: ApiHandler } = await import('../../functions/handlers/readyz.js');
+    const { handler: predict } = await import('../../functions/lambda/predict.js');
+    const { handler: readyz } = await import('../../functions/lambda/readyz.js');
     const prediction = parse(await predict(fixture('predict-get'), createLambdaContext('predict')));
     const ready = parse(await readyz(fixture('readyz-get'), createLambdaContext('readyz')));
 
@@ -64,7 +62,7 @@ describe('handlers configured by the environment alone', () => {
     assert.equal(model.stale_after_seconds, 120 * 60 * 4, 'the limit of the environment, not of conf/');
     assert.equal(model.stale, false);
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
-    const { getRuntime } = await import('../../functions/runtime.js');
+    const { lambdaRuntime: getRuntime } = await import('../../functions/lambda/init.js');
     assert.equal(getRuntime().config.storage.endpoint, world.s3.endpoint);
     assert.equal(getRuntime().config.serving.refresh_seconds, 1, 'conf/local');
     assert.deepEqual(
@@ -80,7 +78,7 @@ describe('handlers configured by the environment alone', () => {
     // Act: a fresh process imports a handler with a bucket name S3 would refuse
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', "await import('./functions/handlers/healthz.ts');"],
+      ['--import', 'tsx', '--input-type=module', '-e', "await import('./functions/lambda/healthz.ts');"],
       { cwd: ROOT, env: { ...saved, MODEL_BUCKET: 'Not_A_Bucket' }, encoding: 'utf8', timeout: 30_000 },
     );
 

@@ -15,6 +15,8 @@ import {
   type ManifestModel,
 } from '../../core/artifacts/index.js';
 import type { Config, Pair } from '../../core/config/index.js';
+import { createHandlers, type HandlerTable } from '../../functions/handlers/index.js';
+import type { Runtime } from '../../functions/runtime.js';
 import { startFakeExchange, type FakeExchange } from '../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../local/s3-server.js';
 import type { TrainPairResult } from '../../training-image/src/pipeline/train-pair.js';
@@ -24,6 +26,14 @@ import { smallConfig } from '../support/small-config.js';
 export { fixture, parse, withQuery, type JsonResult } from './events.js';
 
 export const BUCKET = 'serving-models';
+
+/**
+ * The real handlers on `runtime`, with /readyz answering from a fresh evaluation every time: these tests
+ * change what is published between two calls. The readiness cache has its own test.
+ */
+export function handlersOf(runtime: Runtime): HandlerTable {
+  return createHandlers(runtime, { readyz: { cacheMs: 0 } });
+}
 
 export interface ServingWorld {
   readonly exchange: FakeExchange;
@@ -53,7 +63,8 @@ export async function startServingWorld(
   const config = smallConfig({
     pairs: [...pairs],
     // No retries: an exchange failure answers at once instead of after backoff.
-    exchange: { url: exchange.url, max_retries: 0, retry_base_ms: 0, timeout_ms: 2_000 },
+    // A generous timeout: the machine running the tests may be loaded, and a dead endpoint fails at once anyway.
+    exchange: { url: exchange.url, max_retries: 0, retry_base_ms: 0, timeout_ms: 10_000 },
     storage: { bucket: BUCKET, endpoint: s3.endpoint },
     serving: { refresh_seconds: 60, candle_cache: true },
     // Serving tests tell versions apart by their predictions: a model shrunk all the way to the naive

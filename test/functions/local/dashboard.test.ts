@@ -7,9 +7,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { startLocalApi, type LocalApi } from '../../../functions/local/adapter.js';
-import { CHART_LIBRARY_URL, dashboardHtml, dashboardPages } from '../../../functions/local/dashboard.js';
-import { createRuntime, setRuntime, type Runtime } from '../../../functions/runtime.js';
+import {
+  CHART_LIBRARY_URL,
+  DASHBOARD_SCRIPT_URL,
+  dashboardHtml,
+  dashboardPages,
+} from '../../../functions/local/dashboard.js';
+import { createHandlers } from '../../../functions/handlers/index.js';
+import { createRuntime, type Runtime } from '../../../functions/runtime.js';
 import { ModelsResponseSchema } from '../../../functions/schemas.js';
+import { smallConfig } from '../../support/small-config.js';
 import { startServingWorld, type ServingWorld } from '../support.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -42,7 +49,8 @@ describe('the dashboard page', () => {
   it('serves the page with the key written in safely, and the chart library from node_modules', async () => {
     // Prepare
     const pages = dashboardPages({ apiKey: KEY, note: 'Offline: <b>file</b>' });
-    const api = await startLocalApi({ apiKeys: [KEY], port: 0, pages });
+    const runtime = createRuntime(smallConfig());
+    const api = await startLocalApi({ handlers: createHandlers(runtime), apiKeys: [KEY], port: 0, pages });
 
     try {
       // Act
@@ -50,6 +58,8 @@ describe('the dashboard page', () => {
       const html = await page.text();
       const library = await fetch(`${api.url}${CHART_LIBRARY_URL}`);
       const script = await library.text();
+      const app = await fetch(`${api.url}${DASHBOARD_SCRIPT_URL}`);
+      const appScript = await app.text();
       const post = await fetch(`${api.url}/`, { method: 'POST' });
 
       // Assess
@@ -64,8 +74,14 @@ describe('the dashboard page', () => {
       assert.match(script, /Lightweight Charts™ v5\./);
       assert.match(script, /window\.LightweightCharts=/);
       assert.equal(post.status, 404, 'only GET is a page; anything else is left to the API');
+      assert.equal(app.status, 200);
+      assert.match(app.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.match(appScript, /Could not list the models/, 'dashboard/app.ts, built for the browser');
+      assert.doesNotMatch(appScript, /\bimport\b|: HTMLElement/, 'no module syntax or types left');
+      assert.ok(html.includes(`src="${DASHBOARD_SCRIPT_URL}"`));
     } finally {
       await api.close();
+      await runtime.close();
     }
   });
 
@@ -88,8 +104,12 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
     world = await startServingWorld([...PAIRS]);
     for (const pair of PAIRS) await world.publish(pair);
     runtime = createRuntime(world.config);
-    setRuntime(runtime);
-    api = await startLocalApi({ apiKeys: [KEY], port: 0, pages: dashboardPages({ apiKey: KEY }) });
+    api = await startLocalApi({
+      handlers: createHandlers(runtime),
+      apiKeys: [KEY],
+      port: 0,
+      pages: dashboardPages({ apiKey: KEY }),
+    });
     profile = await mkdtemp(join(tmpdir(), 'dashboard-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -103,7 +123,6 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
   after(async () => {
     await browser?.close();
     await api?.close();
-    setRuntime(null);
     await runtime?.close();
     await world?.close();
     if (profile !== undefined) await rm(profile, { recursive: true, force: true });
@@ -169,17 +188,23 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
     const foreign = requested.filter((url) => !url.startsWith(`${api.url}/`) && !url.startsWith('data:'));
     assert.deepEqual(foreign, [], 'everything comes from the local server');
     assert.ok(requested.includes(`${api.url}${CHART_LIBRARY_URL}`));
+    assert.ok(requested.includes(`${api.url}${DASHBOARD_SCRIPT_URL}`));
   });
 
   it('labels a model stale when its age is over the limit', async () => {
     // Prepare: an instance whose clock is 4 hours ahead, past the 3 hours of conf/base
     const later = createRuntime(world.config, { clock: () => Date.now() + 4 * 3_600_000 });
-    setRuntime(later);
+    const laterApi = await startLocalApi({
+      handlers: createHandlers(later),
+      apiKeys: [KEY],
+      port: 0,
+      pages: dashboardPages({ apiKey: KEY }),
+    });
     const page = await browser.newPage();
 
     try {
       // Act
-      await page.goto(`${api.url}/`);
+      await page.goto(`${laterApi.url}/`);
       await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
       const labels = await page.$$eval('section.pair', (nodes) =>
         nodes.map((node) => node.querySelector('.stale')?.textContent ?? ''),
@@ -195,7 +220,7 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
       }
     } finally {
       await page.close();
-      setRuntime(runtime);
+      await laterApi.close();
       await later.close();
     }
   });

@@ -68,7 +68,7 @@ describe('finishBundle', () => {
   it('vendors onnxruntime-node with the linux binaries of the architecture only, and its runtime dependency', () => {
     // Arrange
     const projectDir = project();
-    const outDir = bundle(['functions/handlers/predict.ts'], ['onnxruntime-node']);
+    const outDir = bundle(['functions/lambda/predict.ts'], ['onnxruntime-node']);
 
     // Act
     const report = finishBundle({ outDir, arch: 'x64', projectDir });
@@ -95,7 +95,7 @@ describe('finishBundle', () => {
   });
 
   it('ships no node_modules when the bundle needs no native package', () => {
-    const outDir = bundle(['functions/handlers/healthz.ts'], []);
+    const outDir = bundle(['functions/lambda/healthz.ts'], []);
     const report = finishBundle({ outDir, arch: 'x64', projectDir: project() });
     assert.equal(existsSync(join(outDir, 'node_modules')), false);
     assert.deepEqual(report.vendored, []);

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { GATEWAY_RESPONSES } from '../../../functions/gateway-responses.js';
 import { ROUTES } from '../../../functions/routes.js';
+import { PUBLIC_ROUTE_THROTTLE } from '../../../infra/lib/forecast-api.js';
 import { FUNCTION_CONF_DIR, functionBundling } from '../../../infra/lib/function-bundling.js';
 import { arnWithSuffix, logicalIdOf, policyStatements, synthCached } from '../support.js';
 
@@ -66,6 +68,7 @@ describe('ForecastApi: functions', () => {
           MUR_CONF_DIR: FUNCTION_CONF_DIR,
           SCHEDULE_PERIOD_MINUTES: '60',
           STALE_AFTER_PERIODS: '3',
+          CORS_ORIGINS: '*',
           NODE_OPTIONS: '--enable-source-maps',
         },
       });
@@ -134,7 +137,7 @@ describe('functionBundling', () => {
 });
 
 describe('ForecastApi: REST API', () => {
-  it('routes every method of the route table to its function, with an API key where the table says', () => {
+  it('routes every method of the route table to its function, with the access the table says', () => {
     const { template } = synthCached();
     for (const route of ROUTES) {
       const resource = resourceId(template, route.path);
@@ -143,11 +146,40 @@ describe('ForecastApi: REST API', () => {
         template.hasResourceProperties('AWS::ApiGateway::Method', {
           ResourceId: { Ref: resource },
           HttpMethod: method,
-          ApiKeyRequired: route.apiKey,
+          ApiKeyRequired: route.access === 'key',
+          AuthorizationType: route.access === 'operator' ? 'AWS_IAM' : 'NONE',
           Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
         });
       }
     }
+  });
+
+  it('takes POST /models/reload only signed by a principal with the operator policy, never with a usage-plan key', () => {
+    // Arrange
+    const { template } = synthCached();
+    const api = logicalIdOf(template, 'AWS::ApiGateway::RestApi');
+
+    // Assess
+    for (const method of ['POST', 'ANY']) {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        ResourceId: { Ref: resourceId(template, '/models/reload') },
+        HttpMethod: method,
+        AuthorizationType: 'AWS_IAM',
+        ApiKeyRequired: false,
+      });
+    }
+    const policies = Object.values(
+      template.findResources('AWS::IAM::ManagedPolicy', {
+        Properties: { Description: Match.stringLikeRegexp('operator routes') },
+      }),
+    ) as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }[];
+    assert.equal(policies.length, 1);
+    const [statement, ...others] = policies[0]?.Properties.PolicyDocument.Statement ?? [];
+    assert.deepEqual(others, []);
+    assert.equal(statement?.['Action'], 'execute-api:Invoke');
+    const resource = JSON.stringify(statement?.['Resource']);
+    assert.ok(resource.includes(api), 'on this API');
+    assert.match(resource, /"\/v1\/POST\/models\/reload"/, 'on the reload method of stage v1 only');
   });
 
   it('requires an API key on /predict and not on /healthz', () => {
@@ -218,25 +250,73 @@ describe('ForecastApi: REST API', () => {
         DestinationArn: Match.anyValue(),
         Format: Match.stringLikeRegexp('"apiKeyId":"\\$context.identity.apiKeyId"'),
       },
-      MethodSettings: [
+      MethodSettings: Match.arrayWith([
         Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
           LoggingLevel: 'ERROR',
           MetricsEnabled: true,
           ThrottlingRateLimit: 50,
           ThrottlingBurstLimit: 100,
         }),
-      ],
+      ]),
     });
     const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
     assert.ok(logs !== undefined, 'no access log group');
     assert.ok(JSON.stringify(stage?.['Properties']['AccessLogSetting']['DestinationArn']).includes(logs));
   });
 
-  it("answers unknown routes itself with 404 in the handlers' error shape", () => {
-    synthCached().template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+  it('gives each public route its own low throttle, below the stage-wide one', () => {
+    // Arrange
+    const { template } = synthCached();
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    const settings = stage?.['Properties']['MethodSettings'] as Record<string, unknown>[];
+
+    // Assess: one setting for every method of each public route, and none for the keyed routes
+    const publicPaths = ROUTES.filter((route) => route.access === 'public').map((route) => route.path);
+    assert.deepEqual(publicPaths.sort(), ['/healthz', '/readyz']);
+    const throttled = settings.filter((setting) => setting['ResourcePath'] !== '/*');
+    assert.deepEqual(
+      throttled.map((setting) => [setting['ResourcePath'], setting['HttpMethod']]).sort(),
+      publicPaths.map((path) => [`/~1${path.slice(1)}`, '*']).sort(),
+    );
+    for (const setting of throttled) {
+      assert.equal(setting['ThrottlingRateLimit'], PUBLIC_ROUTE_THROTTLE.rateLimit);
+      assert.equal(setting['ThrottlingBurstLimit'], PUBLIC_ROUTE_THROTTLE.burstLimit);
+      assert.ok(PUBLIC_ROUTE_THROTTLE.rateLimit < 50 && PUBLIC_ROUTE_THROTTLE.burstLimit < 100);
+    }
+  });
+
+  it('tells the functions the CORS origins of the preflight, so that real answers carry them too', () => {
+    const { template } = synthCached({ corsOrigins: ['https://app.example', 'https://b.example'] });
+    for (const fn of Object.values(routeFunctions(template))) {
+      const variables = (fn.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
+      assert.equal(variables['CORS_ORIGINS'], 'https://app.example,https://b.example');
+    }
+  });
+
+  it('answers as functions/gateway-responses.ts defines, the contract the local adapter sends too', () => {
+    const { template } = synthCached();
+    for (const answer of Object.values(GATEWAY_RESPONSES)) {
+      const found = Object.values(
+        template.findResources('AWS::ApiGateway::GatewayResponse', {
+          Properties: { ResponseType: answer.type },
+        }),
+      ) as { Properties: Record<string, unknown> }[];
+      assert.equal(found.length, 1, answer.type);
+      const properties = found[0]?.Properties ?? {};
+      assert.equal(properties['StatusCode'], answer.status === null ? undefined : String(answer.status));
+      const body = (properties['ResponseTemplates'] as Record<string, string>)['application/json'] ?? '';
+      const rendered = JSON.parse(body.replace('$context.requestId', 'req-1')) as {
+        error: Record<string, string>;
+      };
+      assert.deepEqual(rendered, {
+        error: { code: answer.code, message: answer.message, request_id: 'req-1' },
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
       StatusCode: '404',
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"not_found"') },
     });
   });
 });

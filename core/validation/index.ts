@@ -1,0 +1,1 @@
+export { issueLines, issuePath, type IssueLinesOptions } from './issues.js';

@@ -1,8 +1,0 @@
-import { loadConfig, type LoadedConfig } from '../core/config/index.js';
-
-/**
- * The configuration, read and validated once when the first handler module is imported: a bad value
- * stops the function at start-up (an init error naming the key) instead of failing requests. The
- * environment (MUR_ENV, MODEL_BUCKET, S3_ENDPOINT, EXCHANGE_URL, PAIRS, ...) must be set before then.
- */
-export const startupConfig: LoadedConfig = loadConfig();

@@ -1,0 +1,30 @@
+import type { ApiHandler } from '../http-handler.js';
+import type { RouteName } from '../routes.js';
+import type { Runtime } from '../runtime.js';
+import { healthzHandler } from './healthz.js';
+import { modelsHandler } from './models.js';
+import { openapiHandler } from './openapi.js';
+import { predictHandler } from './predict.js';
+import { readyzHandler, type ReadyzOptions } from './readyz.js';
+import { reloadHandler } from './reload.js';
+
+export { healthzHandler, modelsHandler, openapiHandler, predictHandler, readyzHandler, reloadHandler };
+export { READYZ_CACHE_MS, type ReadyzOptions } from './readyz.js';
+
+/** Every route's handler, sharing one runtime: what the local adapter serves in one process. */
+export type HandlerTable = Readonly<Record<RouteName, ApiHandler>>;
+
+export interface HandlerTableOptions {
+  readonly readyz?: ReadyzOptions;
+}
+
+export function createHandlers(runtime: Runtime, options: HandlerTableOptions = {}): HandlerTable {
+  return {
+    predict: predictHandler(runtime),
+    models: modelsHandler(runtime),
+    reload: reloadHandler(runtime),
+    openapi: openapiHandler(runtime),
+    healthz: healthzHandler(runtime),
+    readyz: readyzHandler(runtime, options.readyz),
+  };
+}

@@ -1,0 +1,140 @@
+import './quiet-logs.js';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createHandlers, readyzHandler, READYZ_CACHE_MS } from '../../functions/handlers/index.js';
+import { createLambdaContext } from '../../functions/lambda-context.js';
+import { createRuntime, type Runtime } from '../../functions/runtime.js';
+import { smallConfig } from '../support/small-config.js';
+import { publishSynthetic } from '../core/predictor/support.js';
+import { fixture, manualClock, parse, startServingWorld, withQuery, type ServingWorld } from './support.js';
+
+const withOrigin = (event: APIGatewayProxyEvent, origin: string): APIGatewayProxyEvent => ({
+  ...event,
+  headers: { ...event.headers, Origin: origin },
+  multiValueHeaders: { ...event.multiValueHeaders, Origin: [origin] },
+});
+
+describe('CORS headers on the answers themselves', () => {
+  const runtimes: Runtime[] = [];
+  const handlersFor = (origins: string[]) => {
+    const config = smallConfig({ serving: { cors_origins: origins } });
+    const runtime = createRuntime(config);
+    runtimes.push(runtime);
+    return createHandlers(runtime);
+  };
+
+  after(async () => {
+    for (const runtime of runtimes) await runtime.close();
+  });
+
+  it('names an allowed origin on a success and on an error, and exposes Retry-After', async () => {
+    // Prepare
+    const handlers = handlersFor(['https://app.example', 'https://other.example']);
+
+    // Act
+    const ok = parse(
+      await handlers.healthz(
+        withOrigin(fixture('healthz-get'), 'https://app.example'),
+        createLambdaContext('h'),
+      ),
+    );
+    const refused = parse(
+      await handlers.predict(
+        withOrigin(withQuery(fixture('predict-get'), { currency: 'BTC' }), 'https://other.example'),
+        createLambdaContext('p'),
+      ),
+    );
+    const foreign = parse(
+      await handlers.healthz(
+        withOrigin(fixture('healthz-get'), 'https://evil.example'),
+        createLambdaContext('h'),
+      ),
+    );
+
+    // Assess
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers['Access-Control-Allow-Origin'], 'https://app.example');
+    assert.equal(ok.headers['Vary'], 'Origin');
+    assert.match(String(ok.headers['Access-Control-Expose-Headers']), /Retry-After/);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.headers['Access-Control-Allow-Origin'], 'https://other.example');
+    assert.equal(foreign.headers['Access-Control-Allow-Origin'], undefined, 'an origin not in the list');
+  });
+
+  it('answers * when any origin is allowed, and nothing when none is', async () => {
+    const any = parse(
+      await handlersFor(['*']).healthz(
+        withOrigin(fixture('healthz-get'), 'https://x.example'),
+        createLambdaContext('h'),
+      ),
+    );
+    const none = parse(
+      await handlersFor([]).healthz(
+        withOrigin(fixture('healthz-get'), 'https://x.example'),
+        createLambdaContext('h'),
+      ),
+    );
+    assert.equal(any.headers['Access-Control-Allow-Origin'], '*');
+    assert.equal(none.headers['Access-Control-Allow-Origin'], undefined);
+  });
+});
+
+describe('/readyz answer cache', () => {
+  let world: ServingWorld;
+  let runtime: Runtime;
+
+  before(async () => {
+    world = await startServingWorld(['BTC/USDT']);
+    runtime = createRuntime(world.config);
+  });
+
+  after(async () => {
+    await runtime.close();
+    await world.close();
+  });
+
+  it('answers from one evaluation for a few seconds, then looks again', async () => {
+    // Prepare: nothing published yet
+    const clock = manualClock();
+    const readyz = readyzHandler(runtime, { now: clock.now });
+    const ask = async () => parse(await readyz(fixture('readyz-get'), createLambdaContext('readyz')));
+    const first = await ask();
+    assert.equal(first.status, 503);
+
+    // Act: a model is published; within the cache the answer stays, after it the model is seen
+    await publishSynthetic(world.store, 'BTC/USDT', { trainedAt: new Date().toISOString() });
+    clock.advance(READYZ_CACHE_MS - 1);
+    const cached = await ask();
+    clock.advance(1);
+    const fresh = await ask();
+
+    // Assess
+    assert.deepEqual(cached, first, 'the same answer within the cache');
+    assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+  });
+
+  it('makes one evaluation for calls that arrive together', async () => {
+    // Prepare: a store that counts its pings
+    let pings = 0;
+    const counted = {
+      ...runtime,
+      store: Object.assign(Object.create(runtime.store) as typeof runtime.store, {
+        ping: async () => {
+          pings++;
+          return runtime.store.ping();
+        },
+      }),
+    };
+    const readyz = readyzHandler(counted);
+
+    // Act
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => readyz(fixture('readyz-get'), createLambdaContext('readyz'))),
+    );
+
+    // Assess
+    assert.equal(pings, 1);
+    assert.ok(answers.every((answer) => answer.statusCode === 200));
+  });
+});
