@@ -2,6 +2,7 @@ export { sha256Hex } from './checksum.js';
 export {
   LOCAL_CREDENTIALS,
   S3_CLIENT_DEFAULTS,
+  SERVING_S3_OPTIONS,
   createS3Client,
   localCredentialsFor,
   type S3ClientOptions,
@@ -44,4 +45,11 @@ export {
   type ManifestFile,
   type ModelSummary,
 } from './schemas.js';
-export { ArtifactStore, type ArtifactFiles, type ArtifactStoreOptions, type PublishInput } from './store.js';
+export {
+  ArtifactStore,
+  type ArtifactFiles,
+  type ArtifactStoreOptions,
+  type LatestListing,
+  type PublishInput,
+  type UnreadableLatest,
+} from './store.js';
