@@ -40,8 +40,8 @@ describe('ArtifactStore.listLatest and listPairs with a bad latest.json under th
     await put('backup-old/latest.json', '{"hello": "world"}');
 
     // Act
-    const listing = await store.listLatest();
     const pairs = await store.listPairs();
+    const listing = await store.listLatest();
 
     // Assess
     assert.deepEqual(pairs, ['BTC/USDT', 'SOL/USDT']);
