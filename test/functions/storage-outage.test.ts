@@ -5,9 +5,15 @@ import { after, before, describe, it } from 'node:test';
 import { handler as models } from '../../functions/handlers/models.js';
 import { handler as predict } from '../../functions/handlers/predict.js';
 import { handler as readyz } from '../../functions/handlers/readyz.js';
+import { handler as reload } from '../../functions/handlers/reload.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { createRuntime, setRuntime, type Runtime } from '../../functions/runtime.js';
-import { ModelsResponseSchema, PredictResponseSchema, ReadyResponseSchema } from '../../functions/schemas.js';
+import {
+  ModelsResponseSchema,
+  PredictResponseSchema,
+  ReadyResponseSchema,
+  ReloadResponseSchema,
+} from '../../functions/schemas.js';
 import { publishSynthetic } from '../core/predictor/support.js';
 import {
   fixture,
@@ -120,6 +126,24 @@ describe('a warm instance while storage hangs', () => {
     assert.deepEqual(
       listed.models.map((m) => [m.pair, m.version]),
       [['BTC/USDT', btc]],
+    );
+  });
+
+  it('answers POST /models/reload within its bounded wait, saying what still serves and why not the latest', async () => {
+    const { ms, result } = await timed(async () =>
+      parse(await reload(fixture('reload-post'), createLambdaContext('reload'))),
+    );
+
+    assert.ok(ms < 3_000, `/models/reload took ${ms.toFixed(0)} ms with storage paused`);
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    const body = ReloadResponseSchema.parse(result.body);
+    assert.equal(body.ok, false);
+    assert.deepEqual(
+      body.pairs.map((p) => [p.pair, p.version, p.changed, p.error?.code]),
+      [
+        ['BTC/USDT', btc, false, 'storage_unavailable'],
+        ['ETH/USDT', null, false, 'storage_unavailable'],
+      ],
     );
   });
 
