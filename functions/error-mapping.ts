@@ -1,6 +1,13 @@
 import { ArtifactError, StorageUnavailableError } from '../core/artifacts/errors.js';
 import { CandleValidationError, ExchangeError } from '../core/market/errors.js';
-import { MarketDataUnavailableError, PredictorError, UnknownPairError } from '../core/predictor/errors.js';
+import {
+  MarketDataUnavailableError,
+  MarketStaleError,
+  ModelOutputError,
+  PredictorError,
+  StorageTimeoutError,
+  UnknownPairError,
+} from '../core/predictor/errors.js';
 import { ERROR_CODES, HttpError } from './http-errors.js';
 
 /** Seconds a client should wait before asking again, by cause. */
@@ -56,6 +63,15 @@ export function describeError(error: unknown, requestId?: string): ErrorAnswer {
           `The exchange (${error.exchangeId}) refused the candle request${pair}`,
         );
   }
+  if (error instanceof MarketStaleError) {
+    return answer(
+      503,
+      ERROR_CODES.marketStale,
+      `The exchange's newest candle for ${error.pair} is not the last closed one; no forecast is made ` +
+        'from an old window; try again later',
+      retryAfter(RETRY_AFTER_SECONDS.exchange),
+    );
+  }
   if (error instanceof MarketDataUnavailableError || error instanceof CandleValidationError) {
     return answer(
       503,
@@ -64,12 +80,20 @@ export function describeError(error: unknown, requestId?: string): ErrorAnswer {
       retryAfter(RETRY_AFTER_SECONDS.exchange),
     );
   }
-  if (error instanceof StorageUnavailableError) {
+  if (error instanceof StorageUnavailableError || error instanceof StorageTimeoutError) {
     return answer(
       503,
       ERROR_CODES.storageUnavailable,
       'Model storage is unreachable; try again later',
       retryAfter(RETRY_AFTER_SECONDS.storage),
+    );
+  }
+  if (error instanceof ModelOutputError) {
+    return answer(
+      503,
+      ERROR_CODES.modelUnavailable,
+      `Model version ${error.version} for ${error.pair} gave no usable prediction (${error.value}); try again later`,
+      retryAfter(RETRY_AFTER_SECONDS.model),
     );
   }
   if (error instanceof ArtifactError || error instanceof PredictorError) {

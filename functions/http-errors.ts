@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   exchangeUnavailable: 'exchange_unavailable',
   exchangeError: 'exchange_error',
   marketDataUnavailable: 'market_data_unavailable',
+  marketStale: 'market_stale',
   storageUnavailable: 'storage_unavailable',
   modelUnavailable: 'model_unavailable',
   timeout: 'timeout',

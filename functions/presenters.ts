@@ -28,6 +28,7 @@ export function servedModel(model: ModelInfo): z.input<typeof ServedModelSchema>
     age_seconds: model.age.ageSeconds,
     stale: model.age.stale,
     stale_after_seconds: model.age.staleAfterSeconds,
+    clock_skew: model.age.clockSkew,
     metrics: {
       test_mae: model.metrics.testMae,
       naive_mae: model.metrics.naiveMae,
@@ -51,6 +52,7 @@ export function readyModel(model: ModelInfo): ReadyResponse['models'][number] {
     age_seconds: model.age.ageSeconds,
     stale: model.age.stale,
     stale_after_seconds: model.age.staleAfterSeconds,
+    clock_skew: model.age.clockSkew,
   };
 }
 
@@ -61,6 +63,12 @@ export function staleReason(
 ): string {
   const { ageSeconds, staleAfterSeconds } = model.age;
   const hours = (seconds: number): string => `${(seconds / 3_600).toFixed(1)} h`;
+  if (model.age.clockSkew) {
+    return (
+      `${model.pair}: model ${model.version} says it was trained at ${model.trainedAt}, in the future of ` +
+      "this server: the training host's clock or this one is wrong, so its age is unknown"
+    );
+  }
   return (
     `${model.pair}: model ${model.version} is stale: trained ${model.trainedAt}, ${hours(ageSeconds)} ` +
     `(${ageSeconds} s) ago, over the limit of ${hours(staleAfterSeconds)} (${staleAfterSeconds} s: ` +

@@ -1,4 +1,4 @@
-import { ArtifactStore } from '../core/artifacts/index.js';
+import { ArtifactStore, SERVING_S3_OPTIONS } from '../core/artifacts/index.js';
 import type { Config } from '../core/config/index.js';
 import type { Candle } from '../core/market/candle.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
@@ -28,14 +28,17 @@ export interface RuntimeOptions {
   /** Store instead of ArtifactStore.fromConfig(config.storage). */
   readonly store?: ArtifactStore;
   readonly log?: PredictorLog;
+  /** The predictor's bounds on waiting for storage; STORAGE_WAITS_MS by default. For tests. */
+  readonly storageWaits?: { readonly loadMs: number; readonly probeMs: number };
 }
 
 /** A runtime for `config`: the artifact store, the candle source (behind its cache) and the predictor. */
 export function createRuntime(config: Config, options: RuntimeOptions = {}): Runtime {
   const clock = options.clock ?? Date.now;
   const timeframeMs = timeframeToMs(config.market.interval);
-  const store = options.store ?? ArtifactStore.fromConfig(config.storage);
-  const source = options.candles ?? lazyCcxtSource(config);
+  // Short SDK timeouts: a hung store must free the background refresh and the cold loads soon.
+  const store = options.store ?? ArtifactStore.fromConfig(config.storage, SERVING_S3_OPTIONS);
+  const source = options.candles ?? lazyCcxtSource(config, clock);
   const candles = config.serving.candle_cache
     ? new CandleCache({ provider: source, timeframeMs, now: clock })
     : source;
@@ -51,6 +54,9 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     maxFillGap: config.market.max_fill_gap,
     now: clock,
     log: options.log ?? predictorLog(),
+    ...(options.storageWaits === undefined
+      ? {}
+      : { loadWaitMs: options.storageWaits.loadMs, probeWaitMs: options.storageWaits.probeMs }),
   });
   return { config, store, predictor, close: () => predictor.close() };
 }
@@ -59,7 +65,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
  * ccxt on config.exchange, imported on the first candle request: loading ccxt takes about half a
  * second, which /healthz, /readyz, /models and /openapi.json cold starts should not pay.
  */
-function lazyCcxtSource(config: Config): CandleProvider {
+function lazyCcxtSource(config: Config, clock: () => number): CandleProvider {
   let source: Promise<{ fetchLast(pair: string, count: number): Promise<Candle[]> }> | undefined;
   return {
     fetchLast: async (pair, count) => {
@@ -67,6 +73,9 @@ function lazyCcxtSource(config: Config): CandleProvider {
         ({ CcxtCandleSource }) =>
           new CcxtCandleSource(config.exchange, {
             timeframe: config.market.interval,
+            // The predictor's clock decides which candle is the last closed one; the source asks for
+            // the same one.
+            now: clock,
             onRetry: (notice) =>
               logger.warn('exchange request failed, retrying', {
                 pair: notice.pair,

@@ -106,6 +106,11 @@ export const ServedModelSchema = z.object({
   stale_after_seconds: z.number().int().positive().meta({
     description: 'serving.schedule_period_minutes x 60 x serving.stale_after_periods.',
   }),
+  clock_skew: z.boolean().meta({
+    description:
+      "trained_at is more than a minute after this server's clock: age_seconds is reported as 0 and " +
+      'the model as stale, since its age cannot be measured.',
+  }),
   metrics: MetricsSummarySchema,
 });
 
@@ -182,6 +187,10 @@ export const HealthResponseSchema = z.object({
 export const ReadyResponseSchema = z.object({
   ready: z.boolean(),
   storage: z.enum(['ok', 'unavailable']),
+  storage_error: z
+    .object({ last_error_at: isoTime, message: z.string() })
+    .optional()
+    .meta({ description: 'With storage unavailable: when it last failed, and how, in public terms.' }),
   models: z.array(
     z.object({
       pair,
@@ -191,6 +200,7 @@ export const ReadyResponseSchema = z.object({
         age_seconds: true,
         stale: true,
         stale_after_seconds: true,
+        clock_skew: true,
       }).shape,
     }),
   ),

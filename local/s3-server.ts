@@ -38,8 +38,11 @@ export interface S3Server {
   /** Base URL for StorageConfig.endpoint, for example http://127.0.0.1:9000. */
   readonly endpoint: string;
   readonly port: number;
-  /** The child process's id, for fault drills that pause (SIGSTOP) or kill the store. */
-  readonly pid: number | undefined;
+  /**
+   * The child process's id: fault tests pause the server with SIGSTOP (connections stay open, nothing
+   * answers, as with a hung store) and resume it with SIGCONT.
+   */
+  readonly pid: number;
   /** Stops the server (requests in flight get a second to finish); resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -117,11 +120,15 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     });
   });
 
+  // A child that sent 'listening' was spawned: it has a pid. Checked, never defaulted: a fault test
+  // signalling a made-up pid (-1 means every process) must not happen.
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('The local S3 server started without a process id');
   let closing: Promise<void> | undefined;
   return {
     endpoint: `http://${urlHost(host)}:${port}`,
     port,
-    pid: child.pid,
+    pid,
     close: () => {
       closing ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {

@@ -6,7 +6,6 @@
  * `{ type: 'memory', ... }` to each `{ type: 'memory' }` (after a full GC, so heap figures compare).
  */
 import { parseConfig } from '../../core/config/index.js';
-import { startLocalApi } from '../../functions/local/adapter.js';
 
 export interface WorkerMemory {
   readonly type: 'memory';
@@ -17,18 +16,14 @@ export interface WorkerMemory {
 const config = parseConfig(JSON.parse(process.env['FAULTS_CONFIG'] ?? 'null'), ['FAULTS_CONFIG']);
 const apiKey = process.env['FAULTS_API_KEY'] ?? '';
 
-// As local/stack.ts does: the handlers read the environment once, when first imported.
-Object.assign(process.env, {
-  MUR_ENV: 'local',
-  PAIRS: config.pairs.join(','),
-  MODEL_BUCKET: config.storage.bucket,
-  S3_ENDPOINT: config.storage.endpoint ?? '',
-  EXCHANGE_URL: config.exchange.url ?? '',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
-});
-const { createRuntime, setRuntime } = await import('../../functions/runtime.js');
-setRuntime(createRuntime(config));
+// The handlers' logger reads its level when first imported: silence it before that.
+process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
+const { createHandlers } = await import('../../functions/handlers/index.js');
+const { startLocalApi } = await import('../../functions/local/adapter.js');
+const { createRuntime } = await import('../../functions/runtime.js');
+const runtime = createRuntime(config);
 const api = await startLocalApi({
+  handlers: createHandlers(runtime),
   apiKeys: [apiKey],
   port: 0,
   host: '127.0.0.1',
@@ -47,6 +42,6 @@ process.on('message', (message: unknown) => {
   }
 });
 process.once('disconnect', () => {
-  void api.close().finally(() => process.exit(0));
+  void Promise.all([api.close(), runtime.close()]).finally(() => process.exit(0));
 });
 process.send?.({ type: 'listening', url: api.url });

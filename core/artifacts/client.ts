@@ -13,6 +13,16 @@ export const S3_CLIENT_DEFAULTS = {
 } as const;
 
 /**
+ * For serving: each attempt bounded to a few seconds and one retry, so that a hung store releases a
+ * background refresh or a cold load within about 10 s instead of the 90 s of the defaults.
+ */
+export const SERVING_S3_OPTIONS = {
+  maxAttempts: 2,
+  connectionTimeoutMs: 2_000,
+  requestTimeoutMs: 4_000,
+} as const;
+
+/**
  * The keys s3rver (the local server) accepts. Any S3-compatible server started for tests or the
  * local stack is expected to accept them too; MinIO users set AWS_ACCESS_KEY_ID/SECRET instead.
  */

@@ -2,6 +2,7 @@ export { sha256Hex } from './checksum.js';
 export {
   LOCAL_CREDENTIALS,
   S3_CLIENT_DEFAULTS,
+  SERVING_S3_OPTIONS,
   createS3Client,
   localCredentialsFor,
   type S3ClientOptions,
@@ -48,10 +49,12 @@ export {
 } from './schemas.js';
 export {
   ArtifactStore,
-  PRUNE_GRACE_MS,
   type ArtifactFiles,
   type ArtifactStoreOptions,
+  type LatestListing,
+  PRUNE_GRACE_MS,
   type PruneOptions,
   type PublishInput,
   type PublishOutcome,
+  type UnreadableLatest,
 } from './store.js';

@@ -105,6 +105,20 @@ export interface PruneOptions {
   readonly graceMs?: number;
 }
 
+/** A latest.json that exists but cannot be used: its folder under the models prefix, and why. */
+export interface UnreadableLatest {
+  /** The folder's name, for example `btc_usdt` (pairSlug of the pair it should be about). */
+  readonly folder: string;
+  readonly error: ManifestError;
+}
+
+/** What listLatest() found. */
+export interface LatestListing {
+  /** Readable pointers, sorted by pair. */
+  readonly pointers: LatestPointer[];
+  readonly unreadable: UnreadableLatest[];
+}
+
 /** One version folder as found by listing: its keys, whether its manifest was written, its last write. */
 interface VersionFolder {
   readonly keys: string[];
@@ -335,18 +349,41 @@ export class ArtifactStore {
     return bytes;
   }
 
-  /** Pairs that have a latest.json, as written in it, sorted. */
+  /** Pairs that have a readable latest.json, as written in it, sorted. Unreadable ones are skipped. */
   public async listPairs(): Promise<Pair[]> {
-    const { prefixes } = await this.list(modelsPrefix(this.prefix), '/');
-    const pairs: Pair[] = [];
-    for (const folder of prefixes) {
-      const key = `${folder}${LATEST_FILE}`;
-      const bytes = await this.getOrNull(key);
-      if (bytes !== null) {
-        pairs.push(this.parseJson(key, bytes, LatestPointerSchema).pair);
-      }
+    return (await this.listLatest()).pointers.map((pointer) => pointer.pair).sort();
+  }
+
+  /**
+   * Every latest.json under the prefix, read in parallel: the readable pointers, and apart the ones
+   * that cannot be parsed (a stray or corrupt file), so that one bad pointer does not hide the others.
+   * Storage failures still throw: a partial answer would look like a smaller store.
+   */
+  public async listLatest(): Promise<LatestListing> {
+    const base = modelsPrefix(this.prefix);
+    const { prefixes } = await this.list(base, '/');
+    const read = await Promise.all(
+      prefixes.map(async (folder): Promise<LatestPointer | UnreadableLatest | null> => {
+        const key = `${folder}${LATEST_FILE}`;
+        const bytes = await this.getOrNull(key);
+        if (bytes === null) return null;
+        try {
+          return this.parseJson(key, bytes, LatestPointerSchema);
+        } catch (error) {
+          if (!(error instanceof ManifestError)) throw error;
+          return { folder: folder.slice(base.length, -1), error };
+        }
+      }),
+    );
+    const pointers: LatestPointer[] = [];
+    const unreadable: UnreadableLatest[] = [];
+    for (const entry of read) {
+      if (entry === null) continue;
+      if ('error' in entry) unreadable.push(entry);
+      else pointers.push(entry);
     }
-    return pairs.sort();
+    pointers.sort((a, b) => (a.pair < b.pair ? -1 : a.pair > b.pair ? 1 : 0));
+    return { pointers, unreadable };
   }
 
   /** Versions of `pair` whose manifest was written (complete publishes), oldest first. */

@@ -92,3 +92,59 @@ export class MarketDataUnavailableError extends PredictorError {
     this.given = given;
   }
 }
+
+/**
+ * The exchange's newest closed candle is not the one that closed last by this server's clock: the
+ * exchange lags or stopped. A forecast of the "next" candle from that window would be of one already
+ * in the past, so none is made.
+ */
+export class MarketStaleError extends PredictorError {
+  public readonly pair: string;
+  /** Open time (ms) of the newest candle the exchange gave. */
+  public readonly newestOpenTime: number;
+  /** Open time (ms) of the candle that closed last by the clock. */
+  public readonly expectedOpenTime: number;
+
+  public constructor(pair: string, newestOpenTime: number, expectedOpenTime: number) {
+    super(
+      `The newest candle of ${pair} the exchange gave opened at ${new Date(newestOpenTime).toISOString()}; ` +
+        `the last closed one opened at ${new Date(expectedOpenTime).toISOString()}`,
+    );
+    this.name = 'MarketStaleError';
+    this.pair = pair;
+    this.newestOpenTime = newestOpenTime;
+    this.expectedOpenTime = expectedOpenTime;
+  }
+}
+
+/** The model ran but gave no usable number (NaN or infinite): nothing to serve from this version. */
+export class ModelOutputError extends PredictorError {
+  public readonly pair: string;
+  public readonly version: string;
+  public readonly value: string;
+
+  public constructor(pair: string, version: string, value: unknown) {
+    super(`${pair} version ${version} returned ${String(value)}, not a finite number`);
+    this.name = 'ModelOutputError';
+    this.pair = pair;
+    this.version = version;
+    this.value = String(value);
+  }
+}
+
+/**
+ * Storage did not answer within the time a request may wait for it (a cold pair's first load, a
+ * listing, a readiness probe). The call goes on in the background; a later request may find it done.
+ */
+export class StorageTimeoutError extends PredictorError {
+  /** What was waited for, for example `load BTC/USDT` or `list models`. */
+  public readonly operation: string;
+  public readonly waitedMs: number;
+
+  public constructor(operation: string, waitedMs: number) {
+    super(`Model storage did not answer within ${waitedMs} ms (${operation})`);
+    this.name = 'StorageTimeoutError';
+    this.operation = operation;
+    this.waitedMs = waitedMs;
+  }
+}

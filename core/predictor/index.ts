@@ -1,14 +1,18 @@
 export { CandleCache, type CandleCacheOptions, type CandleProvider } from './candle-cache.js';
 export {
   MarketDataUnavailableError,
+  MarketStaleError,
   ModelLoadError,
+  ModelOutputError,
   ModelShapeError,
   PredictorError,
+  StorageTimeoutError,
   UNKNOWN_PAIR_REASONS,
   UnknownPairError,
   type UnknownPairReason,
 } from './errors.js';
-export { modelAge, staleAfterSeconds, type ModelAge } from './model-age.js';
+export { withDeadline } from './deadline.js';
+export { CLOCK_SKEW_TOLERANCE_SECONDS, modelAge, staleAfterSeconds, type ModelAge } from './model-age.js';
 export {
   DEFAULT_SESSION_OPTIONS,
   loadModel,
@@ -18,8 +22,10 @@ export {
   type ModelSource,
 } from './model-loader.js';
 export { ONNX_IO } from './onnx-io.js';
+export { isStorageFailure, StorageMonitor, type StorageHealth } from './storage-health.js';
 export {
   Predictor,
+  STORAGE_WAITS_MS,
   type ModelInfo,
   type ModelStatus,
   type PredictOptions,

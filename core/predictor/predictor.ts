@@ -1,18 +1,39 @@
 import * as ort from 'onnxruntime-node';
-import type { ArtifactStore } from '../artifacts/index.js';
+import { pairSlug, type ArtifactStore, type LatestListing } from '../artifacts/index.js';
 import type { Pair } from '../config/index.js';
 import { prepareWindow } from '../features/index.js';
 import type { Candle } from '../market/candle.js';
 import { CandleValidationError } from '../market/errors.js';
+import { candleOpenTime } from '../market/timeframe.js';
 import { validateCandles } from '../market/validate.js';
 import type { CandleProvider } from './candle-cache.js';
-import { MarketDataUnavailableError, UNKNOWN_PAIR_REASONS, UnknownPairError } from './errors.js';
+import { withDeadline } from './deadline.js';
+import {
+  MarketDataUnavailableError,
+  MarketStaleError,
+  ModelOutputError,
+  StorageTimeoutError,
+  UNKNOWN_PAIR_REASONS,
+  UnknownPairError,
+} from './errors.js';
 import { modelAge, type ModelAge } from './model-age.js';
 import { loadModel, type LoadedModel, type MetricsSummary } from './model-loader.js';
 import { ONNX_IO } from './onnx-io.js';
+import { StorageMonitor, type StorageHealth } from './storage-health.js';
 
 /** What the predictor needs from the artifact store. */
-export type PredictorStore = Pick<ArtifactStore, 'readLatest' | 'readManifest' | 'readFile' | 'listPairs'>;
+export type PredictorStore = Pick<
+  ArtifactStore,
+  'readLatest' | 'readManifest' | 'readFile' | 'listLatest' | 'ping'
+>;
+
+/**
+ * How long a request waits for storage by default. A cold pair's first load (latest.json, manifest,
+ * three files, an onnxruntime session) takes well under a second when storage is healthy; a listing
+ * or a readiness probe is a few small requests. Past these, the request answers 503 and the call goes
+ * on in the background.
+ */
+export const STORAGE_WAITS_MS = { load: 10_000, probe: 1_500 } as const;
 
 /** Where the predictor reports swaps and kept models; Powertools' Logger fits, and so does console. */
 export interface PredictorLog {
@@ -44,6 +65,10 @@ export interface PredictorOptions {
   readonly now?: () => number;
   readonly log?: PredictorLog;
   readonly sessionOptions?: ort.InferenceSession.SessionOptions;
+  /** Longest wait for a cold pair's first load, or a reload (default STORAGE_WAITS_MS.load). */
+  readonly loadWaitMs?: number;
+  /** Longest wait for a listing of the models or a storage ping (default STORAGE_WAITS_MS.probe). */
+  readonly probeWaitMs?: number;
 }
 
 export interface PredictOptions {
@@ -117,6 +142,11 @@ interface Outcome {
  * again at most every `refreshSeconds`, and a new version replaces the old one only once it has loaded
  * and passed its checks: while storage is down or the new version is corrupt, the old one keeps
  * serving, and the failure is logged.
+ *
+ * A loaded model never waits for storage (stale-while-revalidate): once the interval has passed, a
+ * request starts one background refresh of its pair and answers with the model in memory, so a slow or
+ * hung store costs a warm instance nothing but a later swap. Only what has nothing in memory waits
+ * (a cold pair, a listing, a readiness probe, a reload), and then for a bounded time.
  */
 export class Predictor {
   public readonly pairs: readonly Pair[];
@@ -137,6 +167,14 @@ export class Predictor {
   private readonly running = new Map<LoadedModel, number>();
   private readonly retired = new Set<LoadedModel>();
   private published: { readonly pairs: readonly Pair[]; readonly at: number } | null = null;
+  private readonly loadWaitMs: number;
+  private readonly probeWaitMs: number;
+  private readonly storageMonitor: StorageMonitor;
+  /** The listing in progress, shared: a hung store gets one LIST at a time, not one per request. */
+  private listing: Promise<LatestListing> | null = null;
+  private pinging: Promise<void> | null = null;
+  /** Folders whose latest.json could not be read at the last listing. */
+  private unreadableFolders: readonly string[] = [];
 
   public constructor(options: PredictorOptions) {
     if (!Number.isFinite(options.refreshSeconds) || options.refreshSeconds < 0) {
@@ -157,6 +195,9 @@ export class Predictor {
     this.now = options.now ?? Date.now;
     this.log = options.log;
     this.sessionOptions = options.sessionOptions;
+    this.loadWaitMs = positive('loadWaitMs', options.loadWaitMs ?? STORAGE_WAITS_MS.load);
+    this.probeWaitMs = positive('probeWaitMs', options.probeWaitMs ?? STORAGE_WAITS_MS.probe);
+    this.storageMonitor = new StorageMonitor(this.now);
   }
 
   /** The predicted close of the candle after the last closed one. */
@@ -181,19 +222,27 @@ export class Predictor {
   }
 
   /**
-   * The model served for `pair`, loading it on first use and re-reading latest.json when the last
-   * read is older than the refresh interval. UnknownPairError for a pair that is not served or has
-   * nothing published; the store's errors (503 material) when nothing was ever loaded.
+   * The model served for `pair`, loading it on first use. A loaded model is returned at once; when
+   * its last read of latest.json is older than the refresh interval, a background refresh starts.
+   * UnknownPairError for a pair that is not served or has nothing published; the store's errors, or
+   * StorageTimeoutError past loadWaitMs, (503 material) when nothing is loaded.
    */
   public async model(pair: Pair): Promise<LoadedModel> {
     if (!this.pairs.includes(pair)) {
       throw new UnknownPairError(pair, await this.availablePairs(), UNKNOWN_PAIR_REASONS.notServed);
     }
     const entry = this.entries.get(pair);
-    const fresh = entry !== undefined && this.now() - entry.checkedAt < this.refreshMs;
+    const due = entry === undefined || this.now() - entry.checkedAt >= this.refreshMs;
+    if (entry !== undefined && entry.model !== null) {
+      // Never awaited: readLatest() settles every failure into the entry and the log.
+      if (due) void this.refresh(pair);
+      return entry.model;
+    }
     // A failure with nothing loaded is remembered for the interval too: a corrupt model or a missing
     // pointer is answered at once instead of being downloaded again by every request.
-    const outcome = fresh ? entry : await this.refresh(pair);
+    const outcome = due
+      ? await this.waitForStorage(this.refresh(pair), this.loadWaitMs, `load ${pair}`)
+      : entry;
     if (outcome.model !== null) return outcome.model;
     throw outcome.error ?? new Error(`No model for ${pair}`);
   }
@@ -207,7 +256,12 @@ export class Predictor {
     this.published = null;
     return Promise.all(
       this.pairs.map(async (pair) => {
-        const outcome = await this.refresh(pair);
+        const current = this.entries.get(pair)?.model ?? null;
+        const outcome = await this.waitForStorage(
+          this.refresh(pair),
+          this.loadWaitMs,
+          `reload ${pair}`,
+        ).catch((error: unknown): Outcome => ({ model: current, previous: current, error: asError(error) }));
         return {
           pair,
           version: outcome.model?.version ?? null,
@@ -226,7 +280,7 @@ export class Predictor {
   public async status(): Promise<ModelStatus[]> {
     let published: Set<Pair>;
     try {
-      published = new Set(await this.store.listPairs());
+      published = this.publishedPairs(await this.listLatest());
     } catch (error) {
       if (this.loaded().length === 0) throw error;
       published = new Set();
@@ -237,7 +291,7 @@ export class Predictor {
         try {
           return { pair, ok: true, model: this.info(await this.model(pair)) };
         } catch (error) {
-          return { pair, ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+          return { pair, ok: false, error: asError(error) };
         }
       }),
     );
@@ -258,7 +312,7 @@ export class Predictor {
     const cached = this.published;
     if (cached !== null && this.now() - cached.at < this.refreshMs) return [...cached.pairs];
     try {
-      const published = new Set(await this.store.listPairs());
+      const published = this.publishedPairs(await this.listLatest());
       const pairs = this.pairs.filter((pair) => published.has(pair) || this.isLoaded(pair));
       this.published = { pairs, at: this.now() };
       return [...pairs];
@@ -267,9 +321,46 @@ export class Predictor {
     }
   }
 
+  /** What the last storage calls said; never touches storage. */
+  public storage(): StorageHealth {
+    return this.storageMonitor.snapshot();
+  }
+
+  /**
+   * Pings storage, waiting at most probeWaitMs, and returns the storage health afterwards. One ping at
+   * a time: callers during a hang share it, each with its own deadline.
+   */
+  public async checkStorage(): Promise<StorageHealth> {
+    this.pinging ??= this.store
+      .ping()
+      .then(
+        () => this.storageMonitor.succeeded(),
+        (error: unknown) => this.storageMonitor.failed(error),
+      )
+      .finally(() => {
+        this.pinging = null;
+      });
+    await this.waitForStorage(this.pinging, this.probeWaitMs, 'ping').catch(() => undefined);
+    return this.storageMonitor.snapshot();
+  }
+
+  /**
+   * Folders under the models prefix, not those of a served pair, whose latest.json could not be read at
+   * the last listing (a served pair's own unreadable pointer shows in its status instead).
+   */
+  public unreadableEntries(): readonly string[] {
+    const served = new Set(this.pairs.map((pair) => pairSlug(pair)));
+    return this.unreadableFolders.filter((folder) => !served.has(folder));
+  }
+
+  /** Resolves once no refresh is running: for tests, and before releasing the sessions. */
+  public async settled(): Promise<void> {
+    while (this.refreshing.size > 0) await Promise.allSettled([...this.refreshing.values()]);
+  }
+
   /** Releases every session; the predictor must not be used afterwards. */
   public async close(): Promise<void> {
-    await Promise.allSettled([...this.refreshing.values()]);
+    await this.settled();
     const models = [...this.entries.values()].flatMap((entry) => (entry.model === null ? [] : [entry.model]));
     this.entries.clear();
     await Promise.allSettled(models.map((model) => model.session.release()));
@@ -293,6 +384,53 @@ export class Predictor {
     return (this.entries.get(pair)?.model ?? null) !== null;
   }
 
+  /**
+   * `promise`, or StorageTimeoutError after `ms`; the timeout is a storage failure for /readyz. The
+   * promise goes on: a later request shares it, or finds its result.
+   */
+  private waitForStorage<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
+    return withDeadline(promise, ms, () => {
+      const error = new StorageTimeoutError(operation, ms);
+      this.storageMonitor.failed(error);
+      return error;
+    });
+  }
+
+  /** Every latest.json, bounded by probeWaitMs; unreadable ones are logged and remembered. */
+  private async listLatest(): Promise<LatestListing> {
+    this.listing ??= this.store
+      .listLatest()
+      .then(
+        (listing) => {
+          this.storageMonitor.succeeded();
+          this.unreadableFolders = listing.unreadable.map((entry) => entry.folder);
+          for (const { folder, error } of listing.unreadable) {
+            this.log?.warn('skipping an unreadable latest.json', { folder, problems: error.problems });
+          }
+          return listing;
+        },
+        (error: unknown) => {
+          this.storageMonitor.failed(error);
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.listing = null;
+      });
+    return this.waitForStorage(this.listing, this.probeWaitMs, 'list models');
+  }
+
+  /**
+   * Served pairs with a latest.json. A served pair whose pointer is unreadable counts: its status then
+   * says why it cannot be served, instead of the pair silently disappearing.
+   */
+  private publishedPairs(listing: LatestListing): Set<Pair> {
+    const published = new Set<Pair>(listing.pointers.map((pointer) => pointer.pair));
+    const unreadable = new Set(listing.unreadable.map((entry) => entry.folder));
+    for (const pair of this.pairs) if (unreadable.has(pairSlug(pair))) published.add(pair);
+    return published;
+  }
+
   /** One read of latest.json per pair at a time: whoever asks while one is running shares it. */
   private refresh(pair: Pair): Promise<Outcome> {
     const running = this.refreshing.get(pair);
@@ -306,6 +444,7 @@ export class Predictor {
     const previous = this.entries.get(pair)?.model ?? null;
     try {
       const pointer = await this.store.readLatest(pair);
+      this.storageMonitor.succeeded();
       if (pointer === null) {
         throw new UnknownPairError(pair, await this.availablePairs(), UNKNOWN_PAIR_REASONS.notPublished);
       }
@@ -329,7 +468,8 @@ export class Predictor {
       });
       return { model, previous, error: null };
     } catch (caught) {
-      const error = caught instanceof Error ? caught : new Error(String(caught));
+      const error = asError(caught);
+      this.storageMonitor.failed(error);
       this.entries.set(pair, { model: previous, error, checkedAt: this.now() });
       if (previous !== null) {
         this.log?.warn('keeping the loaded model: the latest one could not be loaded', {
@@ -348,6 +488,12 @@ export class Predictor {
     // A few candles more than the window, so that a hole at its start can be repaired too.
     const margin = this.gapPolicy === 'fill' ? this.maxFillGap : 0;
     const raw = await this.candles.fetchLast(pair, length + margin);
+    // Validation only sees the gaps between candles: a series that stops hours ago passes it, and
+    // its "next candle" would already be in the past. A newer candle than expected is fine (this
+    // clock is behind the exchange's).
+    const expected = candleOpenTime(this.now(), this.timeframeMs) - this.timeframeMs;
+    const newest = raw.reduce((max, candle) => Math.max(max, candle.openTime), Number.NEGATIVE_INFINITY);
+    if (raw.length > 0 && newest < expected) throw new MarketStaleError(pair, newest, expected);
     let candles: Candle[];
     try {
       candles = validateCandles(raw, this.timeframeMs, {
@@ -376,7 +522,7 @@ export class Predictor {
       const output = await model.session.run(feeds);
       const value = output[ONNX_IO.output]?.data[0];
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new Error(`${model.pair} version ${model.version} returned ${String(value)}, not a number`);
+        throw new ModelOutputError(model.pair, model.version, value);
       }
       return value;
     } finally {
@@ -394,4 +540,14 @@ export class Predictor {
     if (this.running.has(model)) this.retired.add(model);
     else void model.session.release().catch(() => undefined);
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be more than 0, got ${value}`);
+  return value;
 }

@@ -21,11 +21,12 @@ export const READYZ_CACHE_MS = 5_000;
 /**
  * GET /readyz: 200 when storage answers, at least one model loads and no served model is stale; 503
  * with the reasons otherwise. A stale model still answers /predict (flagged there): readiness is where
- * a monitor learns that training has stopped renewing it. Calls within `cacheMs` of an evaluation,
- * and calls while one runs, share its answer.
+ * a monitor learns that training has stopped renewing it. Storage is pinged with a short deadline
+ * (the predictor's probe wait): a hung store is reported as unavailable within it, not after the
+ * SDK's own timeouts. Calls within `cacheMs` of an evaluation, and calls while one runs, share its answer.
  */
 export function readyzHandler(
-  runtime: Pick<Runtime, 'config' | 'store' | 'predictor'>,
+  runtime: Pick<Runtime, 'config' | 'predictor'>,
   options: ReadyzOptions = {},
 ): ApiHandler {
   const cacheMs = options.cacheMs ?? READYZ_CACHE_MS;
@@ -52,18 +53,20 @@ export function readyzHandler(
 
 async function readiness({
   config,
-  store,
   predictor,
-}: Pick<Runtime, 'config' | 'store' | 'predictor'>): Promise<ReadyResponse> {
+}: Pick<Runtime, 'config' | 'predictor'>): Promise<ReadyResponse> {
   const problems: string[] = [];
   const models: ReadyResponse['models'] = [];
-  let storage: ReadyResponse['storage'] = 'ok';
-  try {
-    await store.ping();
-  } catch (error) {
-    storage = 'unavailable';
-    problems.push(describeError(error).message);
-  }
+  const health = await predictor.checkStorage();
+  const storage: ReadyResponse['storage'] = health.ok ? 'ok' : 'unavailable';
+  const storageError =
+    health.ok || health.lastErrorAt === null
+      ? undefined
+      : {
+          last_error_at: new Date(health.lastErrorAt).toISOString(),
+          message: describeError(health.lastError).message,
+        };
+  if (storageError !== undefined) problems.push(storageError.message);
   if (storage === 'ok') {
     try {
       for (const status of await predictor.status()) {
@@ -79,7 +82,16 @@ async function readiness({
     }
     if (models.length === 0 && problems.length === 0)
       problems.push('no served pair has a published model yet');
+    for (const folder of predictor.unreadableEntries()) {
+      problems.push(`skipped an unreadable latest.json in the model folder ${folder}`);
+    }
   }
   const ready = storage === 'ok' && models.length > 0 && models.every((model) => !model.stale);
-  return { ready, storage, models, problems };
+  return {
+    ready,
+    storage,
+    ...(storageError === undefined ? {} : { storage_error: storageError }),
+    models,
+    problems,
+  };
 }

@@ -177,14 +177,41 @@ describe('model age and staleness in /predict, /models and /readyz', () => {
   });
 
   it('answers /readyz 200 when every served model is fresh', async () => {
-    instanceAt(BTC_TRAINED + HOUR_MS);
+    // BTC/USDT exactly at the limit, ETH/USDT just trained
+    instanceAt(ETH_TRAINED);
     const { status, body } = await ready();
     assert.equal(status, 200);
     assert.equal(body.ready, true);
     assert.deepEqual(
-      body.models.map((m) => m.stale),
-      [false, false],
+      body.models.map((m) => [m.stale, m.clock_skew]),
+      [
+        [false, false],
+        [false, false],
+      ],
     );
+  });
+
+  it('reports a model trained in the future of the clock as clock_skew and stale, not as fresh', async () => {
+    // Prepare: an instance whose clock reads 2 hours before ETH/USDT's trained_at
+    instanceAt(ETH_TRAINED - 2 * HOUR_MS);
+
+    // Act
+    const eth = await predicted('eth');
+    const { status, body } = await ready();
+
+    // Assess
+    assert.equal(eth.model.age_seconds, 0);
+    assert.equal(eth.model.clock_skew, true);
+    assert.equal(eth.model.stale, true);
+    assert.equal(status, 503);
+    assert.deepEqual(
+      body.models.map((m) => [m.pair, m.stale, m.clock_skew]),
+      [
+        ['BTC/USDT', false, false],
+        ['ETH/USDT', true, true],
+      ],
+    );
+    assert.match(body.problems.join('\n'), /^ETH\/USDT: model \S+ says it was trained at \S+, in the future/);
   });
 
   it('documents the age fields in /openapi.json', async () => {

@@ -2,6 +2,7 @@ import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { newVersion } from '../../core/artifacts/index.js';
 import { prepareWindow, scalerFromJsonText } from '../../core/features/index.js';
 import type { Candle } from '../../core/market/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
@@ -9,6 +10,7 @@ import type { Predictor } from '../../core/predictor/index.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { PredictResponseSchema } from '../../functions/schemas.js';
+import { nanModel, publishSynthetic } from '../core/predictor/support.js';
 import {
   BUCKET,
   deadEndpoint,
@@ -263,7 +265,29 @@ describe('/predict', () => {
     const context = () => createLambdaContext('predict', { awsRequestId: 'req-failure' });
 
     afterEach(() => {
-      world.exchange.setFaults({ failNext: 0 });
+      world.exchange.setFaults({ failNext: 0, dropOpenTimes: [] });
+    });
+
+    it("answers 503 market_stale with Retry-After when the exchange's newest candle is hours old", async () => {
+      // Prepare: the exchange's series stops 5 hours before the last closed candle, a hole shorter
+      // than max_fill_gap: the window still has enough candles, all of them old
+      coldStart();
+      const lastClosed = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+      world.exchange.setFaults({ dropOpenTimes: [0, 1, 2, 3, 4].map((i) => lastClosed - i * HOUR) });
+
+      // Act
+      const result = await api.predict(fixture('predict-get'), context());
+
+      // Assess
+      const { status, headers, body } = parse(result);
+      assert.equal(status, 503, result.body);
+      assert.equal(headers['Retry-After'], '30');
+      assert.equal(errorOf(body)['code'], 'market_stale');
+      assert.match(
+        String(errorOf(body)['message']),
+        /newest candle for BTC\/USDT is not the last closed one/,
+      );
+      assertNoInternals(result.body, world);
     });
 
     it('answers 503 with Retry-After when the exchange fails', async () => {
@@ -337,6 +361,29 @@ describe('/predict', () => {
       assert.equal(status, 503);
       assert.equal(errorOf(body)['code'], 'model_unavailable');
       assert.match(String(errorOf(body)['message']), /ModelShapeError/);
+    });
+
+    it('answers 503 naming the version when the model gives NaN', async () => {
+      // Prepare: ETH/USDT's latest version (the newest) is a network whose output is NaN
+      const nan = await publishSynthetic(world.store, 'ETH/USDT', {
+        version: newVersion(new Date()),
+        files: { 'model.onnx': nanModel() },
+      });
+      coldStart();
+
+      // Act
+      const event = withQuery(fixture('predict-get'), { currency: 'ETH', compare: 'USDT' });
+      const result = await api.predict(event, context());
+
+      // Assess
+      const { status, headers, body } = parse(result);
+      assert.equal(status, 503, result.body);
+      assert.equal(errorOf(body)['code'], 'model_unavailable', result.body);
+      assert.equal(headers['Retry-After'], '60');
+      assert.equal(
+        errorOf(body)['message'],
+        `Model version ${nan.version} for ETH/USDT gave no usable prediction (NaN); try again later`,
+      );
     });
 
     it('answers a bare 500 with the request id for anything unexpected', async () => {

@@ -4,19 +4,25 @@ import * as ort from 'onnxruntime-node';
 import { StorageUnavailableError, type ArtifactStore } from '../../../core/artifacts/index.js';
 import { prepareWindow } from '../../../core/features/index.js';
 import { CcxtCandleSource, HOUR_MS, type Candle } from '../../../core/market/index.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ArtifactStore as Store, ManifestError } from '../../../core/artifacts/index.js';
 import {
   MarketDataUnavailableError,
+  MarketStaleError,
+  ModelOutputError,
   Predictor,
+  StorageTimeoutError,
   UnknownPairError,
   type PredictorOptions,
   type PredictorStore,
 } from '../../../core/predictor/index.js';
 import { startFakeExchange } from '../../../local/fake-exchange/index.js';
 import {
+  BUCKET,
   CANDLES,
   MemoryCandles,
   NOW,
-  TRAINED_AT,
+  nanModel,
   publishSynthetic,
   startStore,
   type TestStore,
@@ -27,37 +33,58 @@ const STALE_AFTER_SECONDS = 3 * 3_600;
 
 /** The store with its calls counted, and switchable to "unreachable". */
 class CountingStore implements PredictorStore {
-  public readonly calls = { readLatest: 0, readManifest: 0, readFile: 0, listPairs: 0 };
+  public readonly calls = { readLatest: 0, readManifest: 0, readFile: 0, listLatest: 0, ping: 0 };
   public down = false;
+  /** While set, every call waits for it to resolve, as on a store that accepts and never answers. */
+  public hung: Promise<void> | null = null;
 
   public constructor(private readonly store: ArtifactStore) {}
 
-  private check(): void {
+  private async check(): Promise<void> {
+    if (this.hung !== null) await this.hung;
     if (this.down) throw new StorageUnavailableError('storage unreachable (ECONNREFUSED)', 'GetObject');
+  }
+
+  /** Makes every call hang until the returned function is called. */
+  public hang(): () => void {
+    let release = (): void => {};
+    this.hung = new Promise<void>((resolve) => {
+      release = () => {
+        this.hung = null;
+        resolve();
+      };
+    });
+    return release;
   }
 
   public readLatest: ArtifactStore['readLatest'] = async (pair) => {
     this.calls.readLatest += 1;
-    this.check();
+    await this.check();
     return this.store.readLatest(pair);
   };
 
   public readManifest: ArtifactStore['readManifest'] = async (pair, version) => {
     this.calls.readManifest += 1;
-    this.check();
+    await this.check();
     return this.store.readManifest(pair, version);
   };
 
   public readFile: ArtifactStore['readFile'] = async (manifest, name) => {
     this.calls.readFile += 1;
-    this.check();
+    await this.check();
     return this.store.readFile(manifest, name);
   };
 
-  public listPairs: ArtifactStore['listPairs'] = async () => {
-    this.calls.listPairs += 1;
-    this.check();
-    return this.store.listPairs();
+  public listLatest: ArtifactStore['listLatest'] = async () => {
+    this.calls.listLatest += 1;
+    await this.check();
+    return this.store.listLatest();
+  };
+
+  public ping: ArtifactStore['ping'] = async () => {
+    this.calls.ping += 1;
+    await this.check();
+    return this.store.ping();
   };
 }
 
@@ -155,6 +182,9 @@ describe('Predictor', () => {
     assert.equal((await p.predict('BTC/USDT')).model.version, first.version);
     assert.equal(store.calls.readLatest, 1);
     clock.now += 1;
+    // the request that finds the interval passed answers with the loaded model and refreshes behind it
+    assert.equal((await p.predict('BTC/USDT')).model.version, first.version);
+    await p.settled();
     const after = await p.predict('BTC/USDT');
     assert.equal(after.model.version, second.version);
     assert.notEqual(after.next.close, before.next.close);
@@ -179,6 +209,7 @@ describe('Predictor', () => {
     store.down = true;
     clock.now += 60_000;
     const whileDown = await logged.predict('BTC/USDT');
+    await logged.settled();
     const callsWhileDown = store.calls.readLatest;
     await logged.predict('BTC/USDT');
 
@@ -194,6 +225,7 @@ describe('Predictor', () => {
     await publishSynthetic(t.store, 'BTC/USDT', { graphFeatures: 5 });
     clock.now += 60_000;
     assert.equal((await logged.predict('BTC/USDT')).model.version, good.version);
+    await logged.settled();
     assert.match(warnings[1] ?? '', /ModelShapeError/);
     // and the reload says so
     const [btc] = (await logged.reload()).filter((r) => r.pair === 'BTC/USDT');
@@ -242,12 +274,15 @@ describe('Predictor', () => {
   });
 
   it("gives every answer the model's training time, target mode and age in whole seconds, stale past the limit", async () => {
-    // Prepare: a residual model trained at TRAINED_AT, read with a clock the test moves
+    // Prepare: a residual model trained at 06:00, read with a clock the test moves up to 09:00, the
+    // open time of the last of the candles: every window is then the latest one by that clock
+    const trainedAt = '2026-11-26T06:00:00.000Z';
     const published = await publishSynthetic(t.store, 'BTC/USDT', {
       metricsModel: { target_mode: 'residual' },
+      trainedAt,
     });
     const p = predictor({ pairs: ['BTC/USDT'] });
-    const trained = Date.parse(TRAINED_AT);
+    const trained = Date.parse(trainedAt);
 
     // Act
     clock.now = trained + 3_600_000;
@@ -260,24 +295,27 @@ describe('Predictor', () => {
 
     // Assess
     assert.equal(fresh.model.version, published.version);
-    assert.equal(fresh.model.trainedAt, TRAINED_AT);
+    assert.equal(fresh.model.trainedAt, trainedAt);
     assert.equal(fresh.model.targetMode, 'residual');
     assert.equal(fresh.model.metrics.skill, -0.205);
     assert.deepEqual(fresh.model.age, {
       ageSeconds: 3_600,
       staleAfterSeconds: STALE_AFTER_SECONDS,
       stale: false,
+      clockSkew: false,
     });
     assert.ok(atLimit?.ok);
     assert.deepEqual(atLimit.model.age, {
       ageSeconds: STALE_AFTER_SECONDS,
       staleAfterSeconds: STALE_AFTER_SECONDS,
       stale: false,
+      clockSkew: false,
     });
     assert.deepEqual(stale.model.age, {
       ageSeconds: STALE_AFTER_SECONDS + 1,
       staleAfterSeconds: STALE_AFTER_SECONDS,
       stale: true,
+      clockSkew: false,
     });
     assert.equal(stale.model.version, published.version, 'a stale model still answers');
   });
@@ -298,6 +336,144 @@ describe('Predictor', () => {
         ['ETH/USDT', 'ModelShapeError'],
       ],
     );
+  });
+
+  it('answers with the loaded model at once while the refresh hangs, refreshing once in the background', async () => {
+    // Prepare
+    const published = await publishSynthetic(t.store, 'BTC/USDT');
+    const p = predictor();
+    await p.predict('BTC/USDT');
+    const release = store.hang();
+    clock.now += 60_000;
+
+    try {
+      // Act: three requests past the interval, storage hanging
+      const answers = await Promise.all([1, 2, 3].map(() => p.predict('BTC/USDT')));
+
+      // Assess: served from memory, and one read of latest.json started, not one per request
+      for (const answer of answers) assert.equal(answer.model.version, published.version);
+      assert.equal(store.calls.readLatest, 2);
+    } finally {
+      release();
+    }
+    await p.settled();
+    assert.equal(p.storage().ok, true);
+  });
+
+  it('gives up on a pair with nothing loaded after loadWaitMs, and says storage is failing', async () => {
+    // Prepare
+    await publishSynthetic(t.store, 'BTC/USDT');
+    const p = predictor({ loadWaitMs: 200, probeWaitMs: 200 });
+    const release = store.hang();
+
+    try {
+      // Act / Assess
+      await assert.rejects(p.predict('BTC/USDT'), (error: unknown) => {
+        assert.ok(error instanceof StorageTimeoutError);
+        assert.equal(error.waitedMs, 200);
+        return true;
+      });
+      const health = await p.checkStorage();
+      assert.equal(health.ok, false);
+      assert.equal(health.lastErrorAt, NOW);
+      assert.ok(health.lastError instanceof StorageTimeoutError);
+      await assert.rejects(p.status(), StorageTimeoutError);
+    } finally {
+      release();
+    }
+    // the load that timed out went on, and is served once storage answers
+    await p.settled();
+    assert.equal((await p.predict('BTC/USDT')).model.pair, 'BTC/USDT');
+  });
+
+  it('refuses a window whose newest candle is not the last closed one by the clock', async () => {
+    // Prepare: the candles end with the one opened at 09:00; the clock reads 12:30
+    await publishSynthetic(t.store, 'BTC/USDT');
+    const p = predictor();
+    clock.now = NOW + 2 * HOUR_MS;
+
+    // Act / Assess
+    await assert.rejects(p.predict('BTC/USDT'), (error: unknown) => {
+      assert.ok(error instanceof MarketStaleError);
+      assert.equal(error.newestOpenTime, Date.UTC(2026, 10, 26, 9));
+      assert.equal(error.expectedOpenTime, Date.UTC(2026, 10, 26, 11));
+      return true;
+    });
+    // a clock behind the exchange's is no reason to refuse
+    clock.now = NOW - 2 * HOUR_MS;
+    assert.equal((await p.predict('BTC/USDT')).last.openTime, Date.UTC(2026, 10, 26, 9));
+  });
+
+  it('answers ModelOutputError naming the version when the model gives NaN', async () => {
+    const published = await publishSynthetic(t.store, 'BTC/USDT', { files: { 'model.onnx': nanModel() } });
+    await assert.rejects(predictor().predict('BTC/USDT'), (error: unknown) => {
+      assert.ok(error instanceof ModelOutputError);
+      assert.equal(error.version, published.version);
+      assert.equal(error.value, 'NaN');
+      return true;
+    });
+  });
+
+  it('flags a training time in the future as clock skew and stale, within a minute as neither', async () => {
+    // Prepare: trained two hours after the clock, then 30 seconds after it
+    await publishSynthetic(t.store, 'BTC/USDT', { trainedAt: new Date(NOW + 2 * HOUR_MS).toISOString() });
+    const ahead = await predictor({ pairs: ['BTC/USDT'] }).predict('BTC/USDT');
+    await publishSynthetic(t.store, 'BTC/USDT', { trainedAt: new Date(NOW + 30_000).toISOString() });
+    const slightly = await predictor({ pairs: ['BTC/USDT'] }).predict('BTC/USDT');
+
+    // Assess
+    assert.deepEqual(ahead.model.age, {
+      ageSeconds: 0,
+      staleAfterSeconds: STALE_AFTER_SECONDS,
+      stale: true,
+      clockSkew: true,
+    });
+    assert.deepEqual(slightly.model.age, {
+      ageSeconds: 0,
+      staleAfterSeconds: STALE_AFTER_SECONDS,
+      stale: false,
+      clockSkew: false,
+    });
+  });
+
+  it('skips an unreadable latest.json in status(): a served pair says why, a stray folder is reported', async () => {
+    // Prepare: a prefix of its own, so that other tests' pointers do not count
+    const prefix = 'unreadable/';
+    const own = new Store({ client: t.store.client, bucket: BUCKET, prefix });
+    const btc = await publishSynthetic(own, 'BTC/USDT');
+    const put = (key: string) =>
+      t.store.client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}models/${key}`, Body: 'not json' }),
+      );
+    await put('eth_usdt/latest.json');
+    await put('stray/latest.json');
+    const warnings: string[] = [];
+    const p = predictor({
+      store: own,
+      pairs: ['BTC/USDT', 'ETH/USDT'],
+      log: {
+        info: () => {},
+        warn: (message, fields) => warnings.push(`${message} ${String(fields?.['folder'])}`),
+      },
+    });
+
+    // Act
+    const statuses = await p.status();
+
+    // Assess
+    assert.deepEqual(
+      statuses.map((s) => (s.ok ? [s.pair, s.model.version] : [s.pair, s.error.name])),
+      [
+        ['BTC/USDT', btc.version],
+        ['ETH/USDT', 'ManifestError'],
+      ],
+    );
+    assert.ok(statuses[1] !== undefined && !statuses[1].ok && statuses[1].error instanceof ManifestError);
+    assert.deepEqual(p.unreadableEntries(), ['stray']);
+    assert.deepEqual(warnings, [
+      'skipping an unreadable latest.json eth_usdt',
+      'skipping an unreadable latest.json stray',
+    ]);
   });
 
   it('predicts from real ccxt candles served by the fake exchange', async () => {

@@ -87,6 +87,8 @@ export interface SyntheticOptions {
   readonly interval?: string;
   /** metrics.json's trained_at; default TRAINED_AT. */
   readonly trainedAt?: string;
+  /** The version id; by default one on 2026-11-26, a second after the previous call's. */
+  readonly version?: string;
   /** Replaces a file's bytes before publishing (the manifest then records them, checksums match). */
   readonly files?: Partial<Record<'model.onnx' | 'scaler.json' | 'metrics.json', Uint8Array>>;
 }
@@ -104,6 +106,23 @@ export const SCALER: MinMaxScaler = fitMinMaxScaler(extractFeatures(CANDLES.slic
 
 let clockTick = 0;
 
+/**
+ * model.onnx of a network whose output bias is NaN: it answers NaN whatever the window. The exporter
+ * refuses non-finite weights, so the bias's four bytes are patched in the exported graph.
+ */
+export function nanModel(sequenceLength = 12): Uint8Array {
+  const weights = randomWeights({ sequenceLength, featureCount: FEATURE_NAMES.length, hiddenSizes: [4] }, 1);
+  const onnx = exportToOnnx(weights);
+  const bias = new Uint8Array(weights.denseBias.buffer, weights.denseBias.byteOffset, 4);
+  const at = Buffer.from(onnx).indexOf(Buffer.from(bias));
+  if (at < 0 || Buffer.from(onnx).indexOf(Buffer.from(bias), at + 1) >= 0) {
+    throw new Error('the output bias is not found once in the exported graph');
+  }
+  const patched = Uint8Array.from(onnx);
+  patched.set(new Uint8Array(new Float32Array([Number.NaN]).buffer), at);
+  return patched;
+}
+
 /** Publishes a model for `pair` with random weights; a new version each call. */
 export async function publishSynthetic(
   store: ArtifactStore,
@@ -119,7 +138,7 @@ export async function publishSynthetic(
   );
   // Versions one second apart, so that they sort in publication order.
   clockTick += 1;
-  const version = newVersion(new Date(Date.UTC(2026, 10, 26, 9) + clockTick * 1_000));
+  const version = options.version ?? newVersion(new Date(Date.UTC(2026, 10, 26, 9) + clockTick * 1_000));
   const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
   const files = {
     'model.onnx': onnx,
