@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A trading pair as ccxt spells it: BASE/QUOTE in capitals. */
 export const PairSchema = z

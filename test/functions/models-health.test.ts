@@ -1,7 +1,7 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { handler as healthz } from '../../functions/handlers/healthz.js';
 import { handler as models } from '../../functions/handlers/models.js';
 import { handler as openapi } from '../../functions/handlers/openapi.js';
