@@ -2,6 +2,7 @@ import { ArtifactStore } from '../core/artifacts/index.js';
 import type { Config } from '../core/config/index.js';
 import type { Candle } from '../core/market/candle.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
+import { recordStartupStep } from '../core/timing/index.js';
 import {
   CandleCache,
   Predictor,
@@ -64,6 +65,7 @@ function lazyCcxtSource(config: Config): CandleProvider {
   let source: Promise<{ fetchLast(pair: string, count: number): Promise<Candle[]> }> | undefined;
   return {
     fetchLast: async (pair, count) => {
+      const started = performance.now();
       source ??= import('../core/market/ccxt-source.js').then(
         ({ CcxtCandleSource }) =>
           new CcxtCandleSource(config.exchange, {
@@ -78,7 +80,9 @@ function lazyCcxtSource(config: Config): CandleProvider {
               }),
           }),
       );
-      return (await source).fetchLast(pair, count);
+      const candles = await (await source).fetchLast(pair, count);
+      recordStartupStep('candles', started);
+      return candles;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type * as Ccxt from 'ccxt';
 import type { ConstructorArgs, Exchange } from 'ccxt';
 
+import { recordStartupStep } from '../timing/index.js';
 import { UnbundledExchangeError, UnknownExchangeError } from './errors.js';
 
 export type ExchangeClass = new (config?: ConstructorArgs) => Exchange;
@@ -28,6 +29,13 @@ const FULL_CCXT: string = 'ccxt';
 
 /** The ccxt class of exchange `id`; UnknownExchangeError when ccxt has no such exchange. */
 export async function loadExchangeClass(id: string): Promise<ExchangeClass> {
+  const started = performance.now();
+  const ExchangeClass = await findExchangeClass(id);
+  recordStartupStep('exchange-module', started);
+  return ExchangeClass;
+}
+
+async function findExchangeClass(id: string): Promise<ExchangeClass> {
   if (Object.hasOwn(OWN_MODULES, id)) return OWN_MODULES[id as keyof typeof OWN_MODULES]();
   let ccxt: typeof Ccxt;
   try {
