@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LEFT_OUT_PACKAGES, VENDORED_PACKAGES } from '../bundling/finish-bundle.js';
 import type { Architecture } from './config.js';
 
 /** Where the bundle's conf/ ends up in the function: the handler lives in /var/task. */
@@ -21,6 +22,8 @@ export const LAMBDA_ARCHITECTURE = {
  *   except onnxruntime-node: a native addon that esbuild cannot bundle. finish-bundle.ts then copies it
  *   in from node_modules with the native binaries of `architecture` only, copies conf/, and refuses a bundle
  *   that contains TensorFlow.js. No npm install at synth: it stays offline and uses the locked version.
+ * - LEFT_OUT_PACKAGES (undici) neither bundled nor shipped: their importer copes without them, and each
+ *   bundled megabyte costs a cold start about 0.1 s of parsing.
  */
 export function functionBundling(architecture: Architecture, projectDir: string): BundlingOptions {
   const arch = LAMBDA_ARCHITECTURE[architecture].node;
@@ -31,7 +34,7 @@ export function functionBundling(architecture: Architecture, projectDir: string)
     mainFields: ['module', 'main'],
     banner:
       "import { createRequire as __murCreateRequire } from 'node:module'; const require = __murCreateRequire(import.meta.url);",
-    externalModules: ['onnxruntime-node'],
+    externalModules: [...VENDORED_PACKAGES, ...LEFT_OUT_PACKAGES],
     minify: true,
     sourceMap: true,
     // The map's mappings are enough to name file and line; the sources would triple its size.

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 
 import { build } from 'esbuild';
@@ -11,6 +12,8 @@ import { build } from 'esbuild';
 import { loadConfig } from '../../../core/config/index.js';
 import { BUNDLED_EXCHANGE_IDS, loadExchangeClass } from '../../../core/market/exchange-classes.js';
 import { UnknownExchangeError } from '../../../core/market/errors.js';
+import { LEFT_OUT_PACKAGES, VENDORED_PACKAGES } from '../../../infra/bundling/finish-bundle.js';
+import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -46,23 +49,34 @@ describe('loadExchangeClass', () => {
   });
 });
 
-/** ccxt bundled as the functions bundle it (esbuild, ESM, minified), and run outside the repository. */
-describe('createExchange in an esbuild bundle', { timeout: 120_000 }, () => {
+/**
+ * ccxt bundled as the functions bundle it (esbuild, ESM, minified, undici left out), and run outside the
+ * repository, where no node_modules is.
+ */
+describe('ccxt in an esbuild bundle', { timeout: 120_000 }, () => {
   let dir = '';
   let bundle = '';
+  let exchange: FakeExchange;
 
   before(async () => {
+    exchange = await startFakeExchange({ seed: 7 });
     dir = mkdtempSync(join(tmpdir(), 'exchange-bundle-'));
     await build({
       stdin: {
         contents: [
-          "import { createExchange } from './core/market/ccxt-source.js';",
-          'const config = { url: null, timeout_ms: 1000, max_retries: 0, retry_base_ms: 1 };',
+          "import { CcxtCandleSource, createExchange } from './core/market/ccxt-source.js';",
+          'const [id, url] = process.argv.slice(2);',
+          'const config = { id, url: url ?? null, timeout_ms: 2000, max_retries: 1, retry_base_ms: 1 };',
           'try {',
-          '  const exchange = await createExchange({ ...config, id: process.argv[2] });',
-          '  console.log(JSON.stringify({ id: exchange.id }));',
+          '  if (url === undefined) {',
+          '    console.log(JSON.stringify({ id: (await createExchange(config)).id }));',
+          '  } else {',
+          "    const candles = await new CcxtCandleSource(config).fetchLast('BTC/USDT', 30);",
+          '    console.log(JSON.stringify({ candles: candles.length }));',
+          '  }',
           '} catch (error) {',
-          '  console.log(JSON.stringify({ error: error.name, message: error.message }));',
+          '  const { name, message, transient, httpStatus } = error;',
+          '  console.log(JSON.stringify({ error: name, message, transient, httpStatus }));',
           '}',
         ].join('\n'),
         resolveDir: ROOT,
@@ -77,24 +91,25 @@ describe('createExchange in an esbuild bundle', { timeout: 120_000 }, () => {
       banner: {
         js: "import { createRequire as __murCreateRequire } from 'node:module'; const require = __murCreateRequire(import.meta.url);",
       },
+      external: [...VENDORED_PACKAGES, ...LEFT_OUT_PACKAGES],
       minify: true,
       logLevel: 'error',
     });
     bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
   });
 
-  after(() => {
+  after(async () => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    await exchange.close();
   });
 
-  function run(id: string): unknown {
-    const result = spawnSync(process.execPath, [join(dir, 'index.mjs'), id], {
+  // Asynchronous: the fake exchange answers from this process meanwhile.
+  async function run(...args: string[]): Promise<unknown> {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'index.mjs'), ...args], {
       cwd: dir,
-      encoding: 'utf8',
       timeout: 60_000,
     });
-    assert.equal(result.status, 0, result.stderr);
-    return JSON.parse(result.stdout.trim()) as unknown;
+    return JSON.parse(stdout.trim()) as unknown;
   }
 
   it('carries the bundled exchanges and none of the others', () => {
@@ -105,12 +120,31 @@ describe('createExchange in an esbuild bundle', { timeout: 120_000 }, () => {
     }
   });
 
-  it('builds a bundled exchange', () => {
-    assert.deepEqual(run('binance'), { id: 'binance' });
+  it('builds a bundled exchange', async () => {
+    assert.deepEqual(await run('binance'), { id: 'binance' });
   });
 
-  it('refuses any other id with what to change', () => {
-    const outcome = run('kraken') as { error: string; message: string };
+  it("fetches candles through Node's global fetch, undici being left out", async () => {
+    assert.ok(!bundle.includes('llhttp'), 'undici got into the bundle');
+
+    assert.deepEqual(await run('binance', exchange.url), { candles: 30 });
+  });
+
+  it('still tells a retryable exchange failure by its HTTP status on that fetch', async () => {
+    exchange.setFaults({ failNext: Infinity, failStatus: 503 });
+    try {
+      const outcome = (await run('binance', exchange.url)) as Record<string, unknown>;
+
+      assert.equal(outcome['error'], 'ExchangeError');
+      assert.equal(outcome['transient'], true);
+      assert.equal(outcome['httpStatus'], 503);
+    } finally {
+      exchange.setFaults({ failNext: 0 });
+    }
+  });
+
+  it('refuses any other id with what to change', async () => {
+    const outcome = (await run('kraken')) as { error: string; message: string };
 
     assert.equal(outcome.error, 'UnbundledExchangeError');
     assert.match(outcome.message, /"kraken" is not bundled into this function, which carries "binance"/);
