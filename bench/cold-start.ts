@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { LEFT_OUT_PACKAGES, VENDORED_PACKAGES } from '../infra/bundling/finish-bundle.js';
+import { FUNCTION_ESBUILD } from '../infra/bundling/function-esbuild.js';
 import { STARTUP_MEASURE_PREFIX, STARTUP_STEPS, type StartupStep } from '../core/timing/index.js';
 
 export interface ColdStartBundle {
@@ -64,18 +64,11 @@ export async function bundlePredict(root: string, dir: string): Promise<ColdStar
     join(dir, 'node_modules', 'onnxruntime-node'),
   );
   await build({
+    ...FUNCTION_ESBUILD,
+    mainFields: [...FUNCTION_ESBUILD.mainFields],
+    external: [...FUNCTION_ESBUILD.external],
     entryPoints: [join(root, 'functions/handlers/predict.ts')],
     outfile: join(dir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __murCreateRequire } from 'node:module'; const require = __murCreateRequire(import.meta.url);",
-    },
-    external: [...VENDORED_PACKAGES, ...LEFT_OUT_PACKAGES],
-    minify: true,
     logLevel: 'error',
   });
   await writeFile(join(dir, 'cold.mjs'), COLD_SCRIPT);

@@ -58,8 +58,8 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
 }
 
 /**
- * ccxt on config.exchange, imported on the first candle request: loading ccxt takes about half a
- * second, which /healthz, /readyz, /models and /openapi.json cold starts should not pay.
+ * ccxt on config.exchange, imported on the first candle request (and the exchange's module on its first
+ * fetch): /healthz, /readyz, /models and /openapi.json cold starts never pay for them.
  */
 function lazyCcxtSource(config: Config): CandleProvider {
   let source: Promise<{ fetchLast(pair: string, count: number): Promise<Candle[]> }> | undefined;

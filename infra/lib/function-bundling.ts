@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LEFT_OUT_PACKAGES, VENDORED_PACKAGES } from '../bundling/finish-bundle.js';
+import { FUNCTION_ESBUILD } from '../bundling/function-esbuild.js';
 import type { Architecture } from './config.js';
 
 /** Where the bundle's conf/ ends up in the function: the handler lives in /var/task. */
@@ -30,12 +30,11 @@ export function functionBundling(architecture: Architecture, projectDir: string)
   const finish = join(projectDir, 'infra', 'bundling', 'finish-bundle.ts');
   return {
     format: OutputFormat.ESM,
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner:
-      "import { createRequire as __murCreateRequire } from 'node:module'; const require = __murCreateRequire(import.meta.url);",
-    externalModules: [...VENDORED_PACKAGES, ...LEFT_OUT_PACKAGES],
-    minify: true,
+    target: FUNCTION_ESBUILD.target,
+    mainFields: [...FUNCTION_ESBUILD.mainFields],
+    banner: FUNCTION_ESBUILD.banner.js,
+    externalModules: [...FUNCTION_ESBUILD.external],
+    minify: FUNCTION_ESBUILD.minify,
     sourceMap: true,
     // The map's mappings are enough to name file and line; the sources would triple its size.
     sourcesContent: false,

@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { loadConfig } from '../../../core/config/index.js';
 import { BUNDLED_EXCHANGE_IDS, loadExchangeClass } from '../../../core/market/exchange-classes.js';
 import { UnknownExchangeError } from '../../../core/market/errors.js';
-import { LEFT_OUT_PACKAGES, VENDORED_PACKAGES } from '../../../infra/bundling/finish-bundle.js';
+import { FUNCTION_ESBUILD } from '../../../infra/bundling/function-esbuild.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -82,17 +82,10 @@ describe('ccxt in an esbuild bundle', { timeout: 120_000 }, () => {
         resolveDir: ROOT,
         loader: 'ts',
       },
+      ...FUNCTION_ESBUILD,
+      mainFields: [...FUNCTION_ESBUILD.mainFields],
+      external: [...FUNCTION_ESBUILD.external],
       outfile: join(dir, 'index.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      banner: {
-        js: "import { createRequire as __murCreateRequire } from 'node:module'; const require = __murCreateRequire(import.meta.url);",
-      },
-      external: [...VENDORED_PACKAGES, ...LEFT_OUT_PACKAGES],
-      minify: true,
       logLevel: 'error',
     });
     bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
