@@ -15,14 +15,12 @@
  *
  * The model has random weights (bench/serving-model.ts): latency depends on the graph, not on training.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { build } from 'esbuild';
 import * as ort from 'onnxruntime-node';
 import { ArtifactStore } from '../core/artifacts/index.js';
 import { loadConfig, type Config, type Pair } from '../core/config/index.js';
@@ -31,6 +29,7 @@ import { DEFAULT_SESSION_OPTIONS, ONNX_IO } from '../core/predictor/index.js';
 import { buildProxyEvent } from '../functions/local/event.js';
 import { startFakeExchange } from '../local/fake-exchange/index.js';
 import { startS3Server } from '../local/s3-server.js';
+import { bundlePredict, coldStartBreakdown, median, runColdStart, type ColdStartRun } from './cold-start.js';
 import { runTorchReference } from './python.js';
 import { publishServingModel, SERVING_MODEL } from './serving-model.js';
 
@@ -69,11 +68,6 @@ function summary(samples: number[]): { p50_ms: number; p99_ms: number; mean_ms: 
 
 function round(value: number, digits = 3): number {
   return Number(value.toFixed(digits));
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-serve-'));
@@ -144,53 +138,13 @@ try {
   await session.release();
 
   // Cold start: the handler bundled as infra/lib/function-bundling.ts bundles it, in a new process.
-  const bundleDir = join(dir, 'bundle');
-  await mkdir(join(bundleDir, 'node_modules'), { recursive: true });
-  await symlink(
-    join(ROOT, 'node_modules', 'onnxruntime-node'),
-    join(bundleDir, 'node_modules', 'onnxruntime-node'),
-  );
-  await build({
-    entryPoints: [join(ROOT, 'functions/lambda/predict.ts')],
-    outfile: join(bundleDir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __murCreateRequire } from 'node:module'; const require = __murCreateRequire(import.meta.url);",
-    },
-    external: ['onnxruntime-node'],
-    minify: true,
-    logLevel: 'error',
-  });
-  await writeFile(
-    join(bundleDir, 'cold.mjs'),
-    [
-      "const { handler } = await import('./index.mjs');",
-      'const imported = performance.now();',
-      'const event = JSON.parse(process.env.BENCH_EVENT);',
-      "const context = { functionName: 'predict', awsRequestId: 'cold', getRemainingTimeInMillis: () => 29000,",
-      "  functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:predict',",
-      "  memoryLimitInMB: '1024', logGroupName: '/aws/lambda/predict', logStreamName: 'cold', callbackWaitsForEmptyEventLoop: false };",
-      'const result = await handler(event, context);',
-      'const done = performance.now();',
-      // performance.now() counts from the start of this process.
-      'console.log(JSON.stringify({ status: result.statusCode, imported_ms: imported, answered_ms: done }));',
-      'process.exit(0);',
-    ].join('\n'),
-  );
-  const bundleBytes = (await stat(join(bundleDir, 'index.mjs'))).size;
-  const cold: { wall_ms: number; imported_ms: number; answered_ms: number }[] = [];
+  const bundle = await bundlePredict(ROOT, join(dir, 'bundle'));
+  const cold: ColdStartRun[] = [];
   for (let run = 0; run < coldRuns; run++) {
-    const started = performance.now();
-    const line = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(bundleDir, 'cold.mjs')], {
-        cwd: bundleDir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          PATH: process.env['PATH'] ?? '',
+    cold.push(
+      await runColdStart(
+        bundle,
+        {
           MUR_ENV: 'base',
           MUR_CONF_DIR: join(ROOT, 'conf'),
           PAIRS: PAIR,
@@ -198,28 +152,10 @@ try {
           S3_ENDPOINT: s3.endpoint,
           EXCHANGE_URL: exchange.url,
           POWERTOOLS_LOG_LEVEL: 'SILENT',
-          BENCH_EVENT: JSON.stringify(event()),
         },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('\n')) resolve(stdout.trim());
-      });
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('exit', (code) => {
-        if (!stdout.includes('\n')) reject(new Error(`cold start process exited with ${code}: ${stderr}`));
-      });
-    });
-    const wall = performance.now() - started;
-    const child = JSON.parse(line) as { status: number; imported_ms: number; answered_ms: number };
-    if (child.status !== 200) throw new Error(`cold start answered ${child.status}`);
-    cold.push({
-      wall_ms: round(wall, 1),
-      imported_ms: round(child.imported_ms, 1),
-      answered_ms: round(child.answered_ms, 1),
-    });
+        event(),
+      ),
+    );
   }
 
   const torch = await runTorchReference([
@@ -252,8 +188,9 @@ try {
       onnx_session: { ...onnxSummary, threads: 1 },
       cold_start: {
         median_ms: round(median(cold.map((c) => c.wall_ms)), 1),
+        median_breakdown_ms: coldStartBreakdown(cold),
         runs: cold,
-        bundle_bytes: bundleBytes,
+        bundle_bytes: bundle.bytes,
         includes:
           'node start, esbuild ESM bundle load, configuration, S3 latest.json + manifest + artifacts (loopback), ' +
           'onnxruntime session, ccxt markets + candles from the fake exchange (loopback), first prediction',

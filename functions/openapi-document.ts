@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES, type RouteAccess, type RouteName } from './routes.js';
 import {
   ResponseCandleSchema,

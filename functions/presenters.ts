@@ -1,5 +1,5 @@
 /** The predictor's results as the API's JSON: snake_case like the published artifacts, times in ISO 8601. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ServingConfig } from '../core/config/index.js';
 import type { Candle } from '../core/market/candle.js';
 import type { ModelInfo, Prediction, ReloadResult } from '../core/predictor/index.js';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 const JSON_HEADERS = {
   'Content-Type': 'application/json; charset=utf-8',

@@ -2,6 +2,7 @@ import { ArtifactStore, SERVING_S3_OPTIONS } from '../core/artifacts/index.js';
 import type { Config } from '../core/config/index.js';
 import type { Candle } from '../core/market/candle.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
+import { recordStartupStep } from '../core/timing/index.js';
 import {
   CandleCache,
   Predictor,
@@ -62,13 +63,14 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
 }
 
 /**
- * ccxt on config.exchange, imported on the first candle request: loading ccxt takes about half a
- * second, which /healthz, /readyz, /models and /openapi.json cold starts should not pay.
+ * ccxt on config.exchange, imported on the first candle request (and the exchange's module on its first
+ * fetch): /healthz, /readyz, /models and /openapi.json cold starts never pay for them.
  */
 function lazyCcxtSource(config: Config, clock: () => number): CandleProvider {
   let source: Promise<{ fetchLast(pair: string, count: number): Promise<Candle[]> }> | undefined;
   return {
     fetchLast: async (pair, count) => {
+      const started = performance.now();
       source ??= import('../core/market/ccxt-source.js').then(
         ({ CcxtCandleSource }) =>
           new CcxtCandleSource(config.exchange, {
@@ -86,7 +88,9 @@ function lazyCcxtSource(config: Config, clock: () => number): CandleProvider {
               }),
           }),
       );
-      return (await source).fetchLast(pair, count);
+      const candles = await (await source).fetchLast(pair, count);
+      recordStartupStep('candles', started);
+      return candles;
     },
   };
 }

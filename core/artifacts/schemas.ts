@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PairSchema } from '../config/index.js';
 import { ARTIFACT_FILES, VERSION_PATTERN } from './layout.js';
 

@@ -10,7 +10,7 @@ import {
   type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { PairSchema, StorageConfigSchema, type Pair, type StorageConfig } from '../config/index.js';
 import { createS3Client, type S3ClientOptions } from './client.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { FamilySpecSchema, type UnitFamily } from './family.js';
 import type { Predictive } from './predictive.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { hourAngle, logRange, relativeLogVolume } from '../features/extended.js';
 import type { Candle } from '../market/candle.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { FEATURE_COUNT, FEATURE_NAMES, featureIndex, hasFeatureColumns } from './columns.js';
 import type { FeatureName } from './columns.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One OHLCV candle. `openTime` is the start of its interval, in ms since the Unix epoch (UTC). */
 export const CandleSchema = z.strictObject({

@@ -1,17 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-import { NetworkError, exchanges } from 'ccxt';
-import type { ConstructorArgs, Exchange, OHLCV } from 'ccxt';
+import type { Exchange, OHLCV } from 'ccxt';
 import pRetry from 'p-retry';
 
+// ccxt's error classes alone, not its index (which loads every exchange; see exchange-classes.ts).
+import { NetworkError } from '../../node_modules/ccxt/js/src/base/errors.js';
 import type { ExchangeConfig } from '../config/schema.js';
 import type { Candle } from './candle.js';
-import { ExchangeError, MarketDataError, UnknownExchangeError } from './errors.js';
+import { ExchangeError, MarketDataError } from './errors.js';
+import { loadExchangeClass } from './exchange-classes.js';
 import { candleOpenTime, timeframeToMs } from './timeframe.js';
-
-type ExchangeClass = new (config?: ConstructorArgs) => Exchange;
-
-const EXCHANGE_CLASSES = exchanges as unknown as Readonly<Record<string, ExchangeClass>>;
 
 // Options merged into an exchange's own, by ccxt id. Binance's loadMarkets would
 // otherwise also read the futures (fapi, dapi) and margin catalogues: three more
@@ -27,17 +25,13 @@ const FALLBACK_PAGE_LIMIT = 100;
 const DAY_MS = 86_400_000;
 
 /**
- * A ccxt exchange for any ccxt id, with the rate limiter on and the configured
- * timeout. With `config.url`, every REST endpoint is moved to that base URL (the
- * path of each is kept: Binance's public API becomes `${url}/api/v3`), so the
- * fake exchange or a proxy stands in for the real one.
+ * A ccxt exchange for any ccxt id (in a Lambda function, one of BUNDLED_EXCHANGE_IDS), with the rate
+ * limiter on and the configured timeout. With `config.url`, every REST endpoint is moved to that base
+ * URL (the path of each is kept: Binance's public API becomes `${url}/api/v3`), so the fake exchange or
+ * a proxy stands in for the real one.
  */
-export function createExchange(config: ExchangeConfig): Exchange {
-  const ExchangeClass = Object.hasOwn(EXCHANGE_CLASSES, config.id) ? EXCHANGE_CLASSES[config.id] : undefined;
-  if (ExchangeClass === undefined) {
-    const known = Object.keys(EXCHANGE_CLASSES);
-    throw new UnknownExchangeError(config.id, suggest(config.id, known), known.length);
-  }
+export async function createExchange(config: ExchangeConfig): Promise<Exchange> {
+  const ExchangeClass = await loadExchangeClass(config.id);
   const exchange = new ExchangeClass({
     enableRateLimit: true,
     timeout: config.timeout_ms,
@@ -104,7 +98,6 @@ const attemptInfo = new WeakMap<object, ResponseInfo>();
  * and 5xx, sorted and without duplicates. Failures are ExchangeErrors.
  */
 export class CcxtCandleSource {
-  public readonly exchange: Exchange;
   public readonly exchangeId: string;
   public readonly timeframe: string;
   public readonly timeframeMs: number;
@@ -112,17 +105,18 @@ export class CcxtCandleSource {
   private readonly now: () => number;
   private readonly maxRetryAfterMs: number;
   private readonly onRetry: ((notice: RetryNotice) => void) | undefined;
+  private readonly givenExchange: Exchange | undefined;
+  private exchange: Promise<Exchange> | undefined;
 
   public constructor(config: ExchangeConfig, options: CcxtCandleSourceOptions = {}) {
     this.config = config;
-    this.exchange = options.exchange ?? createExchange(config);
-    this.exchangeId = this.exchange.id;
+    this.givenExchange = options.exchange;
+    this.exchangeId = options.exchange?.id ?? config.id;
     this.timeframe = options.timeframe ?? '1h';
     this.timeframeMs = timeframeToMs(this.timeframe);
     this.now = options.now ?? Date.now;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.onRetry = options.onRetry;
-    watchResponses(this.exchange);
   }
 
   /** The last `count` closed candles (fewer if the exchange is missing some). */
@@ -154,7 +148,7 @@ export class CcxtCandleSource {
     const now = this.now();
     // Candles opened from here on are still in progress (or in the future).
     const end = Math.min(endMs, candleOpenTime(now, tf));
-    const limit = await this.prepare(pair);
+    const { exchange, limit } = await this.prepare(pair);
     const expected = Math.max(0, Math.ceil((end - startMs) / tf));
     const byTime = new Map<number, Candle>();
 
@@ -163,7 +157,7 @@ export class CcxtCandleSource {
       const pageSize = Math.min(limit, Math.ceil((end - since) / tf));
       const from = since;
       const page = await this.call(pair, `fetch ${this.timeframe} candles from ${iso(from)}`, () =>
-        this.exchange.fetchOHLCV(pair, this.timeframe, from, pageSize),
+        exchange.fetchOHLCV(pair, this.timeframe, from, pageSize),
       );
       let latest = Number.NEGATIVE_INFINITY;
       for (const row of page) {
@@ -181,27 +175,46 @@ export class CcxtCandleSource {
     return [...byTime.values()].sort((a, b) => a.openTime - b.openTime);
   }
 
-  /** Loads the markets and checks the pair and timeframe; returns the candles-per-request limit. */
-  private async prepare(pair: string): Promise<number> {
-    if (this.exchange.markets === undefined) {
+  /**
+   * The exchange, its markets loaded, and the candles-per-request limit, once the pair and timeframe
+   * are checked.
+   */
+  private async prepare(pair: string): Promise<{ exchange: Exchange; limit: number }> {
+    const exchange = await this.connect();
+    if (exchange.markets === undefined) {
       // ccxt keeps a failed loadMarkets promise and hands it back to later calls;
       // reload=true makes each attempt a new request.
-      await this.call(pair, 'load the markets', () => this.exchange.loadMarkets(true));
+      await this.call(pair, 'load the markets', () => exchange.loadMarkets(true));
     }
-    return this.call(pair, 'find the market', async () => {
+    const limit = await this.call(pair, 'find the market', async () => {
       // 'emulated' (built from trades by ccxt) is fine too.
-      if (this.exchange.has['fetchOHLCV'] === false || this.exchange.has['fetchOHLCV'] === undefined) {
+      if (exchange.has['fetchOHLCV'] === false || exchange.has['fetchOHLCV'] === undefined) {
         throw new MarketDataError(`${this.exchangeId} has no candles (ccxt fetchOHLCV) API`);
       }
-      const timeframes = Object.keys(this.exchange.timeframes ?? {});
+      const timeframes = Object.keys(exchange.timeframes ?? {});
       if (timeframes.length > 0 && !timeframes.includes(this.timeframe)) {
         throw new MarketDataError(
           `timeframe ${this.timeframe} is not offered (offered: ${timeframes.join(', ')})`,
         );
       }
-      const market = this.exchange.market(pair);
-      return pageLimit(this.exchange, market.type, market.linear, market.inverse);
+      const market = exchange.market(pair);
+      return pageLimit(exchange, market.type, market.linear, market.inverse);
     });
+    return { exchange, limit };
+  }
+
+  /**
+   * The ccxt exchange, created on first use: its module loads then, not when the source is made (a
+   * function that never fetches candles never loads it). An unknown id fails every fetch the same way.
+   */
+  private connect(): Promise<Exchange> {
+    this.exchange ??= (
+      this.givenExchange === undefined ? createExchange(this.config) : Promise.resolve(this.givenExchange)
+    ).then((exchange) => {
+      watchResponses(exchange);
+      return exchange;
+    });
+    return this.exchange;
   }
 
   private async call<T>(pair: string | null, action: string, run: () => Promise<T>): Promise<T> {
@@ -319,24 +332,6 @@ function rebase(api: unknown, base: string): unknown {
     return Object.fromEntries(Object.entries(api).map(([key, value]) => [key, rebase(value, base)]));
   }
   return api;
-}
-
-function suggest(id: string, known: readonly string[]): string[] {
-  const wanted = id.toLowerCase();
-  return known.filter((name) => name === wanted || editDistance(name, wanted) <= 2).slice(0, 3);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
 }
 
 function iso(time: number): string {

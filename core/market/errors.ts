@@ -34,6 +34,34 @@ export class UnknownExchangeError extends MarketDataError {
   }
 }
 
+/**
+ * The configured exchange id is not one of those this build carries: the Lambda functions' bundles hold
+ * the ccxt modules of a few exchanges, not all of ccxt (core/market/exchange-classes.ts).
+ */
+export class UnbundledExchangeError extends MarketDataError {
+  public readonly exchangeId: string;
+  public readonly bundled: readonly string[];
+
+  public constructor(
+    exchangeId: string,
+    suggestions: readonly string[],
+    bundled: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    const hint =
+      suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : '';
+    super(
+      `exchange.id "${exchangeId}" is not bundled into this function, which carries ${bundled.map((id) => `"${id}"`).join(', ')} ` +
+        `(all of ccxt would cost its cold start about half a second). To serve another ccxt exchange, add its ` +
+        `module to OWN_MODULES in core/market/exchange-classes.ts and deploy again.${hint}`,
+      options,
+    );
+    this.name = 'UnbundledExchangeError';
+    this.exchangeId = exchangeId;
+    this.bundled = bundled;
+  }
+}
+
 export interface ExchangeErrorContext {
   readonly exchangeId: string;
   /** The pair being fetched, or null when the failure is not about one pair (loading markets). */

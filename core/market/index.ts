@@ -7,6 +7,7 @@ export {
   type FetchProgress,
   type RetryNotice,
 } from './ccxt-source.js';
+export { BUNDLED_EXCHANGE_IDS, loadExchangeClass, type ExchangeClass } from './exchange-classes.js';
 export { CSV_LAYOUTS, parseCandlesCsv, readCandlesCsv, type CsvLayout } from './csv-source.js';
 export {
   CANDLE_PROBLEM_KINDS,
@@ -15,6 +16,7 @@ export {
   ExchangeError,
   MarketDataError,
   TimeframeError,
+  UnbundledExchangeError,
   UnknownExchangeError,
   type CandleProblem,
   type CandleProblemKind,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The candles came from a CSV file (path as given to the run). */
 const FileSourceSchema = z.object({ kind: z.literal('file'), path: z.string().min(1) });

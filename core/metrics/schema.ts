@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DataSourceSchema } from './data-source.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');

@@ -3,6 +3,7 @@ import type { ArtifactStore, LatestPointer, Manifest } from '../artifacts/index.
 import type { Pair } from '../config/index.js';
 import { FEATURE_NAMES, scalerFromJsonText, type MinMaxScaler } from '../features/index.js';
 import { MetricsSchema, type Metrics } from '../metrics/index.js';
+import { recordStartupStep } from '../timing/index.js';
 import { ModelLoadError, ModelShapeError } from './errors.js';
 import { ONNX_IO } from './onnx-io.js';
 import { issueLines } from '../validation/index.js';
@@ -75,12 +76,14 @@ export async function loadModel(
   options: LoadModelOptions = {},
 ): Promise<LoadedModel> {
   const { pair, version } = pointer;
+  const downloadStarted = performance.now();
   const manifest = await store.readManifest(pair, version);
   const [modelBytes, scalerBytes, metricsBytes] = await Promise.all([
     store.readFile(manifest, 'model.onnx'),
     store.readFile(manifest, 'scaler.json'),
     store.readFile(manifest, 'metrics.json'),
   ]);
+  recordStartupStep('model-download', downloadStarted);
 
   let scaler: MinMaxScaler;
   try {
@@ -91,11 +94,13 @@ export async function loadModel(
   const metrics = parseMetrics(pair, version, metricsBytes);
 
   let session: ort.InferenceSession;
+  const sessionStarted = performance.now();
   try {
     session = await ort.InferenceSession.create(
       modelBytes,
       options.sessionOptions ?? DEFAULT_SESSION_OPTIONS,
     );
+    recordStartupStep('onnx-session', sessionStarted);
   } catch (error) {
     throw new ModelLoadError(pair, version, 'model.onnx', `onnxruntime refused it: ${messageOf(error)}`, {
       cause: error,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * One way to write zod issues for people, for every boundary that validates with zod (configuration,

@@ -7,10 +7,13 @@
  */
 import { loadConfig, type LoadedConfig } from '../../core/config/index.js';
 import { staleAfterSeconds } from '../../core/predictor/index.js';
+import { recordStartupStep } from '../../core/timing/index.js';
 import { logger } from '../logger.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 
+const configStarted = performance.now();
 export const startup: LoadedConfig = loadConfig();
+recordStartupStep('config', configStarted);
 
 let runtime: Runtime | undefined;
 

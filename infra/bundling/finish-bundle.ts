@@ -21,6 +21,14 @@ import { parseArgs } from 'node:util';
 export const VENDORED_PACKAGES = ['onnxruntime-node'] as const;
 
 /**
+ * Packages left out of the functions, neither bundled nor shipped, because what imports them copes
+ * without: ccxt imports undici in a try/catch and otherwise uses Node's global fetch (undici too, built
+ * into Node). Bundled, its 0.5 MB of JavaScript were parsed at every cold start, and loading it at the
+ * first candle request took longer than Node's own.
+ */
+export const LEFT_OUT_PACKAGES = ['undici'] as const;
+
+/**
  * Dependencies a vendored package declares but only uses in its install script: onnxruntime-node's
  * postinstall downloads CUDA files with adm-zip behind global-agent; at run time it needs onnxruntime-common.
  */
@@ -91,7 +99,9 @@ export function finishBundle(options: FinishBundleOptions): FinishBundleReport {
     );
   }
   const vendor = externals.filter((name) => (VENDORED_PACKAGES as readonly string[]).includes(name));
-  const others = externals.filter((name) => !vendor.includes(name));
+  const others = externals.filter(
+    (name) => !vendor.includes(name) && !(LEFT_OUT_PACKAGES as readonly string[]).includes(name),
+  );
   // esbuild fails on an import it cannot resolve, unless it is a require() inside try/catch: a package
   // that is not installed can only be such an optional one (ws's utf-8-validate), which copes without it.
   const installed = others.filter((name) => findPackageDir(name, projectDir) !== undefined);

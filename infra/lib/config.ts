@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PairSchema, StorageConfigSchema } from '../../core/config/schema.js';
 import { issuePath } from '../../core/validation/index.js';
 
@@ -8,7 +8,7 @@ import { issuePath } from '../../core/validation/index.js';
  * string, so numbers, booleans and lists are also accepted as their text forms ("64", "true", "A,B").
  */
 
-/** NVIDIA x86_64 families that the training image (CUDA 11.2, linux/amd64) runs on; no AMD (g4ad), no Graviton (g5g). */
+/** NVIDIA x86_64 families that the training image (CUDA 11.8, linux/amd64) runs on; no AMD (g4ad), no Graviton (g5g). */
 const GPU_FAMILY = /^(g4dn|g5|g6|g6e|gr6|p3|p3dn|p4d|p4de|p5)$/;
 /** A family (`g5`) or a type (`g5.xlarge`), as AWS Batch accepts them. */
 const INSTANCE_TYPE = /^([a-z][a-z0-9-]*)(\.[a-z0-9]+)?$/;

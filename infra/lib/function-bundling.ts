@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { FUNCTION_ESBUILD } from '../bundling/function-esbuild.js';
 import type { Architecture } from './config.js';
 
 /** Where the bundle's conf/ ends up in the function: the handler lives in /var/task. */
@@ -21,18 +22,19 @@ export const LAMBDA_ARCHITECTURE = {
  *   except onnxruntime-node: a native addon that esbuild cannot bundle. finish-bundle.ts then copies it
  *   in from node_modules with the native binaries of `architecture` only, copies conf/, and refuses a bundle
  *   that contains TensorFlow.js. No npm install at synth: it stays offline and uses the locked version.
+ * - LEFT_OUT_PACKAGES (undici) neither bundled nor shipped: their importer copes without them, and each
+ *   bundled megabyte costs a cold start about 0.1 s of parsing.
  */
 export function functionBundling(architecture: Architecture, projectDir: string): BundlingOptions {
   const arch = LAMBDA_ARCHITECTURE[architecture].node;
   const finish = join(projectDir, 'infra', 'bundling', 'finish-bundle.ts');
   return {
     format: OutputFormat.ESM,
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner:
-      "import { createRequire as __murCreateRequire } from 'node:module'; const require = __murCreateRequire(import.meta.url);",
-    externalModules: ['onnxruntime-node'],
-    minify: true,
+    target: FUNCTION_ESBUILD.target,
+    mainFields: [...FUNCTION_ESBUILD.mainFields],
+    banner: FUNCTION_ESBUILD.banner.js,
+    externalModules: [...FUNCTION_ESBUILD.external],
+    minify: FUNCTION_ESBUILD.minify,
     sourceMap: true,
     // The map's mappings are enough to name file and line; the sources would triple its size.
     sourcesContent: false,

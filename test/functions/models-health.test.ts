@@ -1,7 +1,7 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { ROUTES } from '../../functions/routes.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';

@@ -280,8 +280,8 @@ describe('CcxtCandleSource without a server', () => {
 });
 
 describe('createExchange', () => {
-  it('builds any ccxt exchange with the rate limiter on and the configured timeout', () => {
-    const exchange = createExchange({
+  it('builds any ccxt exchange with the rate limiter on and the configured timeout', async () => {
+    const exchange = await createExchange({
       id: 'kraken',
       url: null,
       timeout_ms: 1234,
@@ -295,8 +295,8 @@ describe('createExchange', () => {
     assert.equal((exchange.urls['api'] as Record<string, string>)['public'], 'https://api.kraken.com');
   });
 
-  it('moves every REST endpoint to the given URL, keeping the paths', () => {
-    const exchange = createExchange(exchangeConfig('http://127.0.0.1:8081/'));
+  it('moves every REST endpoint to the given URL, keeping the paths', async () => {
+    const exchange = await createExchange(exchangeConfig('http://127.0.0.1:8081/'));
     const api = exchange.urls['api'] as Record<string, string>;
 
     assert.equal(api['public'], 'http://127.0.0.1:8081/api/v3');
@@ -304,9 +304,9 @@ describe('createExchange', () => {
     assert.ok(Object.values(api).every((url) => typeof url !== 'string' || !url.includes('binance.com')));
   });
 
-  it('refuses an id that is not a ccxt exchange, and suggests a near one', () => {
-    assert.throws(
-      () => createExchange(exchangeConfig('http://127.0.0.1:1', { id: 'binanse' })),
+  it('refuses an id that is not a ccxt exchange, and suggests a near one', async () => {
+    await assert.rejects(
+      createExchange(exchangeConfig('http://127.0.0.1:1', { id: 'binanse' })),
       (error: unknown) =>
         error instanceof UnknownExchangeError &&
         error.exchangeId === 'binanse' &&

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError } from '../../../functions/http-errors.js';
 import { createLambdaContext } from '../../../functions/lambda-context.js';
 import { requestParser, type ParsedEvent } from '../../../functions/middleware/request-parser.js';

@@ -131,6 +131,17 @@ describe('finishBundle', () => {
     );
   });
 
+  it('leaves undici out, installed as it is, without shipping it (ccxt falls back to the global fetch)', () => {
+    const projectDir = project();
+    write(join(projectDir, 'node_modules', 'undici', 'package.json'), '{"name":"undici"}');
+    const outDir = bundle([], ['undici']);
+
+    const report = finishBundle({ outDir, arch: 'x64', projectDir });
+
+    assert.deepEqual(report.vendored, []);
+    assert.equal(existsSync(join(outDir, 'node_modules', 'undici')), false);
+  });
+
   it('lets an optional require that is not installed stay external (ws and utf-8-validate)', () => {
     const outDir = bundle([], ['utf-8-validate']);
     const report = finishBundle({ outDir, arch: 'x64', projectDir: project() });

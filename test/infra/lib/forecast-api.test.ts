@@ -128,7 +128,7 @@ describe('functionBundling', () => {
 
     // Assess
     assert.equal(bundling.format, OutputFormat.ESM);
-    assert.deepEqual(bundling.externalModules, ['onnxruntime-node']);
+    assert.deepEqual(bundling.externalModules, ['onnxruntime-node', 'undici']);
     assert.equal(bundling.metafile, true);
     assert.match(bundling.banner ?? '', /createRequire/);
     assert.equal(after.length, 1);

@@ -12,7 +12,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, loadConfig } from '../../../core/config/index.js';
 import { RISKMETRICS_LAMBDA, type DistributionScores } from '../../../core/distribution/index.js';
 import { readCandlesCsv, timeframeToMs, validateCandles } from '../../../core/market/index.js';

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, loadConfig } from '../../../core/config/index.js';
 import { describeDataSource } from '../../../core/metrics/index.js';
 import { backtestChart } from '../backtest/chart.js';
