@@ -39,6 +39,9 @@ const { values } = parseArgs({
   },
 });
 const torchThreads = Number(values['torch-threads']);
+// torch.set_num_threads does not reach Debian's OpenBLAS, which starts a thread per core of its own:
+// the reference's child process gets the same count (it inherits this environment).
+process.env['OPENBLAS_NUM_THREADS'] ??= String(torchThreads);
 const runs = Number(values.runs);
 const workerCount = Number(values.workers);
 const batches = Number(values.batches);
@@ -112,6 +115,7 @@ try {
       torchInfo = {
         version: torch['torch'],
         threads: torch['threads'],
+        openblas_threads: Number(process.env['OPENBLAS_NUM_THREADS']),
         threads_why: values['torch-threads'] === '1' ? 'fastest on this 2-core machine' : '--torch-threads',
         blas: torch['blas'],
       };
