@@ -1,13 +1,16 @@
 /**
- * npm run bench:train -- [--runs 3] [--batches 6] [--warmup 1] [--workers N]
+ * npm run bench:train -- [--runs 3] [--batches 6] [--warmup 1] [--workers N] [--torch-threads 1]
  * Training throughput of this pipeline's step on the seed's model size (sequence 120,
  * 9 features, 2 x 128 LSTM, batch 64) beside a PyTorch reference of the same model on
  * the same windows, on this machine. Each run measures both, one after the other, so a
  * busy machine slows both alike; the ratio reported is the median of the runs' ratios.
- * Prints one JSON line.
+ * PyTorch runs on 1 intra-op thread by default: its fastest setting on the 2-core machine
+ * (with 2 threads its two OpenBLAS threads share the cores with each other and it drops to
+ * 67-106 sequences/s). Prints one JSON line, with the GEMM kernel TF.js ran on and the load
+ * average (the machine is shared).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareTrainingData } from '../core/features/index.js';
@@ -16,6 +19,7 @@ import { SeededRandom } from '../training-image/src/model/random.js';
 import { selectBackend } from '../training-image/src/tf/backend.js';
 import { lstmKernelsAvailable } from '../training-image/src/tf/lstm-kernels.js';
 import { lstmSimd } from '../training-image/src/tf/lstm-simd.js';
+import { activeGemmKernel } from '../training-image/src/tf/matmul.js';
 import { AdamW } from '../training-image/src/train/adamw.js';
 import { parallelTrainStep, trainStep } from '../training-image/src/train/fit.js';
 import { GradientWorkers } from '../training-image/src/train/parallel/pool.js';
@@ -31,8 +35,13 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     workers: { type: 'string', default: String(availableParallelism()) },
     runs: { type: 'string', default: '3' },
+    'torch-threads': { type: 'string', default: '1' },
   },
 });
+const torchThreads = Number(values['torch-threads']);
+// torch.set_num_threads does not reach Debian's OpenBLAS, which starts a thread per core of its own:
+// the reference's child process gets the same count (it inherits this environment).
+process.env['OPENBLAS_NUM_THREADS'] ??= String(torchThreads);
 const runs = Number(values.runs);
 const workerCount = Number(values.workers);
 const batches = Number(values.batches);
@@ -55,6 +64,8 @@ const windows = {
 
 const backend = await selectBackend('auto');
 const lstm = !lstmKernelsAvailable() ? 'ops' : lstmSimd.ready ? 'fused-simd' : 'fused-js';
+// The workers choose their kernel as this thread did (same runtime, same check).
+const gemm = activeGemmKernel() ?? 'tf.matMul';
 const batchIndices = (b: number): Uint32Array => Uint32Array.from({ length: BATCH }, (_, i) => b * BATCH + i);
 const workers =
   workerCount > 0 && backend.name !== 'tensorflow'
@@ -81,6 +92,7 @@ async function measureTfjs(): Promise<number> {
   }
 }
 
+const loadBefore = loadavg().map((load) => round(load, 2));
 const dir = await mkdtemp(join(tmpdir(), 'bench-train-'));
 const results: { tfjs: number; torch: number | null }[] = [];
 let torchInfo: Record<string, unknown> = {};
@@ -95,11 +107,18 @@ try {
       ...['--data', join(dir, 'x.f32'), '--labels', join(dir, 'y.f32'), '--count', String(count)],
       ...['--seq', String(MODEL.sequenceLength), '--features', String(MODEL.featureCount)],
       ...['--hidden', String(MODEL.hiddenSize), '--layers', String(MODEL.layers)],
-      ...['--batch', String(BATCH), '--warmup', String(warmup)],
+      ...['--batch', String(BATCH), '--warmup', String(warmup), '--threads', String(torchThreads)],
     ]);
     const rate =
       torch.ok && typeof torch['sequences_per_second'] === 'number' ? torch['sequences_per_second'] : null;
-    if (torch.ok) torchInfo = { version: torch['torch'], threads: torch['threads'], blas: torch['blas'] };
+    if (torch.ok)
+      torchInfo = {
+        version: torch['torch'],
+        threads: torch['threads'],
+        openblas_threads: Number(process.env['OPENBLAS_NUM_THREADS']),
+        threads_why: values['torch-threads'] === '1' ? 'fastest on this 2-core machine' : '--torch-threads',
+        blas: torch['blas'],
+      };
     else torchSkipped = torch.reason;
     results.push({ tfjs, torch: rate });
     process.stderr.write(
@@ -120,10 +139,13 @@ console.log(
     batches,
     runs,
     cpus: cpus().length,
+    load_average: { before: loadBefore, after: loadavg().map((load) => round(load, 2)) },
     tfjs: {
+      node: process.version,
       backend: backend.name,
       provider: backend.provider,
       lstm,
+      gemm,
       worker_threads: workers?.size ?? 0,
       sequences_per_second: round(median(results.map((r) => r.tfjs))),
       runs: results.map((r) => round(r.tfjs)),

@@ -1,16 +1,28 @@
 /**
  * tf/matmul.ts against the product written out in float64: on the wasm backend
- * through the SIMD GEMM (matmul.wat), on the cpu backend through tf.matMul. The
- * shapes cover the kernel's edges: rows not a multiple of 4, K not a multiple of
- * 4 and longer than one 256-step chunk, transposed operands, a row range of A,
- * a packed right operand used more than once, and N that the GEMM does not take.
+ * through each SIMD GEMM kernel (matmul.wat plain, and with relaxed SIMD's fused
+ * multiply-add: both forced in turn, whichever the runtime would pick), on the cpu
+ * backend through tf.matMul, all within the same tolerance. The shapes cover the
+ * kernel's edges: rows not a multiple of 4, K not a multiple of 4 and longer than
+ * one 256-step chunk, transposed operands, a row range of A, a packed right operand
+ * used more than once, and N that the GEMM does not take.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../../../training-image/src/model/random.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
-import { gemmSimdActive, matMul, RightOperand } from '../../../training-image/src/tf/matmul.js';
+import {
+  activeGemmKernel,
+  gemmKernelReady,
+  type GemmKernel,
+  matMul,
+  RightOperand,
+  useGemmKernel,
+  withFusedMultiplyAdd,
+} from '../../../training-image/src/tf/matmul.js';
+import { relaxedSimdSupported } from '../../../training-image/src/tf/wat-module.js';
 
 interface Case {
   readonly m: number;
@@ -76,17 +88,77 @@ function tensors(c: Case, a: Float32Array, b: Float32Array): [tf.Tensor2D, tf.Te
   ];
 }
 
-for (const backendName of ['wasm', 'cpu'] as const) {
-  describe(`matMul on ${backendName}`, () => {
+/** Relative error allowed against the float64 product, for every kernel alike. */
+const TOLERANCE = 1e-5;
+
+interface Target {
+  readonly backendName: 'wasm' | 'cpu';
+  /** The GEMM kernel forced on wasm; null on cpu (tf.matMul). */
+  readonly kernel: GemmKernel | null;
+}
+
+const TARGETS: readonly Target[] = [
+  { backendName: 'wasm', kernel: 'simd' },
+  { backendName: 'wasm', kernel: 'fma' },
+  { backendName: 'cpu', kernel: null },
+];
+
+/** Why the target cannot run in this runtime, or undefined (node:test's skip option). */
+function skipReason(target: Target): string | undefined {
+  return target.kernel === 'fma' && !relaxedSimdSupported()
+    ? 'this runtime has no relaxed SIMD (Node 22 has it; Node 20 needs --experimental-wasm-relaxed-simd)'
+    : undefined;
+}
+
+describe('GEMM kernel choice', () => {
+  before(async () => {
+    await selectBackend('wasm');
+  });
+  after(async () => {
+    await selectBackend('auto');
+  });
+
+  it('finds relaxed SIMD on Node 22 and later, and on Node 20 with its flag', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    const flagged = process.execArgv.includes('--experimental-wasm-relaxed-simd');
+    assert.equal(relaxedSimdSupported(), major >= 22 || flagged);
+  });
+
+  it('runs on the FMA kernel exactly when the runtime validates relaxed SIMD', () => {
+    assert.equal(gemmKernelReady('simd'), true);
+    assert.equal(gemmKernelReady('fma'), relaxedSimdSupported());
+    assert.equal(activeGemmKernel(), relaxedSimdSupported() ? 'fma' : 'simd');
+  });
+
+  it("the FMA source differs from the plain one only in the tile's 8 multiply-adds", async () => {
+    const plain = await readFile(
+      new URL('../../../training-image/src/tf/matmul.wat', import.meta.url),
+      'utf8',
+    );
+    const fused = withFusedMultiplyAdd(plain);
+    const count = (text: string, pattern: RegExp): number => text.match(pattern)?.length ?? 0;
+    assert.equal(count(fused, /f32x4\.relaxed_madd \(/g) - count(plain, /f32x4\.relaxed_madd \(/g), 8);
+    assert.equal(count(plain, /f32x4\.mul \(/g) - count(fused, /f32x4\.mul \(/g), 8);
+    assert.equal(count(plain, /f32x4\.add \(/g) - count(fused, /f32x4\.add \(/g), 8);
+    assert.throws(() => withFusedMultiplyAdd(fused), /expected the tile's 8 multiply-adds, found 0/);
+  });
+});
+
+for (const target of TARGETS) {
+  const { backendName, kernel } = target;
+  const label = kernel === null ? backendName : `${backendName}, ${kernel} GEMM`;
+  describe(`matMul on ${label}`, { skip: skipReason(target) }, () => {
     before(async () => {
       await selectBackend(backendName);
+      if (kernel !== null) useGemmKernel(kernel);
     });
     after(async () => {
+      useGemmKernel('auto');
       await selectBackend('auto');
     });
 
-    it(backendName === 'wasm' ? 'runs on the SIMD GEMM' : 'runs on tf.matMul', () => {
-      assert.equal(gemmSimdActive(), backendName === 'wasm');
+    it(kernel === null ? 'runs on tf.matMul' : `runs on the ${kernel} GEMM`, () => {
+      assert.equal(activeGemmKernel(), kernel);
     });
 
     for (const c of CASES) {
@@ -102,7 +174,7 @@ for (const backendName of ['wasm', 'cpu'] as const) {
         tf.dispose([at, bt, product]);
 
         assert.ok(
-          relativeError(actual, expected) < 1e-5,
+          relativeError(actual, expected) < TOLERANCE,
           `relative error ${relativeError(actual, expected)}`,
         );
         assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
@@ -127,10 +199,33 @@ for (const backendName of ['wasm', 'cpu'] as const) {
         const actual = product.dataSync();
         product.dispose();
         const rows = expected.subarray(begin * c.n, (begin + count) * c.n);
-        assert.ok(relativeError(actual, rows) < 1e-5, `rows ${begin}..${begin + count}`);
+        assert.ok(relativeError(actual, rows) < TOLERANCE, `rows ${begin}..${begin + count}`);
       }
       right.dispose();
       tf.dispose([at, bt]);
+      assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+    });
+
+    it('adds a bias to every row, on every chunk of K and every partial block', () => {
+      const c: Case = { m: 7, k: 300, n: 24, transposeA: false, transposeB: false };
+      const { a, b } = operands(c, 11);
+      const bias = new SeededRandom(12).uniform(c.n, -1, 1);
+      const expected = expectedProduct(c, a, b).map((value, i) => value + (bias[i % c.n] as number));
+      const before = tf.memory().numTensors;
+      const [at, bt] = tensors(c, a, b);
+      const biasTensor = tf.tensor1d(bias);
+      const right = RightOperand.prepare(bt);
+      for (const operand of [bt, right]) {
+        const product = matMul(at, operand, { bias: biasTensor });
+        const actual = product.dataSync();
+        product.dispose();
+        assert.ok(
+          relativeError(actual, expected) < TOLERANCE,
+          `relative error ${relativeError(actual, expected)}`,
+        );
+      }
+      right.dispose();
+      tf.dispose([at, bt, biasTensor]);
       assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
     });
 
@@ -144,7 +239,7 @@ for (const backendName of ['wasm', 'cpu'] as const) {
       const actual = matMul(at, right, { transposeA: true }).dataSync();
       tf.dispose([at, bt]);
 
-      assert.ok(relativeError(actual, expectedProduct(c, a, b)) < 1e-5);
+      assert.ok(relativeError(actual, expectedProduct(c, a, b)) < TOLERANCE);
     });
   });
 }

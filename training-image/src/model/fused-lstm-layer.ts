@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { lstmCell, lstmCellGrad } from '../tf/lstm-kernels.js';
 import { matMul, RightOperand } from '../tf/matmul.js';
+import { uninitialized } from '../tf/uninitialized.js';
 import type { LstmGradients, LstmParams } from './lstm-layer.js';
 
 /**
@@ -29,9 +30,7 @@ export function fusedLstmForward(
 ): FusedForward {
   const batch = x.shape[0] / steps;
   const hidden = params.recurrentKernel.shape[0];
-  const projection = matMul(x, params.kernel);
-  const xz = tf.add(projection, params.bias) as tf.Tensor2D;
-  projection.dispose();
+  const xz = matMul(x, params.kernel, { bias: params.bias });
   const recurrent = RightOperand.prepare(params.recurrentKernel);
   const noRecurrence = tf.zeros([batch, 4 * hidden]) as tf.Tensor2D;
   let c = tf.zeros([batch, hidden]) as tf.Tensor2D;
@@ -87,8 +86,9 @@ export function fusedLstmBackward(
   const recurrentT = RightOperand.prepare(params.recurrentKernel, true);
   const zero = tf.zeros([batch, hidden]) as tf.Tensor2D;
 
-  // dz of every step, time-major [T * B, 4H], filled in place by the step kernel.
-  const dZ = tf.zeros([steps * batch, 4 * hidden]) as tf.Tensor2D;
+  // dz of every step, time-major [T * B, 4H], filled in place by the step kernel (every row, each
+  // before it is read: so not zeroed first, which cost more than the step kernels).
+  const dZ = uninitialized([steps * batch, 4 * hidden]) as tf.Tensor2D;
   let dc = zero;
   for (let t = steps - 1; t >= 0; t--) {
     const dh =

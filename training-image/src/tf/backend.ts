@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { installLstmKernels } from './lstm-kernels.js';
 import { installMatMulKernels } from './matmul.js';
+import { installUninitializedKernel } from './uninitialized.js';
 import { installFastWasmSlice } from './wasm-slice.js';
 
 /** Backends in the order the pipeline prefers them. */
@@ -33,10 +34,11 @@ async function tryImport(name: string): Promise<string | null> {
 
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   const skipped: string[] = [];
+  installUninitializedKernel();
   const kernels = await installLstmKernels();
   if (kernels.simdSkipped !== null) skipped.push(`LSTM SIMD kernels: ${kernels.simdSkipped}`);
   const gemm = await installMatMulKernels();
-  if (gemm !== null) skipped.push(`SIMD GEMM: ${gemm}`);
+  for (const reason of gemm.skipped) skipped.push(`SIMD GEMM ${reason}`);
   if (choice === 'auto' || choice === 'tensorflow') {
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       const failure = await tryImport(pkg);

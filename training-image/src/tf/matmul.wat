@@ -15,13 +15,19 @@
 ;; Each pack reads its source either as stored or transposed, so A^T B and A B^T need no
 ;; transpose op. gemm walks K in chunks of 256, and within a chunk blocks of 4 rows and
 ;; panels in the order that keeps the smaller operand's pieces in L1.
+;;
+;; matmul.ts assembles this text twice: as written (plain SIMD), and, where the runtime has
+;; relaxed SIMD, with each of $tile's 8 multiply-adds `(f32x4.add (local.get $cXY) (f32x4.mul
+;; (local.get $s) (local.get $bY)))` rewritten as f32x4.relaxed_madd (withFusedMultiplyAdd:
+;; keep them in that form).
 (module
   (import "env" "memory" (memory 0))
 
-  ;; C[4 x 8] at c (row stride ldc floats) (+)= Ap block x Bp panel over kc steps.
+  ;; C[4 x 8] at c (row stride ldc floats) (+)= Ap block x Bp panel over kc steps: added to C
+  ;; when `load`, else to the 8 floats at `bias` in every row (bias 0: to zeros).
   ;; Only the first `rows` rows of C are read or written; kc >= 1.
   (func $tile (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32) (param $kc i32)
-      (param $load i32) (param $rows i32)
+      (param $load i32) (param $bias i32) (param $rows i32)
     (local $end i32) (local $b0 v128) (local $b1 v128) (local $s v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -44,7 +50,18 @@
         (if (i32.gt_u (local.get $rows) (i32.const 3))
           (then
             (local.set $c30 (v128.load (local.get $row3)))
-            (local.set $c31 (v128.load offset=16 (local.get $row3)))))))
+            (local.set $c31 (v128.load offset=16 (local.get $row3))))))
+      (else
+        (if (local.get $bias)
+          (then
+            (local.set $c00 (v128.load (local.get $bias)))
+            (local.set $c01 (v128.load offset=16 (local.get $bias)))
+            (local.set $c10 (local.get $c00))
+            (local.set $c11 (local.get $c01))
+            (local.set $c20 (local.get $c00))
+            (local.set $c21 (local.get $c01))
+            (local.set $c30 (local.get $c00))
+            (local.set $c31 (local.get $c01))))))
     (local.set $end (i32.add (local.get $pb) (i32.shl (local.get $kc) (i32.const 5))))
     (loop $k
       (local.set $b0 (v128.load (local.get $pb)))
@@ -82,7 +99,8 @@
   ;; Rows i..i+3 x columns j..j+7 of C, over steps k0..k0+kc of the chunk (addresses from the
   ;; packed layouts: Ap block i / 4 starts at i K 4 bytes, Bp panel j / 8 at j K 4 bytes).
   (func $block_tile (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32) (param $m i32)
-      (param $k i32) (param $k0 i32) (param $kc i32) (param $load i32) (param $i i32) (param $j i32)
+      (param $k i32) (param $k0 i32) (param $kc i32) (param $load i32) (param $bias i32) (param $i i32)
+      (param $j i32)
     (local $rows i32)
     (local.set $rows (i32.sub (local.get $m) (local.get $i)))
     (if (i32.gt_u (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
@@ -98,14 +116,18 @@
       (local.get $ldc)
       (local.get $kc)
       (local.get $load)
+      (if (result i32) (local.get $bias)
+        (then (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
+        (else (i32.const 0)))
       (local.get $rows)))
 
-  ;; C[M, N] (row stride ldc floats) = Ap Bp. N a multiple of 8, K >= 1.
+  ;; C[M, N] (row stride ldc floats) = Ap Bp, plus bias[N] in every row when bias is not 0
+  ;; (the input projection's bias, at no extra pass over C). N a multiple of 8, K >= 1.
   ;; Within a chunk, the smaller operand's pieces stay in L1 while the larger one's stream past:
   ;; with fewer rows than columns, each B panel (8 KB) meets every A block; otherwise each A
   ;; block (4 KB) meets every B panel. (One fixed order ran h^T dZ at ~30 GFLOP/s, not ~38.)
   (func (export "gemm") (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32)
-      (param $m i32) (param $k i32) (param $n i32)
+      (param $m i32) (param $k i32) (param $n i32) (param $bias i32)
     (local $k0 i32) (local $kc i32) (local $i i32) (local $j i32) (local $load i32)
     (loop $chunks
       (local.set $kc (i32.sub (local.get $k) (local.get $k0)))
@@ -119,7 +141,7 @@
             (local.set $i (i32.const 0))
             (loop $blocks
               (call $block_tile (local.get $pa) (local.get $pb) (local.get $c) (local.get $ldc) (local.get $m)
-                (local.get $k) (local.get $k0) (local.get $kc) (local.get $load) (local.get $i) (local.get $j))
+                (local.get $k) (local.get $k0) (local.get $kc) (local.get $load) (local.get $bias) (local.get $i) (local.get $j))
               (local.set $i (i32.add (local.get $i) (i32.const 4)))
               (br_if $blocks (i32.lt_u (local.get $i) (local.get $m))))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
@@ -130,7 +152,7 @@
             (local.set $j (i32.const 0))
             (loop $panels
               (call $block_tile (local.get $pa) (local.get $pb) (local.get $c) (local.get $ldc) (local.get $m)
-                (local.get $k) (local.get $k0) (local.get $kc) (local.get $load) (local.get $i) (local.get $j))
+                (local.get $k) (local.get $k0) (local.get $kc) (local.get $load) (local.get $bias) (local.get $i) (local.get $j))
               (local.set $j (i32.add (local.get $j) (i32.const 8)))
               (br_if $panels (i32.lt_u (local.get $j) (local.get $n))))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))

@@ -9,6 +9,7 @@ type WasmMemory = object;
 interface WebAssemblyApi {
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
+  validate(bytes: Uint8Array): boolean;
 }
 const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
@@ -23,6 +24,37 @@ export function checkFloat32(kernelName: string, inputs: readonly tf.TensorInfo[
 }
 
 /**
+ * f32x4.relaxed_madd(a, b, c) = a b + c in one function: the probe that tells whether
+ * this runtime takes relaxed SIMD (Node 22 does by default; Node 20 only with
+ * --experimental-wasm-relaxed-simd). Bytes rather than text: the check runs before wabt loads.
+ */
+const RELAXED_SIMD_PROBE = Uint8Array.from(
+  [
+    '0061736d 01000000', // magic, version 1
+    '01 08 01 60 03 7b7b7b 01 7b', // types: one, (v128 v128 v128) -> v128
+    '03 02 01 00', // functions: one, of type 0
+    '0a 0d 01 0b 00', // code: one body of 11 bytes, no locals
+    '2000 2001 2002 fd8502 0b', // local.get 0, 1, 2; f32x4.relaxed_madd (0xfd 0x105); end
+  ]
+    .join('')
+    .replace(/ /g, '')
+    .match(/../g) ?? [],
+  (byte) => parseInt(byte, 16),
+);
+
+/** Whether this runtime's WebAssembly has relaxed SIMD (and so f32x4.relaxed_madd). */
+export function relaxedSimdSupported(): boolean {
+  return WASM.validate(RELAXED_SIMD_PROBE);
+}
+
+export interface WatModuleOptions {
+  /** The module uses relaxed SIMD: compile says why not when the runtime lacks it. */
+  readonly relaxedSimd?: boolean;
+  /** Rewrites the text before it is assembled (a variant of a shared source); throws when it does not apply. */
+  readonly transform?: (text: string) => string;
+}
+
+/**
  * A hand-written WebAssembly text module that works on another module's memory
  * (TensorFlow.js's wasm heap): assembled once per process by wabt (text, so the
  * kernels are reviewable; ~10 ms), instantiated once per heap (one per thread).
@@ -31,15 +63,22 @@ export class WatModule<Exports> {
   private compiled: object | null = null;
   private readonly instances = new WeakMap<WasmMemory, Exports>();
 
-  constructor(private readonly file: URL) {}
+  constructor(
+    private readonly file: URL,
+    private readonly options: WatModuleOptions = {},
+  ) {}
 
   /** Assembles the module; returns why it could not, or null. Callers fall back to other code. */
   async compile(): Promise<string | null> {
     if (this.compiled !== null) return null;
+    const relaxedSimd = this.options.relaxedSimd ?? false;
+    if (relaxedSimd && !relaxedSimdSupported())
+      return 'this runtime has no relaxed SIMD (Node 22 has it; Node 20 needs --experimental-wasm-relaxed-simd)';
     try {
-      const text = await readFile(this.file, 'utf8');
+      const source = await readFile(this.file, 'utf8');
+      const text = this.options.transform === undefined ? source : this.options.transform(source);
       const tools = await wabt();
-      const parsed = tools.parseWat(this.file.pathname, text, { simd: true });
+      const parsed = tools.parseWat(this.file.pathname, text, { simd: true, relaxed_simd: relaxedSimd });
       try {
         parsed.validate();
         this.compiled = new WASM.Module(parsed.toBinary({}).buffer);
