@@ -123,11 +123,11 @@ describe('bench:faults --short', { timeout: RUN_TIMEOUT_MS + 60_000 }, () => {
     held('bad_input', 'no_stack_trace');
   });
 
-  it('no 5xx and bounded replies on the bad-input corpus', { todo: 'issue 14 defect 3 (api branch)' }, () => {
+  it('no 5xx and bounded replies on the bad-input corpus', () => {
     held('bad_input', 'no_5xx', 'largest_reply_under_256_kb');
   });
 
-  it('a warm model answers while storage is paused', { todo: 'issue 14 defect 1 (servecore branch)' }, () => {
+  it('a warm model answers while storage is paused', () => {
     held('storage_paused', 'no_error');
   });
 });
