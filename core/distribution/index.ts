@@ -61,3 +61,24 @@ export {
   type ScaleCorrection,
   type ScaleCorrectionFit,
 } from './linear-scale.js';
+export {
+  ForecastDistributionSchema,
+  HeldOutFiguresSchema,
+  NextCloseDistributionSchema,
+  SERVED_QUANTILE_KEYS,
+  ServedScaleSchema,
+  b1Distribution,
+  type ForecastDistribution,
+  type HeldOutFigures,
+  type NextCloseDistribution,
+  type ServedScale,
+} from './served-schema.js';
+export {
+  DistributionInputError,
+  serveDistribution,
+  windowScale,
+  type NextCloseInput,
+  type ScaleWindow,
+  type ServedDistribution,
+  type WindowScale,
+} from './next-close.js';
