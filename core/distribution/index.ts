@@ -75,6 +75,7 @@ export {
 } from './served-schema.js';
 export {
   DistributionInputError,
+  pointLocation,
   serveDistribution,
   windowScale,
   type NextCloseInput,

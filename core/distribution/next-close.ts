@@ -66,6 +66,16 @@ export function windowScale(spec: ForecastDistribution, window: ScaleWindow): Wi
   }
 }
 
+/**
+ * The location of the next log return from a point forecast: ln(forecast / last close). A forecast
+ * that is not a positive price (a level model far outside its range) carries no location, so the
+ * distribution is centred on the last close, as the naive forecast is.
+ */
+export function pointLocation(forecast: number, lastClose: number): number {
+  const mu = Math.log(forecast / lastClose);
+  return forecast > 0 && lastClose > 0 && Number.isFinite(mu) ? mu : 0;
+}
+
 export interface NextCloseInput extends ScaleWindow {
   /** Location of the next log return: ln(point forecast / last close); 0 is the naive forecast. */
   readonly mu: number;
