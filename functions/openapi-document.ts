@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ROUTES, type RouteName } from './routes.js';
 import {
-  CandleSchema,
+  ResponseCandleSchema,
   ErrorResponseSchema,
   HealthResponseSchema,
   MetricsSummarySchema,
   ModelEntrySchema,
-  ModelSummarySchema,
+  ServedModelSchema,
   ModelsResponseSchema,
   NoParametersSchema,
   PredictRequestSchema,
@@ -23,10 +23,10 @@ const COMPONENTS = {
   HealthResponse: HealthResponseSchema,
   ReadyResponse: ReadyResponseSchema,
   ErrorResponse: ErrorResponseSchema,
-  ModelSummary: ModelSummarySchema,
+  ModelSummary: ServedModelSchema,
   ModelEntry: ModelEntrySchema,
   MetricsSummary: MetricsSummarySchema,
-  Candle: CandleSchema,
+  Candle: ResponseCandleSchema,
 } as const;
 
 type ComponentName = keyof typeof COMPONENTS;

@@ -5,9 +5,9 @@ import type { Candle } from '../core/market/candle.js';
 import type { ModelInfo, Prediction, ReloadResult } from '../core/predictor/index.js';
 import { describeError } from './error-mapping.js';
 import type {
-  CandleSchema,
+  ResponseCandleSchema,
   ModelEntrySchema,
-  ModelSummarySchema,
+  ServedModelSchema,
   PredictResponse,
   ReadyResponse,
   ReloadResponse,
@@ -17,7 +17,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** JSON has no Infinity; a skill of -Infinity (a naive MAE of 0) becomes null. */
 const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
 
-export function modelSummary(model: ModelInfo): z.input<typeof ModelSummarySchema> {
+export function servedModel(model: ModelInfo): z.input<typeof ServedModelSchema> {
   return {
     version: model.version,
     published_at: model.publishedAt,
@@ -39,7 +39,7 @@ export function modelSummary(model: ModelInfo): z.input<typeof ModelSummarySchem
 }
 
 export function modelEntry(model: ModelInfo): z.input<typeof ModelEntrySchema> {
-  return { pair: model.pair, ...modelSummary(model), loaded_at: iso(model.loadedAt) };
+  return { pair: model.pair, ...servedModel(model), loaded_at: iso(model.loadedAt) };
 }
 
 /** A served model as /readyz lists it: enough to see which one and how old. */
@@ -68,7 +68,7 @@ export function staleReason(
   );
 }
 
-function candle(c: Candle): z.input<typeof CandleSchema> {
+function candle(c: Candle): z.input<typeof ResponseCandleSchema> {
   return {
     open_time: iso(c.openTime),
     open: c.open,
@@ -94,7 +94,7 @@ export function predictResponse(prediction: Prediction): PredictResponse {
       close: prediction.last.close,
     },
     change: { absolute: prediction.change.absolute, percent: prediction.change.percent },
-    model: modelSummary(prediction.model),
+    model: servedModel(prediction.model),
     ...(prediction.candles === undefined ? {} : { candles: prediction.candles.map(candle) }),
   };
 }

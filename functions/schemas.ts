@@ -81,7 +81,7 @@ export const MetricsSummarySchema = z
   })
   .meta({ description: 'Accuracy of the model on its test windows, beside the naive forecast.' });
 
-export const ModelSummarySchema = z.object({
+export const ServedModelSchema = z.object({
   version: z.string(),
   published_at: isoTime,
   trained_at: isoTime,
@@ -111,7 +111,7 @@ export const ModelSummarySchema = z.object({
 
 const pair = z.string().meta({ description: 'BASE/QUOTE', examples: ['BTC/USDT'] });
 
-export const CandleSchema = z.object({
+export const ResponseCandleSchema = z.object({
   open_time: isoTime,
   open: z.number(),
   high: z.number(),
@@ -132,9 +132,9 @@ export const PredictResponseSchema = z.object({
   change: z
     .object({ absolute: z.number(), percent: z.number() })
     .meta({ description: 'prediction.close - last_candle.close, and as a percentage of last_candle.close.' }),
-  model: ModelSummarySchema,
+  model: ServedModelSchema,
   candles: z
-    .array(CandleSchema)
+    .array(ResponseCandleSchema)
     .optional()
     .meta({ description: 'With include=candles: the window the model read, oldest first.' }),
 });
@@ -149,7 +149,7 @@ export const ErrorBodySchema = z.object({
 
 export const ErrorResponseSchema = z.object({ error: ErrorBodySchema });
 
-export const ModelEntrySchema = ModelSummarySchema.extend({
+export const ModelEntrySchema = ServedModelSchema.extend({
   pair,
   loaded_at: isoTime.meta({ description: 'When this instance loaded the model.' }),
 });
@@ -185,7 +185,7 @@ export const ReadyResponseSchema = z.object({
   models: z.array(
     z.object({
       pair,
-      ...ModelSummarySchema.pick({
+      ...ServedModelSchema.pick({
         version: true,
         trained_at: true,
         age_seconds: true,

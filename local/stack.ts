@@ -11,6 +11,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ArtifactStore, type LatestPointer } from '../core/artifacts/index.js';
 import { ConfigError, loadConfig, type Config, type Pair } from '../core/config/index.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
+import { MetricsSchema, type DataSource } from '../core/metrics/index.js';
 import { ApiKeyError, generateDevKey, resolveApiKeys } from '../functions/local/api-keys.js';
 import { checkPortFree, startLocalApi } from '../functions/local/adapter.js';
 import { dashboardPages } from '../functions/local/dashboard.js';
@@ -44,24 +45,20 @@ function parsePort(value: string): number {
 
 /**
  * Where a run's candles come from, as far as a published model cares: a model is only worth serving
- * with candles like the ones it was trained on (its scaler is fitted to their price range).
+ * with candles like the ones it was trained on (its scaler is fitted to their price range). The same
+ * file (wherever it was named from) or the same exchange, whatever its URL.
  */
-function sourceKind(candlesFile: string | undefined, exchangeId: string): string {
-  return candlesFile === undefined ? `exchange ${exchangeId}` : `file ${resolve(candlesFile)}`;
+function sourceKind(source: DataSource): string {
+  return source.kind === 'file' ? `file ${resolve(source.path)}` : `exchange ${source.exchange}`;
 }
 
-/** The same, read back from a published model's metrics.json (`data.source`, written by trainPair). */
-async function publishedSourceKind(store: ArtifactStore, latest: LatestPointer): Promise<string | null> {
+/** The source of a published model, from its metrics.json (`data.source`); null when unreadable. */
+async function publishedSource(store: ArtifactStore, latest: LatestPointer): Promise<DataSource | null> {
   try {
     const manifest = await store.readManifest(latest.pair, latest.version);
-    const metrics = JSON.parse(new TextDecoder().decode(await store.readFile(manifest, 'metrics.json'))) as {
-      data?: { source?: unknown };
-    };
-    const source = metrics.data?.source;
-    if (typeof source !== 'string') return null;
-    return source.startsWith('file ')
-      ? `file ${resolve(source.slice('file '.length))}`
-      : `exchange ${source.split(' ')[0]}`;
+    const text = new TextDecoder().decode(await store.readFile(manifest, 'metrics.json'));
+    const metrics = MetricsSchema.safeParse(JSON.parse(text));
+    return metrics.success ? metrics.data.data.source : null;
   } catch {
     return null;
   }
@@ -83,7 +80,11 @@ async function trainMissing(
   const summary: string[] = [];
   const served: Pair[] = [];
   let failures = 0;
-  const wanted = sourceKind(flags.candles, config.exchange.id);
+  const wanted = sourceKind(
+    flags.candles === undefined
+      ? { kind: 'exchange', exchange: config.exchange.id, url: config.exchange.url }
+      : { kind: 'file', path: flags.candles },
+  );
   let training: {
     readonly trainPair: (options: TrainPairOptions) => Promise<TrainPairResult>;
     readonly backend: BackendInfo;
@@ -92,7 +93,8 @@ async function trainMissing(
     if (isStopping()) break;
     const latest = await store.readLatest(pair);
     if (latest !== null && !flags.retrain) {
-      const published = await publishedSourceKind(store, latest);
+      const source = await publishedSource(store, latest);
+      const published = source === null ? null : sourceKind(source);
       if (published === null || published === wanted) {
         log.info('skip', `${pair}: version ${latest.version} already published (--retrain to train again)`);
         summary.push(`  ${pair.padEnd(10)} ${latest.version} (already published)`);
@@ -196,6 +198,7 @@ async function main(argv: readonly string[]): Promise<number> {
       env: flags.env,
       environment: { ...process.env, ...(flags.pairs ? { PAIRS: flags.pairs } : {}) },
     });
+    for (const warning of base.warnings) log.warn('config_retired_key', warning);
     // Fail now rather than after minutes of training.
     if (flags.serve && flags.port !== 0) await checkPortFree(flags.port, HOST);
     if (flags.candles !== undefined && base.config.pairs.length > 1 && flags.pairs === undefined) {

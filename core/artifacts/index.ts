@@ -38,12 +38,12 @@ export {
   LatestPointerSchema,
   ManifestFileSchema,
   ManifestSchema,
-  ModelSummarySchema,
+  ManifestModelSchema,
   Sha256HexSchema,
   VersionSchema,
   type LatestPointer,
   type Manifest,
   type ManifestFile,
-  type ModelSummary,
+  type ManifestModel,
 } from './schemas.js';
 export { ArtifactStore, type ArtifactFiles, type ArtifactStoreOptions, type PublishInput } from './store.js';

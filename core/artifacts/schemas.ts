@@ -22,7 +22,7 @@ export const ManifestFileSchema = z.strictObject({
  * typed; anything else the training run wants to record (hidden size, epochs, test MAE...) passes
  * through, provided it is plain JSON (so a NaN metric is refused rather than written as null).
  */
-export const ModelSummarySchema = z
+export const ManifestModelSchema = z
   .object({
     sequence_length: z.number().int().positive().optional(),
     feature_count: z.number().int().positive().optional(),
@@ -43,7 +43,7 @@ export const ManifestSchema = z.object({
   files: z.record(ArtifactNameSchema, ManifestFileSchema),
   /** Files a version may lack (OPTIONAL_ARTIFACT_FILES); absent in manifests written before them. */
   optional_files: z.object({ 'distribution.json': ManifestFileSchema.optional() }).optional(),
-  model: ModelSummarySchema,
+  model: ManifestModelSchema,
 });
 
 /** latest.json: the one object a reader starts from; replacing it is what makes a version live. */
@@ -55,6 +55,6 @@ export const LatestPointerSchema = z.object({
 });
 
 export type ManifestFile = z.infer<typeof ManifestFileSchema>;
-export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+export type ManifestModel = z.infer<typeof ManifestModelSchema>;
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type LatestPointer = z.infer<typeof LatestPointerSchema>;

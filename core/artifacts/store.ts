@@ -33,11 +33,11 @@ import { toArtifactError } from './s3-errors.js';
 import {
   LatestPointerSchema,
   ManifestSchema,
-  ModelSummarySchema,
+  ManifestModelSchema,
   type LatestPointer,
   type Manifest,
   type ManifestFile,
-  type ModelSummary,
+  type ManifestModel,
 } from './schemas.js';
 import { sha256Hex } from './checksum.js';
 
@@ -62,7 +62,7 @@ export interface PublishInput {
   readonly files: ArtifactFiles;
   /** Uploaded after the three files and listed in the manifest's optional_files. */
   readonly optionalFiles?: Readonly<Partial<Record<OptionalArtifactName, Uint8Array>>>;
-  readonly model: ModelSummary;
+  readonly model: ManifestModel;
 }
 
 const CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
@@ -143,7 +143,7 @@ export class ArtifactStore {
   public async publish(input: PublishInput): Promise<Manifest> {
     const pair = this.checkPair(input.pair);
     const key = manifestKey(this.prefix, pair, input.version);
-    const model = ModelSummarySchema.safeParse(input.model);
+    const model = ManifestModelSchema.safeParse(input.model);
     if (!model.success) {
       throw new ManifestError(
         key,

@@ -5,6 +5,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { applyEnvOverrides } from './environment.js';
 import { ConfigError } from './errors.js';
+import { dropRetiredKeys } from './retired.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONF_DIR = resolve(fileURLToPath(new URL('../../conf', import.meta.url)));
@@ -23,6 +24,8 @@ export interface LoadedConfig {
   readonly env: string;
   /** Files and variables the values came from, in the order they were applied. */
   readonly sources: readonly string[];
+  /** Keys that were set but are no longer read (see retired.ts), for the caller to log. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -52,11 +55,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   for (const applied of applyEnvOverrides(tree, environment)) sources.push(`$${applied.variable}`);
 
-  return { config: parseConfig(tree, sources), env, sources };
+  const warnings = dropRetiredKeys(tree);
+  return { config: parseConfig(tree, sources), env, sources, warnings };
 }
 
 /** Validates an already merged tree; used by loadConfig and by tests that build configurations. */
 export function parseConfig(tree: unknown, sources: readonly string[] = ['(object)']): Config {
+  dropRetiredKeys(tree);
   const result = ConfigSchema.safeParse(tree);
   if (!result.success) throw new ConfigError(toProblems(result.error), sources, { cause: result.error });
   return result.data;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { FamilySpecSchema } from '../distribution/family.js';
-import { ScaleInputsSpecSchema } from '../distribution/scale-inputs.js';
+import { DEFAULT_SCALE_INPUTS, ScaleInputsSpecSchema } from '../distribution/scale-inputs.js';
 import { FEATURE_SETS } from '../features/extended.js';
 
 /** A trading pair as ccxt spells it: BASE/QUOTE in capitals. */
@@ -42,7 +42,6 @@ export const MarketConfigSchema = z.strictObject({
 });
 
 export const FeaturesConfigSchema = z.strictObject({
-  target: z.literal('close'),
   sequence_length: z.number().int().min(2),
   /** Share of the rows, taken from the end, kept for the test set. */
   test_size: share,
@@ -57,15 +56,14 @@ export const FeaturesConfigSchema = z.strictObject({
 
 export const TrainingConfigSchema = z.strictObject({
   train_batch_size: positiveInt,
-  val_batch_size: positiveInt,
   max_epochs: positiveInt,
   hidden_size: positiveInt,
-  number_of_features: z.literal(9),
   number_of_layers: z.number().int().min(1).max(4),
   dropout_rate: z.number().min(0).lt(1),
   learning_rate: z.number().positive(),
   weight_decay: z.number().min(0),
-  early_stopping_patience: z.number().int().min(0),
+  /** Epochs without a better validation loss before training stops; at least 1. */
+  early_stopping_patience: positiveInt,
   seed: z.number().int().min(0),
   /** TensorFlow.js backend; `auto` picks tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
@@ -125,7 +123,7 @@ export const DistributionConfigSchema = z.strictObject({
 export const DEFAULT_DISTRIBUTION_CONFIG: z.infer<typeof DistributionConfigSchema> = Object.freeze({
   family: Object.freeze({ name: 'student_t' as const, nu: 5 }),
   scale: 'linear' as const,
-  inputs: Object.freeze({ hour_harmonics: 3, volume: true, range: true, abs_return: true }),
+  inputs: DEFAULT_SCALE_INPUTS,
   l2: 1e-4,
   calibrate: true,
 });

@@ -48,7 +48,7 @@ export {
 } from './calibration.js';
 export { minimizeLbfgs, type Evaluation, type LbfgsOptions, type LbfgsResult } from './lbfgs.js';
 export {
-  ALL_SCALE_INPUTS,
+  DEFAULT_SCALE_INPUTS,
   ScaleInputsSpecSchema,
   scaleInputNames,
   writeScaleInputs,
@@ -83,3 +83,6 @@ export {
   type ServedDistribution,
   type WindowScale,
 } from './next-close.js';
+export { headScale, windowScaleTargets, type WindowScaleTargets } from './windows.js';
+export { priceDistribution, type PriceDistribution, type PriceForecastInput } from './price-forecast.js';
+export { scaleFromCandles, type CandleScale } from './candle-scale.js';

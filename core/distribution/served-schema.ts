@@ -1,6 +1,5 @@
 import { z } from 'zod';
 
-import { RISKMETRICS_LAMBDA } from './baselines.js';
 import { ScaleCalibrationSchema } from './calibration.js';
 import { FamilySpecSchema, GAUSSIAN, type FamilySpec } from './family.js';
 import { ScaleCorrectionSchema } from './linear-scale.js';
@@ -62,11 +61,12 @@ export const ForecastDistributionSchema = z
   .strictObject({
     schema_version: z.literal(1),
     family: FamilySpecSchema,
-    /** B1's definition: the EWMA decay and how many closes (ending at the last one) it reads. */
-    b1: z.strictObject({
-      lambda: z.number().gt(0).lt(1),
-      window: z.number().int().min(2),
-    }),
+    /**
+     * The candles every scale reads, ending at the last closed one: B1 is the RiskMetrics EWMA
+     * (lambda 0.94) of their closes, and the correction's inputs look no further back. Training
+     * reads each window exactly as serving, which has only these candles.
+     */
+    b1: z.strictObject({ window: z.number().int().min(2) }),
     scale: ServedScaleSchema,
     /** Split-conformal multipliers fitted on the validation windows; null serves the raw scale. */
     calibration: ScaleCalibrationSchema.nullable(),
@@ -91,7 +91,7 @@ export function b1Distribution(window: number): ForecastDistribution {
   return {
     schema_version: 1,
     family: GAUSSIAN,
-    b1: { lambda: RISKMETRICS_LAMBDA, window },
+    b1: { window },
     scale: { kind: 'b1' },
     calibration: null,
     held_out: null,

@@ -25,10 +25,6 @@ export function featureIndex(name: FeatureName): number {
   return FEATURE_NAMES.indexOf(name);
 }
 
-export function isFeatureName(value: string): value is FeatureName {
-  return (FEATURE_NAMES as readonly string[]).includes(value);
-}
-
 export function hasFeatureColumns(columns: readonly string[]): boolean {
   return columns.length === FEATURE_COUNT && columns.every((name, i) => name === FEATURE_NAMES[i]);
 }

@@ -1,13 +1,13 @@
 export { dayOfMonth, dayOfWeek, monthOfYear, weekOfYear, calendarFeatures } from './calendar.js';
 export type { CalendarFeatures } from './calendar.js';
-export { CLOSE_INDEX, FEATURE_COUNT, FEATURE_NAMES, featureIndex, isFeatureName } from './columns.js';
+export { CLOSE_INDEX, FEATURE_COUNT, FEATURE_NAMES, featureIndex } from './columns.js';
 export type { FeatureName } from './columns.js';
 export { FeatureError, InvalidCandleError, NotEnoughDataError, ScalerError } from './errors.js';
 export type { NotEnoughDataContext } from './errors.js';
 export { extractFeatures } from './extract.js';
 export { assertFeatureMatrix, sliceRows } from './matrix.js';
 export { minimumTrainingCandles, prepareTrainingData, prepareWindow } from './pipeline.js';
-export type { TrainingData } from './pipeline.js';
+export type { TestCloses, TrainingData } from './pipeline.js';
 export {
   DEFAULT_FEATURE_RANGE,
   MinMaxScaler,
@@ -18,7 +18,7 @@ export {
   scalerToJson,
 } from './scaler.js';
 export type { MinMaxScalerParams, ScalerJson } from './scaler.js';
-export { lastWindow, makeSequences, splitSequences, trainWindowCount } from './sequences.js';
+export { makeSequences, splitSequences, trainWindowCount } from './sequences.js';
 export { splitByTime, trainRowCount } from './split.js';
 export type {
   DataRange,

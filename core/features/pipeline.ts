@@ -21,6 +21,33 @@ export interface TrainingData {
   readonly trainRows: number;
   readonly testRows: number;
   readonly dataRange: DataRange;
+  /** Each test window's prices, in window order: what its forecast is scored against. */
+  readonly testCloses: TestCloses;
+}
+
+/** Per test window, in price units (Float64: exactly what the exchange sent). */
+export interface TestCloses {
+  /** The close of the candle after the window: the value forecast. */
+  readonly actual: Float64Array;
+  /** The window's last close: the naive forecast "next close = last close". */
+  readonly lastClose: Float64Array;
+}
+
+/** The closes around each test window; a window starts `i` rows into the test rows, which follow the training rows. */
+function testCloses(
+  candles: readonly Candle[],
+  trainRows: number,
+  windows: number,
+  sequenceLength: number,
+): TestCloses {
+  const actual = new Float64Array(windows);
+  const lastClose = new Float64Array(windows);
+  for (let i = 0; i < windows; i++) {
+    const labelRow = trainRows + i + sequenceLength;
+    actual[i] = candles[labelRow]!.close;
+    lastClose[i] = candles[labelRow - 1]!.close;
+  }
+  return { actual, lastClose };
 }
 
 function assertOptions(options: TrainingDataOptions): void {
@@ -77,20 +104,22 @@ export function prepareTrainingData(candles: readonly Candle[], options: Trainin
     CLOSE_INDEX,
   );
   const split = splitSequences(trainSequences, options.valSize);
+  const testSequences = makeSequences(
+    scaler.transform(test),
+    test.rows,
+    FEATURE_COUNT,
+    options.sequenceLength,
+    CLOSE_INDEX,
+  );
   return {
     scaler,
     train: split.train,
     val: split.val,
-    test: makeSequences(
-      scaler.transform(test),
-      test.rows,
-      FEATURE_COUNT,
-      options.sequenceLength,
-      CLOSE_INDEX,
-    ),
+    test: testSequences,
     trainRows: train.rows,
     testRows: test.rows,
     dataRange: { first: matrix.openTimes[0]!, last: matrix.openTimes[matrix.rows - 1]! },
+    testCloses: testCloses(candles, train.rows, testSequences.count, options.sequenceLength),
   };
 }
 

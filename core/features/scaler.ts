@@ -133,21 +133,6 @@ export class MinMaxScaler {
     return target;
   }
 
-  /** Scales one row of 9 raw feature values. */
-  public transformRow(row: ArrayLike<number>, out?: Float32Array): Float32Array {
-    if (row.length !== FEATURE_COUNT) {
-      throw new ScalerError(`A row has ${FEATURE_COUNT} features, got ${row.length} values`);
-    }
-    const target = out ?? new Float32Array(FEATURE_COUNT);
-    if (target.length !== FEATURE_COUNT) {
-      throw new ScalerError(`Output buffer holds ${target.length} values, expected ${FEATURE_COUNT}`);
-    }
-    for (let c = 0; c < FEATURE_COUNT; c += 1) {
-      target[c] = row[c]! * this.scale[c]! + this.offset[c]!;
-    }
-    return target;
-  }
-
   /** Maps scaled values of one column (the close, by default: what the model predicts) back to raw units. */
   public inverseColumn(value: number, column?: FeatureName): number;
   public inverseColumn(values: ArrayLike<number>, column?: FeatureName): Float64Array;

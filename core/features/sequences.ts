@@ -91,22 +91,3 @@ export function splitSequences(set: SequenceSet, valSize: number): SequenceSplit
   }
   return { train: windowsOf(set, 0, trainCount), val: windowsOf(set, trainCount, set.count) };
 }
-
-/** A copy of the latest `sequenceLength` rows, the input of one prediction (no label: it is the future). */
-export function lastWindow(
-  scaled: Float32Array,
-  rows: number,
-  featureCount: number,
-  sequenceLength: number,
-): Float32Array {
-  assertScaled(scaled, rows, featureCount);
-  assertCount('sequenceLength', sequenceLength, 1);
-  if (rows < sequenceLength) {
-    throw new NotEnoughDataError({
-      what: 'rows for a prediction window',
-      needed: sequenceLength,
-      given: rows,
-    });
-  }
-  return scaled.slice((rows - sequenceLength) * featureCount);
-}

@@ -5,9 +5,11 @@ export {
   EpochJsonSchema,
   ForecastMetricsJsonSchema,
   MetricsSchema,
-  ModelSummarySchema,
+  NetworkSummarySchema,
   type DistributionMetrics,
   type ForecastMetricsJson,
   type Metrics,
-  type ModelSummary,
+  type NetworkSummary,
 } from './schema.js';
+export { MODEL_PUBLISHED_LOG } from './published-log.js';
+export { DataSourceSchema, describeDataSource, type DataSource } from './data-source.js';

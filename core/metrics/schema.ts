@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DataSourceSchema } from './data-source.js';
 
 import { DistributionScoresSchema, FamilySpecSchema, ScaleCalibrationSchema } from '../distribution/index.js';
 
@@ -29,7 +30,7 @@ export const EpochJsonSchema = z.object({
 export const BackendSummarySchema = z.object({ name: z.string(), provider: z.string() });
 
 /** The network's shape and target, as metrics.json and the backtest report record it. */
-export const ModelSummarySchema = z.object({
+export const NetworkSummarySchema = z.object({
   sequence_length: z.number().int().positive(),
   feature_count: z.number().int().positive(),
   hidden_size: z.number().int().positive(),
@@ -38,7 +39,7 @@ export const ModelSummarySchema = z.object({
   /** `level` or `residual` (training.target_mode); models from before the switch are level. */
   target_mode: z.enum(['level', 'residual']).default('level'),
 });
-export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+export type NetworkSummary = z.infer<typeof NetworkSummarySchema>;
 
 /**
  * The distribution of the next close on the test windows: the served model (calibrated when a
@@ -77,10 +78,10 @@ export const MetricsSchema = z.object({
   version: z.string(),
   trained_at: isoTime,
   backend: BackendSummarySchema,
-  model: ModelSummarySchema,
+  model: NetworkSummarySchema,
   parameters: z.record(z.string(), z.unknown()),
   data: z.object({
-    source: z.string(),
+    source: DataSourceSchema,
     first_open_time: isoTime,
     last_open_time: isoTime,
     candles: z.number().int().nonnegative(),

@@ -48,7 +48,9 @@ export class ModelShapeError extends PredictorError {
     super(
       `Refusing ${pair} version ${version}: the model does not match its scaler and manifest:\n${problems
         .map((p) => `  - ${p}`)
-        .join('\n')}\nRepublish the pair with the training pipeline, or promote an earlier version.`,
+        .join(
+          '\n',
+        )}\nRepublish the pair with the training pipeline, or promote an earlier version: npm run jobs -- promote --pair ${pair} --version VERSION`,
     );
     this.name = 'ModelShapeError';
     this.pair = pair;

@@ -1,7 +1,7 @@
 /**
- * Names of the published ONNX graph's boundary, as training-image/src/onnx/constants.ts writes them.
- * Repeated here because core never imports the training image (it would pull TensorFlow.js into the
- * serving bundle); test/core/predictor/onnx-io.test.ts fails if the two ever differ.
+ * Names of the published ONNX graph's boundary: the serving side feeds and reads them, and the
+ * exporter (training-image/src/onnx/constants.ts re-exports this) writes them. Defined here because
+ * core is the layer both sides import; this module imports nothing, so the exporter pulls in no ORT.
  */
 export const ONNX_IO = {
   /** float32 [batch, sequenceLength, featureCount]: scaled feature windows, oldest step first. */

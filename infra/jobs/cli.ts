@@ -3,16 +3,26 @@
  * Operator command for the training jobs of the deployed stack:
  *   npm run jobs -- submit [--pair BTC/USDT]     start a run now (the schedule's array job, or one pair)
  *   npm run jobs -- list [--limit 20]            recent runs: status, times, why a run failed
+ *   npm run jobs -- promote --pair P --version V serve an already published version (a rollback)
  * The queue, job definition and pairs come from cdk-outputs.json (`npx cdk deploy --outputs-file
  * cdk-outputs.json`) or from --queue, --definition and --pairs. Credentials and region are the AWS CLI's.
  */
 import { pathToFileURL } from 'node:url';
 import { BatchClient } from '@aws-sdk/client-batch';
 import { Command, InvalidArgumentError } from 'commander';
+import { ArtifactStore } from '../../core/artifacts/index.js';
 import { JobsUsageError } from './errors.js';
 import { listRuns, renderRuns } from './list.js';
 import { submitTraining } from './submit.js';
-import { resolveQueue, resolveTarget, type TargetFlags } from './target.js';
+import { parsePairs, resolveBucket, resolveQueue, resolveTarget, type TargetFlags } from './target.js';
+
+interface PromoteOptions {
+  readonly pair: string;
+  readonly version: string;
+  readonly bucket?: string;
+  readonly prefix: string;
+  readonly s3Endpoint?: string;
+}
 
 interface GlobalFlags extends TargetFlags {
   readonly region?: string;
@@ -66,6 +76,29 @@ export async function main(
     .action(async (options: { limit: number }) => {
       const queue = resolveQueue(program.opts<GlobalFlags>());
       out(renderRuns(await listRuns(client(), { queue, limit: options.limit }), queue));
+    });
+
+  program
+    .command('promote')
+    .description("serve an already published version of a pair: points the pair's latest.json at it")
+    .requiredOption('--pair <pair>', 'the pair, e.g. BTC/USDT')
+    .requiredOption('--version <version>', 'a published version, e.g. 20261126T070000Z-a1b2')
+    .option('--bucket <name>', 'artifact bucket (default: BucketName output)')
+    .option('--prefix <prefix>', 'key prefix inside the bucket (storage.prefix)', '')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint instead of AWS S3 (MinIO, the local stack)')
+    .action(async (options: PromoteOptions) => {
+      const flags = program.opts<GlobalFlags>();
+      const [pair] = parsePairs(options.pair);
+      const store = ArtifactStore.fromConfig({
+        bucket: resolveBucket({ ...flags, bucket: options.bucket }),
+        prefix: options.prefix,
+        endpoint: options.s3Endpoint ?? null,
+        region: flags.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
+        keep_versions: 1,
+      });
+      // The store reads the version's manifest first: a pointer never names a version that is not there.
+      const latest = await store.promote(pair as string, options.version);
+      out(`${latest.pair} now serves version ${latest.version} (${latest.manifest_key})`);
     });
 
   try {

@@ -37,6 +37,11 @@ export function resolveQueue(flags: TargetFlags): string {
   return picker(flags, [flags.queue])(flags.queue, STACK_OUTPUTS.jobQueueName, '--queue NAME');
 }
 
+/** The artifact bucket, for promoting a version. */
+export function resolveBucket(flags: TargetFlags & { readonly bucket?: string | undefined }): string {
+  return picker(flags, [flags.bucket])(flags.bucket, STACK_OUTPUTS.bucketName, '--bucket NAME');
+}
+
 function picker(
   flags: TargetFlags,
   given: readonly (string | undefined)[],

@@ -11,20 +11,29 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { Pair } from '../../core/config/schema.js';
+import { MODEL_PUBLISHED_LOG } from '../../core/metrics/published-log.js';
 import { acknowledge } from './nag.js';
 
 /**
- * The staleness metric's contract. The training pipeline logs one JSON line per published model,
- * `{"level":"info","event":"done","pair":"BTC/USDT","version":"...",...}` (training-image/src/cli/train.ts,
- * LOG_FORMAT=json); a metric filter on the job log group turns each into 1 ModelPublished for that Pair.
+ * The staleness metric's contract. The training CLI logs one JSON line per published model
+ * (MODEL_PUBLISHED_LOG, LOG_FORMAT=json); a metric filter on the job log group turns each into
+ * 1 ModelPublished for that Pair. test/training-image/cli/train-cli.test.ts matches the real CLI's
+ * output against MODEL_PUBLISHED_FILTER.
  */
 export const MODEL_METRIC = {
   namespace: 'CryptoForecast',
   metricName: 'ModelPublished',
   dimension: 'Pair',
   /** The log line's `event` when a pair's new model is live (latest.json written). */
-  logEvent: 'done',
+  logEvent: MODEL_PUBLISHED_LOG.event,
 } as const;
+
+/** The metric filter's pattern: the lines that count as one published model. */
+export const MODEL_PUBLISHED_FILTER: logs.IFilterPattern = logs.FilterPattern.stringValue(
+  '$.event',
+  '=',
+  MODEL_METRIC.logEvent,
+);
 
 export interface MonitoringProps {
   /** Alarm notifications by e-mail; '' for none. */
@@ -121,11 +130,11 @@ export class Monitoring extends Construct {
 
     new logs.MetricFilter(this, 'ModelPublishedFilter', {
       logGroup: props.jobLogGroup,
-      filterPattern: logs.FilterPattern.stringValue('$.event', '=', MODEL_METRIC.logEvent),
+      filterPattern: MODEL_PUBLISHED_FILTER,
       metricNamespace: MODEL_METRIC.namespace,
       metricName: MODEL_METRIC.metricName,
       metricValue: '1',
-      dimensions: { [MODEL_METRIC.dimension]: '$.pair' },
+      dimensions: { [MODEL_METRIC.dimension]: `$.${MODEL_PUBLISHED_LOG.pairField}` },
       unit: cloudwatch.Unit.COUNT,
     });
 

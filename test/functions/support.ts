@@ -12,7 +12,7 @@ import {
   artifactKey,
   newVersion,
   type ArtifactName,
-  type ModelSummary,
+  type ManifestModel,
 } from '../../core/artifacts/index.js';
 import type { Config, Pair } from '../../core/config/index.js';
 import { startFakeExchange, type FakeExchange } from '../../local/fake-exchange/index.js';
@@ -38,7 +38,7 @@ export interface ServingWorld {
    * rewritten to name it), without training: a second version in milliseconds. `model` overrides
    * fields of the manifest's model summary.
    */
-  republish(from: { pair: Pair; version: string }, as: Pair, model?: ModelSummary): Promise<string>;
+  republish(from: { pair: Pair; version: string }, as: Pair, model?: ManifestModel): Promise<string>;
   /** Replaces one published file's bytes behind the manifest's back. */
   corrupt(pair: Pair, version: string, file: ArtifactName): Promise<void>;
   close(): Promise<void>;

@@ -155,6 +155,33 @@ describe('loadConfig', () => {
     assert.deepEqual(keys, ['training']);
   });
 
+  it('loads a file that sets a retired key, ignoring the key with a warning that names it', () => {
+    const base = loadConfig({ env: 'base', environment: {} });
+    const dir = confDirWith({
+      base: JSON.stringify(base.config),
+      old: 'features:\n  target: close\ntraining:\n  val_batch_size: 1\n  number_of_features: 9\n',
+    });
+
+    const old = loadConfig({ confDir: dir, env: 'old', environment: {} });
+
+    assert.deepEqual(old.config, base.config);
+    assert.deepEqual(
+      old.warnings.map((warning) => warning.split(' ')[0]),
+      ['features.target', 'training.number_of_features', 'training.val_batch_size'],
+    );
+    assert.match(old.warnings[2] ?? '', /no longer read and was ignored: .*remove it from the file/);
+    assert.deepEqual(base.warnings, [], 'conf/base sets no retired key');
+  });
+
+  it('refuses early_stopping_patience 0, which used to be treated as 1', () => {
+    const dir = confDirWith({
+      base: JSON.stringify(loadConfig({ env: 'base', environment: {} }).config),
+      zero: 'training:\n  early_stopping_patience: 0\n',
+    });
+    const keys = problemKeys(() => loadConfig({ confDir: dir, env: 'zero', environment: {} }));
+    assert.deepEqual(keys, ['training.early_stopping_patience']);
+  });
+
   it('reports a missing key', () => {
     const dir = confDirWith({ base: 'pairs: [BTC/USDT]\n' });
     const keys = problemKeys(() => loadConfig({ confDir: dir, env: 'base', environment: {} }));

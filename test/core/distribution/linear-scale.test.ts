@@ -13,7 +13,15 @@ import {
 import { uniforms, unitDraws } from './synthetic.js';
 
 // Only the hour (one harmonic: sin, cos) and volume columns; values are made up, not from candles.
-const SPEC: ScaleInputsSpec = { hour_harmonics: 1, volume: true, range: false, abs_return: false };
+const SPEC: ScaleInputsSpec = {
+  hour_harmonics: 1,
+  volume: true,
+  range: false,
+  abs_return: false,
+  week: false,
+  slow_volatility: false,
+  range_volatility: false,
+};
 
 describe('minimizeLbfgs', () => {
   it('finds the minimum of the Rosenbrock function', () => {

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-  ALL_SCALE_INPUTS,
+  DEFAULT_SCALE_INPUTS,
   DistributionInputError,
   ForecastDistributionSchema,
   NextCloseDistributionSchema,
+  SERVED_QUANTILE_KEYS,
+  priceDistribution,
   b1Distribution,
   scaleInputNames,
   serveDistribution,
@@ -40,10 +42,10 @@ const calibration: ScaleCalibration = {
 };
 
 function correction(weights: number[], bias: number): ScaleCorrection {
-  const names = scaleInputNames(ALL_SCALE_INPUTS);
+  const names = scaleInputNames(DEFAULT_SCALE_INPUTS);
   return {
     family: T5,
-    inputs: ALL_SCALE_INPUTS,
+    inputs: DEFAULT_SCALE_INPUTS,
     names,
     mean: names.map((_, j) => 0.1 * j),
     sd: names.map((_, j) => 1 + j),
@@ -68,7 +70,7 @@ describe('windowScale', () => {
   });
 
   it('equals B1 exactly when the linear correction is all zeros', () => {
-    const zero = correction(new Array<number>(scaleInputNames(ALL_SCALE_INPUTS).length).fill(0), 0);
+    const zero = correction(new Array<number>(scaleInputNames(DEFAULT_SCALE_INPUTS).length).fill(0), 0);
     const b1 = windowScale(spec({}), { candles, last, nextOpenTime });
     const linear = windowScale(spec({ scale: { kind: 'linear', correction: zero } }), {
       candles,
@@ -79,14 +81,15 @@ describe('windowScale', () => {
   });
 
   it('applies the correction to the inputs of the last candle and the next hour', () => {
-    const d = scaleInputNames(ALL_SCALE_INPUTS).length;
+    const d = scaleInputNames(DEFAULT_SCALE_INPUTS).length;
     const fitted = correction(
       Array.from({ length: d }, (_, j) => 0.05 * (j - 3)),
       -0.1,
     );
     const base = windowScale(spec({}), { candles, last, nextOpenTime }).sigma;
     const x = new Float64Array(d);
-    writeScaleInputs(ALL_SCALE_INPUTS, candles, last, base, nextOpenTime, x);
+    const window = candles.slice(last - WINDOW + 1);
+    writeScaleInputs(DEFAULT_SCALE_INPUTS, window, WINDOW - 1, base, nextOpenTime, x, 0, WINDOW);
     let eta = fitted.bias;
     for (let j = 0; j < d; j += 1) eta += (fitted.weights[j]! * (x[j]! - fitted.mean[j]!)) / fitted.sd[j]!;
 
@@ -107,6 +110,23 @@ describe('windowScale', () => {
     assert.equal(sigma, base * Math.exp(0.2));
     assert.equal(windowScale(network, { candles, last, nextOpenTime, networkLogScale: 0 }).sigma, base);
     assert.throws(() => windowScale(network, { candles, last, nextOpenTime }), DistributionInputError);
+  });
+
+  it('reads only the window, so training on the whole series computes what serving computes from the window alone', () => {
+    // A 12-candle window is shorter than the 24 candles the volume and range inputs look back over.
+    const d = scaleInputNames(DEFAULT_SCALE_INPUTS).length;
+    const fitted = correction(
+      Array.from({ length: d }, () => 0.1),
+      0,
+    );
+    const short = spec({ b1: { window: 12 }, scale: { kind: 'linear', correction: fitted } });
+    const atTraining = windowScale(short, { candles, last: 150, nextOpenTime: candles[151]!.openTime });
+    const atServing = windowScale(short, {
+      candles: candles.slice(139, 151),
+      last: 11,
+      nextOpenTime: candles[151]!.openTime,
+    });
+    assert.equal(atTraining.sigma, atServing.sigma);
   });
 
   it('refuses a window shorter than B1 reads', () => {
@@ -146,6 +166,27 @@ describe('serveDistribution', () => {
     close(answer.intervals.i95.upper, hand(0.975, 1.12), 'i95 upper');
     close(answer.scale, sigma * 1.07, 'scale');
     assert.deepEqual(answer.family, T5);
+  });
+
+  it("equals core's direct priceDistribution", () => {
+    const served = serveDistribution(spec({ calibration }));
+    const answer = served.nextClose({ candles, last, nextOpenTime, mu: 0.0003 });
+    const direct = priceDistribution({
+      family: unitFamily(T5),
+      calibration,
+      lastClose: candles[last]!.close,
+      mu: 0.0003,
+      sigma: windowScale(served.spec, { candles, last, nextOpenTime }).sigma,
+    });
+    direct.quantiles.forEach(({ price }, k) => {
+      const key = SERVED_QUANTILE_KEYS[k]!;
+      assert.ok(Math.abs(answer.quantiles[key] / price - 1) < 1e-12, key);
+    });
+    direct.intervals.forEach(({ lower, upper }, k) => {
+      const key = (['i80', 'i90', 'i95'] as const)[k]!;
+      assert.ok(Math.abs(answer.intervals[key].lower / lower - 1) < 1e-12, key);
+      assert.ok(Math.abs(answer.intervals[key].upper / upper - 1) < 1e-12, key);
+    });
   });
 
   it('serves B1 as a Gaussian with z-quantiles when nothing was fitted (a version without distribution.json)', () => {

@@ -67,6 +67,12 @@ describe('prepareTrainingData', () => {
     assert.equal(data.test.y[6], scaledClose(139));
   });
 
+  it("gives each test window's next close and last close in prices", () => {
+    // Test windows start at row 30 (close 130): the first is labelled by row 33, the last by row 39.
+    assert.deepEqual([...data.testCloses.actual], [133, 134, 135, 136, 137, 138, 139]);
+    assert.deepEqual([...data.testCloses.lastClose], [132, 133, 134, 135, 136, 137, 138]);
+  });
+
   it('windows hold the same values as the scaled rows', () => {
     const scaled = data.scaler.transform(extractFeatures(candles));
     const row22 = 22 * FEATURE_COUNT;

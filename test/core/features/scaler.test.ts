@@ -115,15 +115,6 @@ describe('fitMinMaxScaler and transform', () => {
     throwsScalerError(() => fitMinMaxScaler(matrix).transform(matrix, new Float32Array(5)), /Output buffer/);
   });
 
-  it('scales one row with transformRow as transform scales it within a matrix', () => {
-    const matrix = matrixWith(3, { open: [1, 3, 5], close: [2, 8, 4] });
-    const scaler = fitMinMaxScaler(matrix);
-    const all = scaler.transform(matrix);
-    const row = scaler.transformRow(matrix.data.subarray(FEATURE_COUNT, 2 * FEATURE_COUNT));
-    assert.deepEqual([...row], [...all.subarray(FEATURE_COUNT, 2 * FEATURE_COUNT)]);
-    throwsScalerError(() => scaler.transformRow([1, 2, 3]), /9 features/);
-  });
-
   it('needs at least one row to fit', () => {
     assert.throws(
       () => fitMinMaxScaler(matrixFromRows([])),

@@ -4,7 +4,6 @@ import { describe, it } from 'node:test';
 import {
   FeatureError,
   NotEnoughDataError,
-  lastWindow,
   makeSequences,
   splitSequences,
   trainWindowCount,
@@ -139,27 +138,5 @@ describe('splitSequences', () => {
     // 4 windows at 0.2 all train (ceil 3.2); 5 give ceil(4) = 4 train and 1 validation.
     assert.throws(() => splitSequences(numberedSet(4), 0.2), notEnough(5, 4));
     assert.equal(splitSequences(numberedSet(5), 0.2).val.count, 1);
-  });
-});
-
-describe('lastWindow', () => {
-  it('copies the latest L rows, without a label', () => {
-    // Act
-    const window = lastWindow(tinyScaled(5), 5, 2, 3);
-
-    // Assess
-    assert.ok(window instanceof Float32Array);
-    assert.deepEqual([...window], [20, 21, 30, 31, 40, 41]);
-  });
-
-  it('returns a copy that does not share the scaled buffer', () => {
-    const scaled = tinyScaled(5);
-    const window = lastWindow(scaled, 5, 2, 5);
-    assert.notEqual(window.buffer, scaled.buffer);
-    assert.deepEqual([...window], [...scaled]);
-  });
-
-  it('needs at least L rows', () => {
-    assert.throws(() => lastWindow(tinyScaled(2), 2, 2, 3), notEnough(3, 2));
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-  ALL_SCALE_INPUTS,
+  DEFAULT_SCALE_INPUTS,
   b1Distribution,
   scaleInputNames,
   type ForecastDistribution,
@@ -12,10 +12,10 @@ import { ModelLoadError } from '../../../core/predictor/index.js';
 import { loadDistribution } from '../../../core/predictor/distribution-file.js';
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-const names = scaleInputNames(ALL_SCALE_INPUTS);
+const names = scaleInputNames(DEFAULT_SCALE_INPUTS);
 const correction: ScaleCorrection = {
   family: { name: 'gaussian' },
-  inputs: ALL_SCALE_INPUTS,
+  inputs: DEFAULT_SCALE_INPUTS,
   names,
   mean: names.map(() => 0),
   sd: names.map(() => 1),
@@ -49,7 +49,7 @@ describe('loadDistribution', () => {
     refused(new TextEncoder().encode('{'), /not UTF-8 JSON/);
     refused(encode({ ...linear, family: { name: 'cauchy' } }), /family/);
     refused(
-      encode({ ...linear, b1: { lambda: 0.94, window: 13 } }),
+      encode({ ...linear, b1: { window: 13 } }),
       /B1 reads 13 closes, the model's window has 12/,
     );
     const shuffled = { kind: 'linear', correction: { ...correction, names: [...names].reverse() } };

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactStore, newVersion, type ModelSummary } from '../../../core/artifacts/index.js';
+import { ArtifactStore, newVersion, type ManifestModel } from '../../../core/artifacts/index.js';
 import type { Pair } from '../../../core/config/index.js';
 import {
   FEATURE_NAMES,
@@ -80,7 +80,7 @@ export interface SyntheticOptions {
   readonly graphFeatures?: number;
   readonly seed?: number;
   /** Overrides of the manifest's model summary. */
-  readonly manifest?: ModelSummary;
+  readonly manifest?: ManifestModel;
   /** Overrides of metrics.json's `model` block. */
   readonly metricsModel?: Record<string, unknown>;
   /** Candle width metrics.json says the model was trained on. */
@@ -141,7 +141,7 @@ export async function publishSynthetic(
   return { version, scaler: SCALER, onnx };
 }
 
-function metricsJson(
+export function metricsJson(
   pair: Pair,
   version: string,
   sequenceLength: number,

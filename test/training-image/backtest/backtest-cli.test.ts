@@ -37,7 +37,7 @@ describe('npm run backtest (walk-forward)', () => {
       join(dir, 'conf/tiny/parameters.yaml'),
       [
         `features: { sequence_length: ${SEQUENCE} }`,
-        'training: { hidden_size: 6, max_epochs: 2, train_batch_size: 32, val_batch_size: 64 }',
+        'training: { hidden_size: 6, max_epochs: 2, train_batch_size: 32 }',
       ].join('\n'),
     );
     env = { MUR_CONF_DIR: join(dir, 'conf'), LOG_FORMAT: 'text' };

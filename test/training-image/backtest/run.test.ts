@@ -29,7 +29,7 @@ describe('runBacktest', () => {
       config,
       pair: 'BTC/USDT',
       env: 'small',
-      loaded: { candles, source: 'generated', report },
+      loaded: { candles, source: { kind: 'file', path: 'generated.csv' }, report },
       backend: await selectBackend('auto'),
       log,
       folds: 2,

@@ -4,11 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ArtifactStore } from '../../../core/artifacts/index.js';
+import { MODEL_PUBLISHED_FILTER } from '../../../infra/lib/monitoring.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { ROOT, runTsCli, type CliRun } from '../../support/run-cli.js';
 
 const ENTRY = join(ROOT, 'training-image/src/cli/train.ts');
+
+/**
+ * Whether a log line is counted by a CloudWatch JSON metric filter of the one form the stack uses,
+ * `{ $.field = "value" }`; any other form fails the test rather than being guessed at.
+ */
+function countedBy(pattern: string, line: string): boolean {
+  const parts = /^\{ \$\.(\w+) = "([^"]*)" \}$/.exec(pattern);
+  assert.ok(parts, `unsupported filter pattern ${pattern}`);
+  if (!line.startsWith('{')) return false;
+  return (JSON.parse(line) as Record<string, unknown>)[parts[1] as string] === parts[2];
+}
 
 /** The container's entry point, run with node exactly as the Dockerfile's ENTRYPOINT does. */
 function runEntryPoint(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
@@ -34,7 +46,7 @@ describe('training entry point (the Batch job)', () => {
       [
         'market: { history_days: 12 }',
         'features: { sequence_length: 12 }',
-        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32, val_batch_size: 64 }',
+        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32 }',
         'validation: { max_mean_loss: 10 }',
       ].join('\n'),
     );
@@ -45,7 +57,7 @@ describe('training entry point (the Batch job)', () => {
       [
         'market: { history_days: 12 }',
         'features: { sequence_length: 12 }',
-        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32, val_batch_size: 64 }',
+        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32 }',
         'validation: { max_mean_loss: 10, min_skill: 1 }',
       ].join('\n'),
     );
@@ -87,6 +99,12 @@ describe('training entry point (the Batch job)', () => {
     });
     assert.notEqual(await store.readLatest('ETH/USDT'), null);
     assert.equal(await store.readLatest('BTC/USDT'), null, 'index 1 trains the second pair only');
+    // The staleness metric's filter (infra/lib/monitoring.ts) counts exactly one line, naming the pair.
+    const counted = run.stderr
+      .split('\n')
+      .filter((line) => countedBy(MODEL_PUBLISHED_FILTER.logPatternString, line));
+    assert.equal(counted.length, 1, run.stderr);
+    assert.equal((JSON.parse(counted[0] as string) as { pair: string }).pair, 'ETH/USDT');
   });
 
   it('exits 1 with a one-line reason when a run fails', async () => {

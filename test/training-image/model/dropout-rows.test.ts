@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dropoutDraws, dropoutMaskRows } from '../../../training-image/src/model/network.js';
+import { dropoutDraws, dropoutMaskRows } from '../../../training-image/src/model/dropout.js';
 import { SeededRandom } from '../../../training-image/src/model/random.js';
 
 const shape = { sequenceLength: 5, featureCount: 9, hiddenSize: 3, layers: 3, dropoutRate: 0.4 };

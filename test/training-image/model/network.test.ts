@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import {
-  ForecastNetwork,
-  stepsFromTimeMajor,
-  toTimeMajor,
-} from '../../../training-image/src/model/network.js';
+import { stepsFromTimeMajor, toTimeMajor } from '../../../training-image/src/model/batch-layout.js';
+import { ForecastNetwork } from '../../../training-image/src/model/network.js';
 import { SeededRandom } from '../../../training-image/src/model/random.js';
 import type { ForecastNetworkWeights } from '../../../training-image/src/model/weights.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
@@ -66,8 +63,10 @@ describe('ForecastNetwork hand-written LSTM', () => {
       // Prepare
       const featureCount = 9;
       const random = new SeededRandom(7 + shape.layers);
-      const network = ForecastNetwork.initialize({ ...shape, featureCount, dropoutRate: 0 }, random);
-      network.lstmPath = lstmPath;
+      const network = ForecastNetwork.initialize({ ...shape, featureCount, dropoutRate: 0 }, random, {
+        lstmPath,
+      });
+      assert.equal(network.lstmPath, lstmPath);
       const weights = network.toWeights();
       const reference = referenceModel(weights);
       const windows = random.uniform(shape.batch * shape.sequenceLength * featureCount, -1, 1);
@@ -120,23 +119,26 @@ describe('ForecastNetwork hand-written LSTM', () => {
     const shape = { layers: 3, hiddenSize: 6, sequenceLength: 5, featureCount: 9, dropoutRate: 0.3 };
     const batch = 4;
     const init = new SeededRandom(21);
-    const network = ForecastNetwork.initialize({ ...shape, residualFeature: 7 }, init);
+    const initial = ForecastNetwork.initialize({ ...shape, residualFeature: 7 }, init);
     // A non-zero head, so the gradients reach the LSTM layers.
-    const weights = network.toWeights();
-    network.assignWeights({ ...weights, denseKernel: init.uniform(shape.hiddenSize, -0.5, 0.5) });
+    const weights = { ...initial.toWeights(), denseKernel: init.uniform(shape.hiddenSize, -0.5, 0.5) };
+    initial.dispose();
     const windows = init.uniform(batch * shape.sequenceLength * shape.featureCount, -1, 1);
     const labels = init.uniform(batch, -1, 1);
     const timeMajor = toTimeMajor(windows, [0, 1, 2, 3], shape.sequenceLength, shape.featureCount);
 
-    const run = (lstmPath: 'fused' | 'ops') =>
-      tf.tidy(() => {
-        network.lstmPath = lstmPath;
+    const run = (lstmPath: 'fused' | 'ops') => {
+      const network = ForecastNetwork.fromWeights(weights, { lstmPath, dropoutRate: shape.dropoutRate });
+      const result = tf.tidy(() => {
         const steps = stepsFromTimeMajor(timeMajor, shape.sequenceLength, shape.featureCount);
         const { loss, grads } = network.lossAndGradients(steps, tf.tensor2d(labels, [batch, 1]), {
           dropout: new SeededRandom(99),
         });
         return { loss: loss.dataSync()[0] as number, grads: grads.map((g) => g.dataSync() as Float32Array) };
       });
+      network.dispose();
+      return result;
+    };
     const fused = run('fused');
     const ops = run('ops');
 
@@ -148,33 +150,33 @@ describe('ForecastNetwork hand-written LSTM', () => {
       const error = maxRelativeError(grad, ops.grads[i] as Float32Array);
       assert.ok(error < 1e-4, `gradient ${i} differs: relative error ${error}`);
     });
-    network.dispose();
   });
 
   it('residual head with an output scale: hand-written gradients equal autodiff of the forward pass', () => {
     const shape = { layers: 2, hiddenSize: 8, sequenceLength: 6, featureCount: 9, dropoutRate: 0 };
     const batch = 5;
     const init = new SeededRandom(31);
-    const network = ForecastNetwork.initialize({ ...shape, residualFeature: 7, outputScale: 0.02 }, init);
+    const network = ForecastNetwork.initialize({ ...shape, residualFeature: 7, outputScale: 0.02 }, init, {
+      lstmPath: 'fused',
+    });
     network.assignWeights({ ...network.toWeights(), denseKernel: init.uniform(shape.hiddenSize, -0.5, 0.5) });
+    const opByOp = ForecastNetwork.fromWeights(network.toWeights(), { lstmPath: 'ops' });
     const windows = init.uniform(batch * shape.sequenceLength * shape.featureCount, -1, 1);
     const labels = init.uniform(batch, -1, 1);
     const timeMajor = toTimeMajor(windows, [0, 1, 2, 3, 4], shape.sequenceLength, shape.featureCount);
 
     const fast = tf.tidy(() => {
-      network.lstmPath = 'fused';
       const steps = stepsFromTimeMajor(timeMajor, shape.sequenceLength, shape.featureCount);
       const { grads } = network.lossAndGradients(steps, tf.tensor2d(labels, [batch, 1]));
       return grads.map((g) => g.dataSync() as Float32Array);
     });
     // TensorFlow.js's autodiff through the op-by-op forward pass, scale and residual included.
     const reference = tf.tidy(() => {
-      network.lstmPath = 'ops';
       const steps = stepsFromTimeMajor(timeMajor, shape.sequenceLength, shape.featureCount);
       const y = tf.tensor2d(labels, [batch, 1]);
-      const variables = network.trainableVariables();
+      const variables = opByOp.trainableVariables();
       const { grads } = tf.variableGrads(
-        () => tf.mean(tf.square(tf.sub(network.predict(steps), y))) as tf.Scalar,
+        () => tf.mean(tf.square(tf.sub(opByOp.predict(steps), y))) as tf.Scalar,
         variables,
       );
       return variables.map((v) => grads[v.name]?.dataSync() as Float32Array);
@@ -185,6 +187,7 @@ describe('ForecastNetwork hand-written LSTM', () => {
       assert.ok(error < 1e-4, `gradient ${i} differs: relative error ${error}`);
     });
     network.dispose();
+    opByOp.dispose();
   });
 
   it('round-trips its weights', () => {

@@ -11,7 +11,7 @@ import { exportToOnnx } from '../../../training-image/src/onnx/export.js';
 import type { Gate } from '../../../training-image/src/onnx/lstm-layout.js';
 import { GATE } from '../../../training-image/src/onnx/lstm-layout.js';
 import { compareOutputs, runOnnx } from '../../../training-image/src/onnx/parity.js';
-import { referenceForward } from '../../../training-image/src/onnx/reference.js';
+import { referenceForward } from '../../support/reference-forward.js';
 import type { ParityReport } from '../../../training-image/src/onnx/types.js';
 import { checkOnnxModel } from '../../support/onnx-checker.js';
 import type { NetworkShape } from './fixtures.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ForecastNetworkWeights } from '../../../training-image/src/model/weights.js';
 import { InvalidWeightsError } from '../../../training-image/src/onnx/errors.js';
-import { referenceForward } from '../../../training-image/src/onnx/reference.js';
+import { referenceForward } from '../../support/reference-forward.js';
 import { randomWeights, randomWindows } from './fixtures.js';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

@@ -6,17 +6,14 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { CLOSE_INDEX } from '../../../core/features/index.js';
-import {
-  ForecastNetwork,
-  stepsFromTimeMajor,
-  toTimeMajor,
-} from '../../../training-image/src/model/network.js';
+import { stepsFromTimeMajor, toTimeMajor } from '../../../training-image/src/model/batch-layout.js';
+import { ForecastNetwork } from '../../../training-image/src/model/network.js';
 import { SeededRandom } from '../../../training-image/src/model/random.js';
 import type { ForecastNetworkWeights } from '../../../training-image/src/model/weights.js';
 import { InvalidWeightsError } from '../../../training-image/src/onnx/errors.js';
 import { exportToOnnx } from '../../../training-image/src/onnx/export.js';
 import { compareOutputs, runOnnx } from '../../../training-image/src/onnx/parity.js';
-import { referenceForward } from '../../../training-image/src/onnx/reference.js';
+import { referenceForward } from '../../support/reference-forward.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
 import { checkOnnxModel } from '../../support/onnx-checker.js';
 import { randomWeights, randomWindows } from './fixtures.js';

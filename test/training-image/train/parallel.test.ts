@@ -5,7 +5,7 @@ import { SeededRandom } from '../../../training-image/src/model/random.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
 import { fit, type FitOptions } from '../../../training-image/src/train/fit.js';
 import { GradientWorkers } from '../../../training-image/src/train/parallel/pool.js';
-import type { WindowSet } from '../../../training-image/src/train/windows.js';
+import type { SequenceSet } from '../../../core/features/index.js';
 
 const shape: NetworkShape = {
   sequenceLength: 6,
@@ -15,7 +15,7 @@ const shape: NetworkShape = {
   dropoutRate: 0.2,
 };
 
-function windows(count: number, seed: number): WindowSet {
+function windows(count: number, seed: number): SequenceSet {
   const random = new SeededRandom(seed);
   return {
     count,

@@ -10,7 +10,7 @@ import { formatDuration, type Log } from '../log.js';
 import type { LoadedCandles } from '../pipeline/candles.js';
 import { trainModel, type TestPrices } from '../pipeline/train-model.js';
 import type { BackendInfo } from '../tf/backend.js';
-import { backendSummary, modelSummary } from '../pipeline/summary.js';
+import { backendSummary, networkSummary } from '../pipeline/summary.js';
 import { planFolds } from './plan.js';
 import { BacktestReportSchema, type BacktestFold, type BacktestReport } from './schema.js';
 
@@ -87,7 +87,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     }
     const trained = await trainModel({
       config,
-      candles: rows,
       data,
       backend: options.backend,
       log,
@@ -154,7 +153,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     source: loaded.source,
     backend: backendSummary(options.backend),
     // the report's schema keeps the shape and target mode (the target is in `parameters`)
-    model: modelSummary(config),
+    model: networkSummary(config),
     parameters: { features: config.features, training: t, market: config.market },
     plan: {
       ...timeRange(candles, 0, candles.length),

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import {
   BackendSummarySchema,
+  DataSourceSchema,
   ForecastMetricsJsonSchema,
-  ModelSummarySchema,
+  NetworkSummarySchema,
 } from '../../../core/metrics/index.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -39,9 +40,9 @@ export const BacktestReportSchema = z.object({
   pair: z.string(),
   env: z.string(),
   generated_at: isoTime,
-  source: z.string(),
+  source: DataSourceSchema,
   backend: BackendSummarySchema,
-  model: ModelSummarySchema.omit({ target: true }),
+  model: NetworkSummarySchema.omit({ target: true }),
   parameters: z.record(z.string(), z.unknown()),
   plan: TimeRangeSchema.extend({
     candles: count,

@@ -3,6 +3,7 @@
  * Walk-forward measurement of the next hour's return distribution on a CSV of candles:
  *   npm run backtest:scale -- --candles file.csv [--folds 6] [--test-hours 720] [--calibration-hours 720]
  *                             [--nu 5] [--hour-harmonics 3] [--no-volume] [--no-range] [--no-abs-return]
+ *                             [--no-slow-volatility] [--no-range-volatility] [--week]
  *                             [--env base] [--out report.json]
  * Scores B0, B1, a Student-t on B1 and the linear log-scale correction (Gaussian and Student-t, with and
  * without split-conformal calibration) on the same windows, per fold and pooled, and prints one JSON
@@ -44,6 +45,9 @@ const FlagsSchema = z.object({
   volume: z.boolean(),
   range: z.boolean(),
   absReturn: z.boolean(),
+  week: z.boolean().default(false),
+  slowVolatility: z.boolean(),
+  rangeVolatility: z.boolean(),
   l2: z.number(),
   env: z.string().optional(),
   out: z.string().optional(),
@@ -80,6 +84,12 @@ async function main(argv: readonly string[]): Promise<number> {
     .option('--no-volume', 'leave the relative log volume out of the correction')
     .option('--no-range', 'leave the last range out of the correction')
     .option('--no-abs-return', 'leave the last |return| out of the correction')
+    .option('--week', 'add the position in the week to the correction')
+    .option('--no-slow-volatility', "leave the window's slow volatility over sigma_B1 out of the correction")
+    .option(
+      '--no-range-volatility',
+      "leave the last day's Parkinson volatility over sigma_B1 out of the correction",
+    )
     .addOption(
       new Option('--l2 <x>', 'ridge penalty on the standardised weights')
         .argParser(numberArgument(z.number().min(0), 'a number of at least 0'))
@@ -113,6 +123,9 @@ async function main(argv: readonly string[]): Promise<number> {
       volume: flags.volume,
       range: flags.range,
       abs_return: flags.absReturn,
+      week: flags.week,
+      slow_volatility: flags.slowVolatility,
+      range_volatility: flags.rangeVolatility,
     },
     l2: flags.l2,
   };

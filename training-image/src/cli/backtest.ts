@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../../../core/config/index.js';
+import { describeDataSource } from '../../../core/metrics/index.js';
 import { backtestChart } from '../backtest/chart.js';
 import { runBacktest } from '../backtest/run.js';
 import { backtestSvg } from '../backtest/svg.js';
@@ -79,6 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(flags.exchangeUrl === undefined ? {} : { EXCHANGE_URL: flags.exchangeUrl }),
   };
   const fromFiles = loadConfig({ env: flags.env, environment });
+  for (const warning of fromFiles.warnings) log.warn('config_retired_key', warning);
   const env = fromFiles.env;
   const config =
     flags.targetMode === undefined
@@ -94,7 +96,7 @@ async function main(argv: readonly string[]): Promise<number> {
   );
 
   const loaded = await loadCandles(config, pair, { candlesFile: flags.candles }, log);
-  log.info('candles', `${pair}: ${loaded.candles.length} candles from ${loaded.source}`, {
+  log.info('candles', `${pair}: ${loaded.candles.length} candles from ${describeDataSource(loaded.source)}`, {
     pair,
     candles: loaded.candles.length,
     filled: loaded.report.filledCount,

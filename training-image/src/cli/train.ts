@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { ArtifactStore } from '../../../core/artifacts/index.js';
 import { ConfigError, loadConfig } from '../../../core/config/index.js';
+import { MODEL_PUBLISHED_LOG } from '../../../core/metrics/index.js';
 import { createLog } from '../log.js';
 import { trainPair } from '../pipeline/train-pair.js';
 import { selectBackend } from '../tf/backend.js';
@@ -43,7 +44,8 @@ async function main(argv: readonly string[]): Promise<number> {
     ...process.env,
     ...(flags.exchangeUrl === undefined ? {} : { EXCHANGE_URL: flags.exchangeUrl }),
   };
-  const { config, env } = loadConfig({ env: flags.env, environment });
+  const { config, env, warnings } = loadConfig({ env: flags.env, environment });
+  for (const warning of warnings) log.warn('config_retired_key', warning);
   const pairs = pairsToTrain(config, flags.pair, environment);
   const backend = await selectBackend(config.training.backend);
   log.info(
@@ -65,7 +67,11 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const pair of pairs) {
     try {
       const result = await trainPair({ config, pair, store, backend, log, candlesFile: flags.candles });
-      log.info('done', `${pair}: version ${result.version} is live`, { pair, version: result.version });
+      // The line infra's staleness metric counts (one per published model, per pair).
+      log.info(MODEL_PUBLISHED_LOG.event, `${pair}: version ${result.version} is live`, {
+        [MODEL_PUBLISHED_LOG.pairField]: pair,
+        version: result.version,
+      });
     } catch (error) {
       failures += 1;
       log.error('failed', `${pair}: ${errorReason(error)}`, { pair, reason: errorReason(error) });

@@ -2,7 +2,6 @@ import type { DistributionConfig } from '../../../core/config/index.js';
 import {
   B0_RETURNS,
   GAUSSIAN,
-  RISKMETRICS_LAMBDA,
   crpsSkill,
   fitScaleCalibration,
   fitScaleCorrection,
@@ -129,7 +128,7 @@ export function fitDistribution(input: FitDistributionInput): FittedDistribution
   let spec: ForecastDistribution = {
     schema_version: 1,
     family: config.family,
-    b1: { lambda: RISKMETRICS_LAMBDA, window: windowLength },
+    b1: { window: windowLength },
     scale: { kind: 'b1' },
     calibration: null,
     held_out: null,
@@ -143,8 +142,11 @@ export function fitDistribution(input: FitDistributionInput): FittedDistribution
     const d = scaleInputNames(config.inputs).length;
     const x = new Float64Array(input.train.count * d);
     for (let k = 0; k < input.train.count; k += 1) {
+      // The window alone, as windowScale (and so serving) reads it.
       const last = input.train.first + k;
-      writeScaleInputs(config.inputs, candles, last, sigmaB1[k]!, candles[last + 1]!.openTime, x, k * d);
+      const window = candles.slice(last - windowLength + 1, last + 1);
+      const next = candles[last + 1]!.openTime;
+      writeScaleInputs(config.inputs, window, windowLength - 1, sigmaB1[k]!, next, x, k * d, windowLength);
     }
     const correction = fitScaleCorrection({
       family,

@@ -1,12 +1,5 @@
-/** Names of the exported graph's boundary; the serving side feeds and reads these. */
-export const ONNX_IO = {
-  /** float32 [batch, sequenceLength, featureCount]: scaled feature windows, oldest step first. */
-  input: 'sequence',
-  /** float32 [batch, 1]: the scaled close of the candle after each window. */
-  output: 'output',
-  /** The symbolic (dynamic) batch dimension of both. */
-  batchDimension: 'batch',
-} as const;
+/** The graph's boundary names: core owns them (the serving side feeds and reads them), the exporter writes them. */
+export { ONNX_IO } from '../../../core/predictor/onnx-io.js';
 
 export const PRODUCER_NAME = 'crypto-forecast';
 

@@ -1,5 +1,4 @@
 export { exportToOnnx } from './export.js';
-export { referenceForward } from './reference.js';
 export { compareOutputs, runOnnx } from './parity.js';
 export { validateWeights } from './validate.js';
 export { DEFAULT_OPSET, irVersionForOpset, ONNX_IO, PRODUCER_NAME, SUPPORTED_OPSETS } from './constants.js';

@@ -7,6 +7,7 @@ import {
   type Candle,
   type ValidationReport,
 } from '../../../core/market/index.js';
+import { describeDataSource, type DataSource } from '../../../core/metrics/index.js';
 import type { Log } from '../log.js';
 
 export interface CandleInput {
@@ -16,8 +17,8 @@ export interface CandleInput {
 
 export interface LoadedCandles {
   readonly candles: Candle[];
-  /** Where they came from, for metrics.json and the logs. */
-  readonly source: string;
+  /** Where they came from, for metrics.json and the logs (describeDataSource). */
+  readonly source: DataSource;
   readonly report: ValidationReport;
 }
 
@@ -30,12 +31,12 @@ export async function loadCandles(
 ): Promise<LoadedCandles> {
   const timeframeMs = timeframeToMs(config.market.interval);
   let raw: Candle[];
-  let source: string;
+  let source: DataSource;
   if (input.candlesFile !== undefined) {
-    source = `file ${input.candlesFile}`;
+    source = { kind: 'file', path: input.candlesFile };
     raw = await readCandlesCsv(input.candlesFile);
   } else {
-    source = `${config.exchange.id}${config.exchange.url === null ? '' : ` at ${config.exchange.url}`}`;
+    source = { kind: 'exchange', exchange: config.exchange.id, url: config.exchange.url };
     const exchange = new CcxtCandleSource(config.exchange, {
       timeframe: config.market.interval,
       onRetry: (notice) =>
@@ -57,7 +58,7 @@ export async function loadCandles(
   const { candles, report } = validateCandles(raw, timeframeMs, {
     gapPolicy: config.market.gap_policy,
     maxFillGap: config.market.max_fill_gap,
-    source: `${source} ${pair}`,
+    source: `${describeDataSource(source)} ${pair}`,
   });
   return { candles, source, report };
 }

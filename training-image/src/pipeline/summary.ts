@@ -1,16 +1,17 @@
 import type { Config } from '../../../core/config/index.js';
 import { FEATURE_NAMES } from '../../../core/features/index.js';
-import type { ModelSummary } from '../../../core/metrics/index.js';
+import type { NetworkSummary } from '../../../core/metrics/index.js';
 import type { BackendInfo } from '../tf/backend.js';
 
 /** The network a configuration trains, as metrics.json and the backtest report record it. */
-export function modelSummary(config: Config): ModelSummary {
+export function networkSummary(config: Config): NetworkSummary {
   return {
     sequence_length: config.features.sequence_length,
     feature_count: FEATURE_NAMES.length,
     hidden_size: config.training.hidden_size,
     layers: config.training.number_of_layers,
-    target: config.features.target,
+    // What the network forecasts; metrics.json has always recorded it.
+    target: 'close',
     target_mode: config.training.target_mode,
   };
 }

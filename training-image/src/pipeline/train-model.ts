@@ -1,6 +1,5 @@
 import type { Config } from '../../../core/config/index.js';
 import { CLOSE_INDEX, FEATURE_NAMES, type TrainingData } from '../../../core/features/index.js';
-import type { Candle } from '../../../core/market/index.js';
 import { forecastMetrics, type ForecastMetrics } from '../../../core/metrics/index.js';
 import { formatDuration, type Log, type LogFields } from '../log.js';
 import { ForecastNetwork } from '../model/network.js';
@@ -12,10 +11,14 @@ import { fit, type FitResult } from '../train/fit.js';
 import { startWorkersFor } from '../train/parallel/workers-for.js';
 import { meanSquaredError, predictWindows } from '../train/windows.js';
 
+/**
+ * Windows per forward pass when predicting validation and test windows. The original evaluated one at
+ * a time; the loss is the same in any batch size, only slower in small ones.
+ */
+const EVALUATION_BATCH = 256;
+
 export interface TrainModelOptions {
   readonly config: Config;
-  /** The candles `data` was prepared from, in the same order: the test windows' prices come from them. */
-  readonly candles: readonly Candle[];
   readonly data: TrainingData;
   readonly backend: BackendInfo;
   readonly log: Log;
@@ -89,7 +92,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     try {
       result = await fit(network, data.train, data.val, {
         batchSize: t.train_batch_size,
-        valBatchSize: evaluationBatch(t.val_batch_size),
+        valBatchSize: EVALUATION_BATCH,
         maxEpochs: t.max_epochs,
         patience: t.early_stopping_patience,
         learningRate: t.learning_rate,
@@ -125,7 +128,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     if (t.target_mode === 'residual' && t.shrink_toward_naive) {
       shrinkage = shrinkTowardNaive(
         data.val,
-        predictWindows(network, data.val, evaluationBatch(t.val_batch_size)),
+        predictWindows(network, data.val, EVALUATION_BATCH),
         CLOSE_INDEX,
       );
       const weights = network.toWeights();
@@ -147,9 +150,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
       );
     }
 
-    const predictions = predictWindows(network, data.test, evaluationBatch(t.val_batch_size));
+    const predictions = predictWindows(network, data.test, EVALUATION_BATCH);
     const loss = meanSquaredError(predictions, data.test.y);
-    const prices = testPrices(options.candles, data, predictions);
+    const prices: TestPrices = {
+      predicted: data.scaler.inverseColumn(predictions, 'close'),
+      ...data.testCloses,
+    };
     const accuracy = forecastMetrics(prices);
     log.info(
       'test',
@@ -161,26 +167,4 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     network.dispose();
     throw error;
   }
-}
-
-/** The original evaluated one window at a time (val_batch_size 1); the loss is the same in larger batches, only slower. */
-function evaluationBatch(configured: number): number {
-  return Math.max(configured, 256);
-}
-
-/** Test-window predictions back in price units beside the real next close and the window's last close. */
-function testPrices(
-  candles: readonly Candle[],
-  data: TrainingData,
-  predictedScaled: Float32Array,
-): TestPrices {
-  const { test, trainRows, scaler } = data;
-  const actual = new Float64Array(test.count);
-  const lastClose = new Float64Array(test.count);
-  for (let i = 0; i < test.count; i++) {
-    const labelRow = trainRows + i + test.sequenceLength;
-    actual[i] = (candles[labelRow] as Candle).close;
-    lastClose[i] = (candles[labelRow - 1] as Candle).close;
-  }
-  return { predicted: scaler.inverseColumn(predictedScaled, 'close'), actual, lastClose };
 }

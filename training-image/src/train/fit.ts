@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ForecastNetwork } from '../model/network.js';
-import { dropoutDraws, stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
+import { stepsFromTimeMajor, toTimeMajor } from '../model/batch-layout.js';
+import { dropoutDraws } from '../model/dropout.js';
 import { SeededRandom } from '../model/random.js';
 import type { ForecastNetworkWeights } from '../model/weights.js';
 import { AdamW } from './adamw.js';
 import type { GradientShare, GradientWorkers } from './parallel/pool.js';
-import { meanSquaredError, predictWindows, type WindowSet } from './windows.js';
+import type { SequenceSet } from '../../../core/features/index.js';
+import { meanSquaredError, predictWindows } from './windows.js';
 
 export interface FitOptions {
   readonly batchSize: number;
@@ -62,12 +64,17 @@ export interface FitResult {
  */
 export async function fit(
   network: ForecastNetwork,
-  train: WindowSet,
-  val: WindowSet,
+  train: SequenceSet,
+  val: SequenceSet,
   options: FitOptions,
 ): Promise<FitResult> {
   if (train.count === 0 || val.count === 0) {
     throw new Error(`fit: needs training and validation windows (got ${train.count} and ${val.count})`);
+  }
+  if (!Number.isInteger(options.patience) || options.patience < 1) {
+    throw new RangeError(
+      `fit: patience must be a whole number of epochs, at least 1 (got ${options.patience})`,
+    );
   }
   const random = new SeededRandom(options.seed);
   const shuffle = random.fork();
@@ -123,7 +130,7 @@ export async function fit(
         improved,
         etaSeconds: meanEpoch * (options.maxEpochs - epoch),
       });
-      if (sinceBest >= Math.max(1, options.patience)) break;
+      if (sinceBest >= options.patience) break;
     }
   } finally {
     optimizer.dispose();
@@ -148,7 +155,7 @@ export async function fit(
 export function trainStep(
   network: ForecastNetwork,
   optimizer: AdamW,
-  set: WindowSet,
+  set: SequenceSet,
   indices: ArrayLike<number>,
   dropout: SeededRandom | undefined,
 ): number {
@@ -180,7 +187,7 @@ export async function parallelTrainStep(
   network: ForecastNetwork,
   optimizer: AdamW,
   workers: GradientWorkers,
-  set: WindowSet,
+  set: SequenceSet,
   indices: ArrayLike<number>,
   dropout: SeededRandom | undefined,
 ): Promise<number> {

@@ -1,4 +1,4 @@
-import type { WindowSet } from './windows.js';
+import type { SequenceSet } from '../../../core/features/index.js';
 
 /**
  * The residual network's output scale: the standard deviation, over the training windows, of the
@@ -7,7 +7,7 @@ import type { WindowSet } from './windows.js';
  * a head predicting the change directly overshoots it within an epoch. Predicting it in units of
  * its own spread keeps the head's outputs near 1. Training windows only: no look at what is tested.
  */
-export function residualScale(set: WindowSet, feature: number): number {
+export function residualScale(set: SequenceSet, feature: number): number {
   const { count, sequenceLength: steps, featureCount: features } = set;
   if (count === 0) return 1;
   let sum = 0;

@@ -1,4 +1,4 @@
-import type { WindowSet } from './windows.js';
+import type { SequenceSet } from '../../../core/features/index.js';
 
 export interface Shrinkage {
   /** The share of the network's predicted change kept: 0 is the naive forecast, 1 the network. */
@@ -16,7 +16,7 @@ export interface Shrinkage {
  * windows are never looked at.
  */
 export function shrinkTowardNaive(
-  set: WindowSet,
+  set: SequenceSet,
   predicted: Float32Array,
   feature: number,
   steps = 20,

@@ -1,20 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import type { SequenceSet } from '../../../core/features/index.js';
 import type { ForecastNetwork } from '../model/network.js';
-import { stepsFromTimeMajor, toTimeMajor } from '../model/network.js';
-
-/** Windows and labels as core/features builds them: batch-major [count, T, F] and [count]. */
-export interface WindowSet {
-  readonly count: number;
-  readonly sequenceLength: number;
-  readonly featureCount: number;
-  readonly x: Float32Array;
-  readonly y: Float32Array;
-}
+import { stepsFromTimeMajor, toTimeMajor } from '../model/batch-layout.js';
 
 /** The network's prediction for every window, in order, `batchSize` windows per forward pass. */
 export function predictWindows(
   network: ForecastNetwork,
-  set: Omit<WindowSet, 'y'>,
+  set: Omit<SequenceSet, 'y'>,
   batchSize: number,
 ): Float32Array {
   const out = new Float32Array(set.count);

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { DropoutRows, NetworkShape } from '../../model/network.js';
+import type { DropoutRows } from '../../model/dropout.js';
+import type { NetworkShape } from '../../model/network.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface GradientShare {

@@ -1,4 +1,5 @@
-import type { DropoutRows, NetworkShape } from '../../model/network.js';
+import type { DropoutRows } from '../../model/dropout.js';
+import type { NetworkShape } from '../../model/network.js';
 
 /** Messages between the training thread and its gradient workers. */
 export type ToWorker =

@@ -1,6 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { dropoutMaskRows, ForecastNetwork, stepsFromTimeMajor } from '../../model/network.js';
+import { stepsFromTimeMajor } from '../../model/batch-layout.js';
+import { dropoutMaskRows } from '../../model/dropout.js';
+import { ForecastNetwork } from '../../model/network.js';
 import { SeededRandom } from '../../model/random.js';
 import { selectBackend } from '../../tf/backend.js';
 import type { FromWorker, ToWorker } from './protocol.js';

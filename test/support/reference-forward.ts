@@ -7,8 +7,8 @@
  *   h_t = sigmoid(o) * tanh(c_t)
  *   y   = h_L(last layer) @ denseKernel + denseBias
  */
-import type { ForecastNetworkWeights, LstmLayerWeights } from '../model/weights.js';
-import { validateWeights } from './validate.js';
+import type { ForecastNetworkWeights, LstmLayerWeights } from '../../training-image/src/model/weights.js';
+import { validateWeights } from '../../training-image/src/onnx/validate.js';
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
