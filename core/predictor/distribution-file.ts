@@ -16,6 +16,7 @@ export interface DistributionSummary {
   /** 'b1' for a version published without distribution.json: B1's Gaussian, uncalibrated, unmeasured. */
   readonly scale: ServedDistribution['spec']['scale']['kind'];
   readonly calibrated: boolean;
+  readonly family: ServedDistribution['spec']['family'];
   /** What it measured on the model's held-out test hours; null when nothing was measured. */
   readonly heldOut: HeldOutFigures | null;
 }
@@ -79,6 +80,11 @@ function compiled(served: ServedDistribution): LoadedDistribution {
   const { spec } = served;
   return {
     served,
-    summary: { scale: spec.scale.kind, calibrated: spec.calibration !== null, heldOut: spec.held_out },
+    summary: {
+      scale: spec.scale.kind,
+      calibrated: spec.calibration !== null,
+      family: spec.family,
+      heldOut: spec.held_out,
+    },
   };
 }

@@ -8,6 +8,12 @@ export {
   UnknownPairError,
   type UnknownPairReason,
 } from './errors.js';
+export {
+  DISTRIBUTION_FILE,
+  loadDistribution,
+  type DistributionSummary,
+  type LoadedDistribution,
+} from './distribution-file.js';
 export { modelAge, staleAfterSeconds, type ModelAge } from './model-age.js';
 export {
   DEFAULT_SESSION_OPTIONS,

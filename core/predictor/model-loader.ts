@@ -4,10 +4,14 @@ import type { Pair } from '../config/index.js';
 import { FEATURE_NAMES, scalerFromJsonText, type MinMaxScaler } from '../features/index.js';
 import { MetricsSchema, type Metrics } from '../metrics/index.js';
 import { ModelLoadError, ModelShapeError } from './errors.js';
+import { loadDistribution, type LoadedDistribution } from './distribution-file.js';
 import { ONNX_IO } from './onnx-io.js';
 
 /** What loading needs from the artifact store; tests can wrap a real store to count or fail calls. */
-export type ModelSource = Pick<ArtifactStore, 'readLatest' | 'readManifest' | 'readFile'>;
+export type ModelSource = Pick<
+  ArtifactStore,
+  'readLatest' | 'readManifest' | 'readFile' | 'readOptionalFile'
+>;
 
 /** The part of metrics.json a client sees beside every prediction: the model against doing nothing. */
 export interface MetricsSummary {
@@ -38,6 +42,8 @@ export interface LoadedModel {
   readonly scaler: MinMaxScaler;
   readonly metrics: Metrics;
   readonly summary: MetricsSummary;
+  /** distribution.json compiled for serving; B1's Gaussian for a version published without it. */
+  readonly distribution: LoadedDistribution;
   /** Clock time (ms) the model finished loading. */
   readonly loadedAt: number;
 }
@@ -75,10 +81,11 @@ export async function loadModel(
 ): Promise<LoadedModel> {
   const { pair, version } = pointer;
   const manifest = await store.readManifest(pair, version);
-  const [modelBytes, scalerBytes, metricsBytes] = await Promise.all([
+  const [modelBytes, scalerBytes, metricsBytes, distributionBytes] = await Promise.all([
     store.readFile(manifest, 'model.onnx'),
     store.readFile(manifest, 'scaler.json'),
     store.readFile(manifest, 'metrics.json'),
+    store.readOptionalFile(manifest, 'distribution.json'),
   ]);
 
   let scaler: MinMaxScaler;
@@ -88,6 +95,7 @@ export async function loadModel(
     throw new ModelLoadError(pair, version, 'scaler.json', messageOf(error), { cause: error });
   }
   const metrics = parseMetrics(pair, version, metricsBytes);
+  const distribution = loadDistribution(pair, version, distributionBytes, metrics.model.sequence_length);
 
   let session: ort.InferenceSession;
   try {
@@ -125,6 +133,7 @@ export async function loadModel(
       directionAccuracy: test.direction_accuracy,
       testWindows: test.windows,
     },
+    distribution,
     loadedAt: (options.clock ?? Date.now)(),
   };
 }

@@ -28,7 +28,12 @@ describe('loadDistribution', () => {
   it('serves B1, uncalibrated and unmeasured, for a version without distribution.json', () => {
     const { served, summary } = loadDistribution('BTC/USDT', 'v', null, 12);
     assert.deepEqual(served.spec, b1Distribution(12));
-    assert.deepEqual(summary, { scale: 'b1', calibrated: false, heldOut: null });
+    assert.deepEqual(summary, {
+      scale: 'b1',
+      calibrated: false,
+      family: { name: 'gaussian' },
+      heldOut: null,
+    });
   });
 
   it('compiles a valid file', () => {
@@ -48,10 +53,7 @@ describe('loadDistribution', () => {
       );
     refused(new TextEncoder().encode('{'), /not UTF-8 JSON/);
     refused(encode({ ...linear, family: { name: 'cauchy' } }), /family/);
-    refused(
-      encode({ ...linear, b1: { window: 13 } }),
-      /B1 reads 13 closes, the model's window has 12/,
-    );
+    refused(encode({ ...linear, b1: { window: 13 } }), /B1 reads 13 closes, the model's window has 12/);
     const shuffled = { kind: 'linear', correction: { ...correction, names: [...names].reverse() } };
     refused(encode({ ...linear, scale: shuffled }), /inputs are \[/);
     refused(

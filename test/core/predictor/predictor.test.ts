@@ -54,6 +54,11 @@ class CountingStore implements PredictorStore {
     return this.store.readFile(manifest, name);
   };
 
+  public readOptionalFile: ArtifactStore['readOptionalFile'] = async (manifest, name) => {
+    this.check();
+    return this.store.readOptionalFile(manifest, name);
+  };
+
   public listPairs: ArtifactStore['listPairs'] = async () => {
     this.calls.listPairs += 1;
     this.check();
