@@ -6,6 +6,7 @@ import type { ModelInfo, Prediction, ReloadResult } from '../core/predictor/inde
 import { describeError } from './error-mapping.js';
 import type {
   ResponseCandleSchema,
+  DistributionSummarySchema,
   ModelEntrySchema,
   ServedModelSchema,
   PredictResponse,
@@ -36,6 +37,26 @@ export function servedModel(model: ModelInfo): z.input<typeof ServedModelSchema>
       direction_accuracy: model.metrics.directionAccuracy,
       test_windows: model.metrics.testWindows,
     },
+    crps_skill: model.distribution.heldOut?.crps_skill ?? null,
+    distribution: distributionSummary(model),
+  };
+}
+
+function distributionSummary(model: ModelInfo): z.input<typeof DistributionSummarySchema> {
+  const { scale, calibrated, family, heldOut } = model.distribution;
+  return {
+    family,
+    scale,
+    calibrated,
+    measured:
+      heldOut === null
+        ? null
+        : {
+            windows: heldOut.windows,
+            crps_skill: heldOut.crps_skill,
+            coverage_pct: heldOut.coverage_pct,
+            b1_coverage_pct: heldOut.b1_coverage_pct,
+          },
   };
 }
 
@@ -102,6 +123,7 @@ export function predictResponse(prediction: Prediction): PredictResponse {
       close: prediction.last.close,
     },
     change: { absolute: prediction.change.absolute, percent: prediction.change.percent },
+    distribution: prediction.distribution,
     model: servedModel(prediction.model),
     ...(prediction.candles === undefined ? {} : { candles: prediction.candles.map(candle) }),
   };

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { TrainingConfigSchema } from '../core/config/index.js';
+import { FamilySpecSchema, NextCloseDistributionSchema } from '../core/distribution/index.js';
 
 /**
  * The API's request and response schemas. Handlers validate requests and their own responses with
@@ -81,6 +82,38 @@ export const MetricsSummarySchema = z
   })
   .meta({ description: 'Accuracy of the model on its test windows, beside the naive forecast.' });
 
+const coverage = z
+  .object({ i80: z.number(), i90: z.number(), i95: z.number() })
+  .meta({ description: 'Percent of held-out next closes inside each central interval (80, 90, 95%).' });
+
+export const DistributionSummarySchema = z
+  .object({
+    family: FamilySpecSchema,
+    scale: z.enum(['b1', 'linear', 'network']).meta({
+      description:
+        'How the scale is made: b1, the EWMA(0.94) volatility of the window; linear, b1 x exp(a correction ' +
+        'fitted on the hour of day, volume and ranges); network, the LSTM scale head.',
+    }),
+    calibrated: z.boolean().meta({ description: 'Whether the intervals were calibrated on held-out hours.' }),
+    measured: z
+      .object({
+        windows: z.number().int().positive(),
+        crps_skill: z.number().meta({
+          description:
+            '1 - CRPS / CRPS of the standard EWMA volatility estimate (B1): above 0, a better distribution.',
+        }),
+        coverage_pct: coverage,
+        b1_coverage_pct: coverage,
+      })
+      .nullable()
+      .meta({
+        description:
+          "On the model's test hours, held out of every fit. Null for a version published before " +
+          "distribution.json: it is served as B1's Gaussian, uncalibrated, and was not measured.",
+      }),
+  })
+  .meta({ description: 'The distribution served beside the point forecast, and how well it did.' });
+
 export const ServedModelSchema = z.object({
   version: z.string(),
   published_at: isoTime,
@@ -112,6 +145,10 @@ export const ServedModelSchema = z.object({
       'the model as stale, since its age cannot be measured.',
   }),
   metrics: MetricsSummarySchema,
+  crps_skill: finiteOrNull.meta({
+    description: 'distribution.measured.crps_skill, beside skill; null when not measured.',
+  }),
+  distribution: DistributionSummarySchema,
 });
 
 const pair = z.string().meta({ description: 'BASE/QUOTE', examples: ['BTC/USDT'] });
@@ -137,6 +174,11 @@ export const PredictResponseSchema = z.object({
   change: z
     .object({ absolute: z.number(), percent: z.number() })
     .meta({ description: 'prediction.close - last_candle.close, and as a percentage of last_candle.close.' }),
+  distribution: NextCloseDistributionSchema.meta({
+    description:
+      'The distribution of the next close, in prices: it should land below quantiles.p05 one hour in 20, ' +
+      'and inside intervals.i90 nine hours in ten. scale is the standard deviation of the next log return.',
+  }),
   model: ServedModelSchema,
   candles: z
     .array(ResponseCandleSchema)

@@ -20,6 +20,7 @@ export {
   ARTIFACT_FILES,
   LATEST_FILE,
   MANIFEST_FILE,
+  OPTIONAL_ARTIFACT_FILES,
   VERSION_PATTERN,
   artifactKey,
   isVersion,
@@ -32,6 +33,7 @@ export {
   sortVersions,
   versionPrefix,
   type ArtifactName,
+  type OptionalArtifactName,
 } from './layout.js';
 export { isConditionFailed, toArtifactError, type S3ErrorContext } from './s3-errors.js';
 export {

@@ -17,6 +17,15 @@ import { PairSchema, type Pair } from '../config/index.js';
 export const ARTIFACT_FILES = ['model.onnx', 'scaler.json', 'metrics.json'] as const;
 export type ArtifactName = (typeof ARTIFACT_FILES)[number];
 
+/**
+ * Files a version may have beside the three, listed in the manifest's `optional_files`: a version
+ * published before one existed has none, and its readers fall back (distribution.json: B1's Gaussian).
+ * They are kept out of `files` because a reader from before them refuses unknown keys there, while it
+ * drops unknown top-level keys.
+ */
+export const OPTIONAL_ARTIFACT_FILES = ['distribution.json'] as const;
+export type OptionalArtifactName = (typeof OPTIONAL_ARTIFACT_FILES)[number];
+
 export const MANIFEST_FILE = 'manifest.json';
 export const LATEST_FILE = 'latest.json';
 
@@ -88,7 +97,12 @@ export function versionPrefix(prefix: string, pair: Pair, version: string): stri
   return `${pairPrefix(prefix, pair)}${checkVersion(version)}/`;
 }
 
-export function artifactKey(prefix: string, pair: Pair, version: string, name: ArtifactName): string {
+export function artifactKey(
+  prefix: string,
+  pair: Pair,
+  version: string,
+  name: ArtifactName | OptionalArtifactName,
+): string {
   return `${versionPrefix(prefix, pair, version)}${name}`;
 }
 

@@ -41,6 +41,8 @@ export const ManifestSchema = z.object({
   created_at: z.iso.datetime(),
   // A record over an enum requires every key: a manifest always lists all three files.
   files: z.record(ArtifactNameSchema, ManifestFileSchema),
+  /** Files a version may lack (OPTIONAL_ARTIFACT_FILES); absent in manifests written before them. */
+  optional_files: z.object({ 'distribution.json': ManifestFileSchema.optional() }).optional(),
   model: ManifestModelSchema,
 });
 

@@ -23,6 +23,7 @@ import {
 } from './errors.js';
 import {
   ARTIFACT_FILES,
+  OPTIONAL_ARTIFACT_FILES,
   MANIFEST_FILE,
   LATEST_FILE,
   artifactKey,
@@ -33,6 +34,7 @@ import {
   pairPrefix,
   sortVersions,
   type ArtifactName,
+  type OptionalArtifactName,
 } from './layout.js';
 import { isConditionFailed, toArtifactError } from './s3-errors.js';
 import {
@@ -66,6 +68,8 @@ export interface PublishInput {
   /** From newVersion(); a version is written once and never overwritten. */
   readonly version: string;
   readonly files: ArtifactFiles;
+  /** Uploaded after the three files and listed in the manifest's optional_files. */
+  readonly optionalFiles?: Readonly<Partial<Record<OptionalArtifactName, Uint8Array>>>;
   readonly model: ManifestModel;
 }
 
@@ -73,6 +77,9 @@ const CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
   'model.onnx': 'application/octet-stream',
   'scaler.json': 'application/json',
   'metrics.json': 'application/json',
+};
+const OPTIONAL_CONTENT_TYPES: Readonly<Record<OptionalArtifactName, string>> = {
+  'distribution.json': 'application/json',
 };
 const JSON_TYPE = 'application/json';
 
@@ -226,6 +233,15 @@ export class ArtifactStore {
       await this.put(fileKey, bytes, CONTENT_TYPES[name], { sha256 });
       files[name] = { key: fileKey, sha256, bytes: bytes.byteLength };
     }
+    const optionalFiles: Partial<Record<OptionalArtifactName, ManifestFile>> = {};
+    for (const name of OPTIONAL_ARTIFACT_FILES) {
+      const bytes = input.optionalFiles?.[name];
+      if (bytes === undefined) continue;
+      const fileKey = artifactKey(this.prefix, pair, input.version, name);
+      const sha256 = sha256Hex(bytes);
+      await this.put(fileKey, bytes, OPTIONAL_CONTENT_TYPES[name], { sha256 });
+      optionalFiles[name] = { key: fileKey, sha256, bytes: bytes.byteLength };
+    }
 
     const checked = ManifestSchema.safeParse({
       schema_version: 1,
@@ -233,6 +249,7 @@ export class ArtifactStore {
       version: input.version,
       created_at: this.clock().toISOString(),
       files,
+      ...(Object.keys(optionalFiles).length > 0 ? { optional_files: optionalFiles } : {}),
       model: model.data,
     });
     if (!checked.success) {
@@ -327,6 +344,13 @@ export class ArtifactStore {
         problems.push(`files.${name}.key is ${manifest.files[name].key}, expected ${expected}`);
       }
     }
+    for (const name of OPTIONAL_ARTIFACT_FILES) {
+      const entry = manifest.optional_files?.[name];
+      const expected = artifactKey(this.prefix, checkedPair, version, name);
+      if (entry !== undefined && entry.key !== expected) {
+        problems.push(`optional_files.${name}.key is ${entry.key}, expected ${expected}`);
+      }
+    }
     if (problems.length > 0) {
       throw new ManifestError(key, problems);
     }
@@ -335,7 +359,16 @@ export class ArtifactStore {
 
   /** The bytes of one file of a manifest, checked against its recorded size and sha256. */
   public async readFile(manifest: Manifest, name: ArtifactName): Promise<Uint8Array> {
-    const entry = manifest.files[name];
+    return this.readEntry(manifest.files[name]);
+  }
+
+  /** An optional file's bytes, checked like readFile's; null when the version was published without it. */
+  public async readOptionalFile(manifest: Manifest, name: OptionalArtifactName): Promise<Uint8Array | null> {
+    const entry = manifest.optional_files?.[name];
+    return entry === undefined ? null : this.readEntry(entry);
+  }
+
+  private async readEntry(entry: ManifestFile): Promise<Uint8Array> {
     const bytes = await this.get(entry.key);
     const actual = sha256Hex(bytes);
     if (actual !== entry.sha256 || bytes.byteLength !== entry.bytes) {

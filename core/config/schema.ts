@@ -1,5 +1,7 @@
 import * as z from 'zod';
 
+import { FamilySpecSchema } from '../distribution/family.js';
+import { DEFAULT_SCALE_INPUTS, ScaleInputsSpecSchema } from '../distribution/scale-inputs.js';
 import { FEATURE_SETS } from '../features/extended.js';
 
 /** A trading pair as ccxt spells it: BASE/QUOTE in capitals. */
@@ -92,6 +94,38 @@ export const ValidationConfigSchema = z.strictObject({
    * the previous version keeps serving. Null turns the gate off.
    */
   min_skill: z.number().max(1).nullable(),
+  /**
+   * Distribution gate: a model whose test CRPS skill against B1 (1 - CRPS / CRPS of the EWMA
+   * Gaussian) is below this is not published. Null (the default) turns the gate off.
+   */
+  min_crps_skill: z.number().max(1).nullable().default(null),
+});
+
+/**
+ * The distribution of the next close served beside the point forecast (distribution.json): the
+ * family, how the scale is made from B1 (`b1` itself, or `linear`: a CRPS-fitted log-linear
+ * correction on the training windows), and split-conformal calibration on the validation windows.
+ */
+export const DistributionConfigSchema = z.strictObject({
+  family: FamilySpecSchema,
+  scale: z.enum(['b1', 'linear']),
+  /** What the linear correction reads (core/distribution/scale-inputs.ts). */
+  inputs: ScaleInputsSpecSchema,
+  /** Ridge penalty on the correction's standardised weights. */
+  l2: z.number().min(0),
+  calibrate: z.boolean(),
+});
+
+/**
+ * Student-t with 5 degrees of freedom: hourly returns are fat-tailed, and a CRPS-fitted Gaussian
+ * under-covers its 90% interval (ARCHITECTURE.md). Absent from a YAML file, these values apply.
+ */
+export const DEFAULT_DISTRIBUTION_CONFIG: z.infer<typeof DistributionConfigSchema> = Object.freeze({
+  family: Object.freeze({ name: 'student_t' as const, nu: 5 }),
+  scale: 'linear' as const,
+  inputs: DEFAULT_SCALE_INPUTS,
+  l2: 1e-4,
+  calibrate: true,
 });
 
 export const ConversionConfigSchema = z.strictObject({
@@ -160,6 +194,7 @@ export const ConfigSchema = z.strictObject({
   features: FeaturesConfigSchema,
   training: TrainingConfigSchema,
   validation: ValidationConfigSchema,
+  distribution: DistributionConfigSchema.default(DEFAULT_DISTRIBUTION_CONFIG),
   conversion: ConversionConfigSchema,
   storage: StorageConfigSchema,
   serving: ServingConfigSchema,
@@ -172,5 +207,6 @@ export type ExchangeConfig = z.infer<typeof ExchangeConfigSchema>;
 export type MarketConfig = z.infer<typeof MarketConfigSchema>;
 export type FeaturesConfig = z.infer<typeof FeaturesConfigSchema>;
 export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
+export type DistributionConfig = z.infer<typeof DistributionConfigSchema>;
 export type StorageConfig = z.infer<typeof StorageConfigSchema>;
 export type ServingConfig = z.infer<typeof ServingConfigSchema>;

@@ -61,6 +61,28 @@ export {
   type ScaleCorrection,
   type ScaleCorrectionFit,
 } from './linear-scale.js';
+export {
+  ForecastDistributionSchema,
+  HeldOutFiguresSchema,
+  NextCloseDistributionSchema,
+  SERVED_QUANTILE_KEYS,
+  ServedScaleSchema,
+  b1Distribution,
+  type ForecastDistribution,
+  type HeldOutFigures,
+  type NextCloseDistribution,
+  type ServedScale,
+} from './served-schema.js';
+export {
+  DistributionInputError,
+  pointLocation,
+  serveDistribution,
+  windowScale,
+  type NextCloseInput,
+  type ScaleWindow,
+  type ServedDistribution,
+  type WindowScale,
+} from './next-close.js';
 export { headScale, windowScaleTargets, type WindowScaleTargets } from './windows.js';
 export { priceDistribution, type PriceDistribution, type PriceForecastInput } from './price-forecast.js';
 export { scaleFromCandles, type CandleScale } from './candle-scale.js';

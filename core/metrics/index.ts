@@ -1,10 +1,12 @@
 export { forecastMetrics, type ForecastMetrics, type ForecastSample } from './forecast-metrics.js';
 export {
   BackendSummarySchema,
+  DistributionMetricsSchema,
   EpochJsonSchema,
   ForecastMetricsJsonSchema,
   MetricsSchema,
   NetworkSummarySchema,
+  type DistributionMetrics,
   type ForecastMetricsJson,
   type Metrics,
   type NetworkSummary,

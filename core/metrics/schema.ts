@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { DataSourceSchema } from './data-source.js';
 
+import { DistributionScoresSchema, FamilySpecSchema, ScaleCalibrationSchema } from '../distribution/index.js';
+
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const isoTime = z.iso.datetime();
 
@@ -38,6 +40,36 @@ export const NetworkSummarySchema = z.object({
   target_mode: z.enum(['level', 'residual']).default('level'),
 });
 export type NetworkSummary = z.infer<typeof NetworkSummarySchema>;
+
+/**
+ * The distribution of the next close on the test windows: the served model (calibrated when a
+ * calibration was fitted) and uncalibrated, beside the volatility baselines B0 and B1 on the same
+ * windows. Coverage before and after calibration: model_uncalibrated.coverage_pct, model.coverage_pct.
+ */
+export const DistributionMetricsSchema = z.object({
+  family: FamilySpecSchema,
+  scale: z.enum(['b1', 'linear', 'network']),
+  windows: z.object({
+    /** Training windows the scale correction was fitted on (0 for B1). */
+    fit: z.number().int().nonnegative(),
+    /** Validation windows the calibration was fitted on (0 when not calibrated). */
+    calibration: z.number().int().nonnegative(),
+    test: z.number().int().positive(),
+  }),
+  /** Fewest past returns any test window's B0 read (720 when the candles reach back far enough). */
+  b0_min_returns: z.number().int().positive(),
+  model: DistributionScoresSchema,
+  model_uncalibrated: DistributionScoresSchema,
+  b0: DistributionScoresSchema,
+  b1: DistributionScoresSchema,
+  /** 1 - CRPS / CRPS(B1) of the served distribution: above 0 beats the EWMA baseline. */
+  crps_skill: z.number(),
+  crps_skill_uncalibrated: z.number(),
+  b0_crps_skill: z.number(),
+  calibration: ScaleCalibrationSchema.nullable(),
+});
+
+export type DistributionMetrics = z.infer<typeof DistributionMetricsSchema>;
 
 /** metrics.json, published beside every model and read by the API's /models and /predict. */
 export const MetricsSchema = z.object({
@@ -86,6 +118,8 @@ export const MetricsSchema = z.object({
     rtol: finite,
   }),
   durations_seconds: z.record(z.string(), finite),
+  /** Absent from models published before the distribution was served. */
+  distribution: DistributionMetricsSchema.optional(),
 });
 
 export type Metrics = z.infer<typeof MetricsSchema>;

@@ -12,6 +12,12 @@ export {
   type UnknownPairReason,
 } from './errors.js';
 export { withDeadline } from './deadline.js';
+export {
+  DISTRIBUTION_FILE,
+  loadDistribution,
+  type DistributionSummary,
+  type LoadedDistribution,
+} from './distribution-file.js';
 export { CLOCK_SKEW_TOLERANCE_SECONDS, modelAge, staleAfterSeconds, type ModelAge } from './model-age.js';
 export {
   DEFAULT_SESSION_OPTIONS,

@@ -5,11 +5,15 @@ import { FEATURE_NAMES, scalerFromJsonText, type MinMaxScaler } from '../feature
 import { MetricsSchema, type Metrics } from '../metrics/index.js';
 import { recordStartupStep } from '../timing/index.js';
 import { ModelLoadError, ModelShapeError } from './errors.js';
+import { loadDistribution, type LoadedDistribution } from './distribution-file.js';
 import { ONNX_IO } from './onnx-io.js';
 import { issueLines } from '../validation/index.js';
 
 /** What loading needs from the artifact store; tests can wrap a real store to count or fail calls. */
-export type ModelSource = Pick<ArtifactStore, 'readLatest' | 'readManifest' | 'readFile'>;
+export type ModelSource = Pick<
+  ArtifactStore,
+  'readLatest' | 'readManifest' | 'readFile' | 'readOptionalFile'
+>;
 
 /** The part of metrics.json a client sees beside every prediction: the model against doing nothing. */
 export interface MetricsSummary {
@@ -40,6 +44,8 @@ export interface LoadedModel {
   readonly scaler: MinMaxScaler;
   readonly metrics: Metrics;
   readonly summary: MetricsSummary;
+  /** distribution.json compiled for serving; B1's Gaussian for a version published without it. */
+  readonly distribution: LoadedDistribution;
   /** Clock time (ms) the model finished loading. */
   readonly loadedAt: number;
 }
@@ -78,10 +84,11 @@ export async function loadModel(
   const { pair, version } = pointer;
   const downloadStarted = performance.now();
   const manifest = await store.readManifest(pair, version);
-  const [modelBytes, scalerBytes, metricsBytes] = await Promise.all([
+  const [modelBytes, scalerBytes, metricsBytes, distributionBytes] = await Promise.all([
     store.readFile(manifest, 'model.onnx'),
     store.readFile(manifest, 'scaler.json'),
     store.readFile(manifest, 'metrics.json'),
+    store.readOptionalFile(manifest, 'distribution.json'),
   ]);
   recordStartupStep('model-download', downloadStarted);
 
@@ -92,6 +99,7 @@ export async function loadModel(
     throw new ModelLoadError(pair, version, 'scaler.json', messageOf(error), { cause: error });
   }
   const metrics = parseMetrics(pair, version, metricsBytes);
+  const distribution = loadDistribution(pair, version, distributionBytes, metrics.model.sequence_length);
 
   let session: ort.InferenceSession;
   const sessionStarted = performance.now();
@@ -131,6 +139,7 @@ export async function loadModel(
       directionAccuracy: test.direction_accuracy,
       testWindows: test.windows,
     },
+    distribution,
     loadedAt: (options.clock ?? Date.now)(),
   };
 }

@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { pairSlug, type ArtifactStore, type LatestListing } from '../artifacts/index.js';
 import type { Pair } from '../config/index.js';
 import { prepareWindow } from '../features/index.js';
+import { pointLocation, type NextCloseDistribution } from '../distribution/index.js';
 import type { Candle } from '../market/candle.js';
 import { CandleValidationError } from '../market/errors.js';
 import { candleOpenTime } from '../market/timeframe.js';
@@ -16,6 +17,7 @@ import {
   UNKNOWN_PAIR_REASONS,
   UnknownPairError,
 } from './errors.js';
+import type { DistributionSummary } from './distribution-file.js';
 import { modelAge, type ModelAge } from './model-age.js';
 import { loadModel, type LoadedModel, type MetricsSummary } from './model-loader.js';
 import { ONNX_IO } from './onnx-io.js';
@@ -24,7 +26,7 @@ import { StorageMonitor, type StorageHealth } from './storage-health.js';
 /** What the predictor needs from the artifact store. */
 export type PredictorStore = Pick<
   ArtifactStore,
-  'readLatest' | 'readManifest' | 'readFile' | 'listLatest' | 'ping'
+  'readLatest' | 'readManifest' | 'readFile' | 'readOptionalFile' | 'listLatest' | 'ping'
 >;
 
 /**
@@ -85,6 +87,8 @@ export interface ModelInfo {
   readonly targetMode: LoadedModel['targetMode'];
   readonly sequenceLength: number;
   readonly metrics: MetricsSummary;
+  /** The distribution served beside the point forecast, and what it measured on held-out hours. */
+  readonly distribution: DistributionSummary;
   readonly loadedAt: number;
   /** Measured when the info was made: at the prediction, or at the status() call. */
   readonly age: ModelAge;
@@ -101,6 +105,8 @@ export interface Prediction {
   readonly change: { readonly absolute: number; readonly percent: number };
   /** The model's raw output: the scaled close, before the scaler maps it back to a price. */
   readonly scaledClose: number;
+  /** The distribution of the next close, centred on `next.close`, in prices. */
+  readonly distribution: NextCloseDistribution;
   readonly model: ModelInfo;
   /** The window the model read, oldest first, when asked for. */
   readonly candles?: readonly Candle[];
@@ -209,6 +215,12 @@ export class Predictor {
     const close = model.scaler.inverseColumn(scaledClose, 'close');
     const last = candles[candles.length - 1] as Candle;
     const tf = this.timeframeMs;
+    const distribution = model.distribution.served.nextClose({
+      candles,
+      last: candles.length - 1,
+      nextOpenTime: last.openTime + tf,
+      mu: pointLocation(close, last.close),
+    });
     return {
       pair,
       interval: this.interval,
@@ -216,6 +228,7 @@ export class Predictor {
       last: { openTime: last.openTime, closeTime: last.openTime + tf, close: last.close },
       change: { absolute: close - last.close, percent: ((close - last.close) / last.close) * 100 },
       scaledClose,
+      distribution,
       model: this.info(model),
       ...(options.includeCandles === true ? { candles } : {}),
     };
@@ -375,6 +388,7 @@ export class Predictor {
       targetMode: model.targetMode,
       sequenceLength: model.sequenceLength,
       metrics: model.summary,
+      distribution: model.distribution.summary,
       loadedAt: model.loadedAt,
       age: modelAge(model.trainedAt, this.now(), this.staleAfterSeconds),
     };

@@ -1,3 +1,4 @@
+import { ForecastDistributionSchema, serveDistribution } from '../../core/distribution/index.js';
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -118,6 +119,21 @@ describe('/predict', () => {
       assert.equal(Date.parse(body.prediction.close_time), last.openTime + 2 * HOUR);
       assert.equal(body.change.absolute, expected - last.close);
       assert.ok(Math.abs(body.change.percent - ((expected - last.close) / last.close) * 100) < 1e-9);
+      // the distribution: distribution.json applied by hand to the same window, centred on that close
+      const bytes = await world.store.readOptionalFile(manifest, 'distribution.json');
+      assert.ok(bytes !== null, 'trainPair published distribution.json');
+      const spec = ForecastDistributionSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+      const hand = serveDistribution(spec).nextClose({
+        candles,
+        last: length - 1,
+        nextOpenTime: last.openTime + HOUR,
+        mu: Math.log(expected / last.close),
+      });
+      assert.deepEqual(body.distribution, hand);
+      assert.ok(hand.intervals.i90.lower < expected && expected < hand.intervals.i90.upper);
+      assert.equal(body.model.crps_skill, spec.held_out?.crps_skill);
+      assert.deepEqual(body.model.distribution.measured?.coverage_pct, spec.held_out?.coverage_pct);
+      assert.equal(body.model.distribution.calibrated, spec.calibration !== null);
     });
 
     it('reports the model beside the naive forecast, as metrics.json has it', async () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ROOT } from '../support/run-cli.js';
 
 /** The folders git keeps at the top level (node_modules and other ignored ones aside). */
-const IGNORED = new Set(['.git', 'node_modules', 'cdk.out', 'dist', 'coverage', '.local']);
+const IGNORED = new Set(['.ci-cache', '.git', 'node_modules', 'cdk.out', 'dist', 'coverage', '.local']);
 
 function folders(path: string): string[] {
   return readdirSync(path, { withFileTypes: true })

@@ -75,6 +75,11 @@ class CountingStore implements PredictorStore {
     return this.store.readFile(manifest, name);
   };
 
+  public readOptionalFile: ArtifactStore['readOptionalFile'] = async (manifest, name) => {
+    await this.check();
+    return this.store.readOptionalFile(manifest, name);
+  };
+
   public listLatest: ArtifactStore['listLatest'] = async () => {
     this.calls.listLatest += 1;
     await this.check();

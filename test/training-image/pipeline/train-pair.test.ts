@@ -8,11 +8,16 @@ import * as ort from 'onnxruntime-node';
 import { ArtifactStore } from '../../../core/artifacts/index.js';
 import type { Config } from '../../../core/config/index.js';
 import { scalerFromJsonText } from '../../../core/features/index.js';
+import { ForecastDistributionSchema } from '../../../core/distribution/index.js';
 import { MetricsSchema } from '../../../core/metrics/index.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { silentLog } from '../../../training-image/src/log.js';
-import { SkillGateError, ValidationGateError } from '../../../training-image/src/pipeline/errors.js';
+import {
+  CrpsSkillGateError,
+  SkillGateError,
+  ValidationGateError,
+} from '../../../training-image/src/pipeline/errors.js';
 import { trainPair } from '../../../training-image/src/pipeline/train-pair.js';
 import { selectBackend, type BackendInfo } from '../../../training-image/src/tf/backend.js';
 import { hourlyCandles, writeCandlesCsv } from '../../support/candles-csv.js';
@@ -95,6 +100,40 @@ describe('trainPair end to end: fake exchange -> pipeline -> S3-compatible serve
     );
     assert.equal(scaler.features.length, 9);
     await session.release();
+    // distribution.json is published beside them, with the held-out figures metrics.json reports
+    const distributionBytes = await store.readOptionalFile(manifest, 'distribution.json');
+    assert.ok(distributionBytes !== null, 'distribution.json is in the manifest');
+    const distribution = ForecastDistributionSchema.parse(
+      JSON.parse(new TextDecoder().decode(distributionBytes)),
+    );
+    assert.deepEqual(distribution.family, config.distribution.family);
+    assert.equal(distribution.scale.kind, config.distribution.scale);
+    assert.notEqual(distribution.calibration, null);
+    assert.equal(distribution.b1.window, config.features.sequence_length);
+    assert.ok(metrics.distribution !== undefined, 'metrics.json has the distribution block');
+    assert.equal(distribution.held_out?.crps_skill, metrics.distribution.crps_skill);
+    assert.equal(distribution.held_out?.windows, metrics.test.windows);
+    assert.equal(metrics.distribution.windows.calibration, metrics.data.val_windows);
+  });
+
+  it('publishes nothing when the test CRPS skill is under validation.min_crps_skill, and latest.json stays', async () => {
+    // Prepare
+    const before = await store.readLatest('BTC/USDT');
+    assert.notEqual(before, null, 'the first test published a model');
+    const versions = await store.listVersions('BTC/USDT');
+    // A CRPS skill of 1 needs a forecast that is never wrong.
+    const strict = { ...config, validation: { ...config.validation, min_crps_skill: 1 } };
+
+    // Act / Assess
+    await assert.rejects(
+      trainPair({ config: strict, pair: 'BTC/USDT', store, backend, log: silentLog }),
+      (error: unknown) =>
+        error instanceof CrpsSkillGateError &&
+        error.crpsSkill < 1 &&
+        /validation\.min_crps_skill 1 \(CRPS [\d.]+ bp, B1 [\d.]+ bp\)/.test(error.message),
+    );
+    assert.deepEqual(await store.readLatest('BTC/USDT'), before);
+    assert.deepEqual(await store.listVersions('BTC/USDT'), versions);
   });
 
   it('publishes nothing when the validation gate fails, and latest.json stays', async () => {

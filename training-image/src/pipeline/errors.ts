@@ -61,3 +61,21 @@ export class ParityError extends PipelineError {
     this.name = 'ParityError';
   }
 }
+
+/**
+ * The distribution gate: the served distribution's test CRPS skill against B1 (the EWMA volatility
+ * baseline) is under validation.min_crps_skill, so the served version stays.
+ */
+export class CrpsSkillGateError extends PipelineError {
+  public constructor(
+    public readonly crpsSkill: number,
+    public readonly minCrpsSkill: number,
+    public readonly crpsBp: number,
+    public readonly b1CrpsBp: number,
+  ) {
+    super(
+      `distribution gate failed: test CRPS skill ${crpsSkill.toFixed(4)} against B1 is under validation.min_crps_skill ${minCrpsSkill} (CRPS ${crpsBp.toFixed(2)} bp, B1 ${b1CrpsBp.toFixed(2)} bp); nothing was published, the previous version keeps serving`,
+    );
+    this.name = 'CrpsSkillGateError';
+  }
+}

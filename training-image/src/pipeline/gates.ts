@@ -1,6 +1,6 @@
 import type { Config } from '../../../core/config/index.js';
-import type { ForecastMetrics } from '../../../core/metrics/index.js';
-import { SkillGateError, ValidationGateError } from './errors.js';
+import type { DistributionMetrics, ForecastMetrics } from '../../../core/metrics/index.js';
+import { CrpsSkillGateError, SkillGateError, ValidationGateError } from './errors.js';
 
 export interface GateInput {
   readonly validation: Config['validation'];
@@ -10,6 +10,8 @@ export interface GateInput {
   readonly testLoss: number;
   /** The test windows scored in prices beside the naive forecast. */
   readonly accuracy: ForecastMetrics;
+  /** The distribution of the next close on the same test windows, beside B1. */
+  readonly distribution?: DistributionMetrics;
 }
 
 /**
@@ -33,6 +35,17 @@ export function passGates(input: GateInput): { readonly meanValTest: number } {
       mae: accuracy.mae,
       naiveMae: accuracy.naiveMae,
     });
+  }
+  // The distribution gate: intervals no better than the EWMA volatility baseline's are not worth serving.
+  const minCrpsSkill = validation.min_crps_skill;
+  const distribution = input.distribution;
+  if (minCrpsSkill !== null && distribution !== undefined && !(distribution.crps_skill >= minCrpsSkill)) {
+    throw new CrpsSkillGateError(
+      distribution.crps_skill,
+      minCrpsSkill,
+      distribution.model.crps_bp,
+      distribution.b1.crps_bp,
+    );
   }
   return { meanValTest };
 }

@@ -1,6 +1,6 @@
 import type { Config, Pair } from '../../../core/config/index.js';
 import type { TrainingData } from '../../../core/features/index.js';
-import { MetricsSchema, type Metrics } from '../../../core/metrics/index.js';
+import { MetricsSchema, type DistributionMetrics, type Metrics } from '../../../core/metrics/index.js';
 import type { BackendInfo } from '../tf/backend.js';
 import type { LoadedCandles } from './candles.js';
 import type { ParitySummary } from './parity-check.js';
@@ -21,6 +21,8 @@ export interface MetricsInput {
   readonly meanValTest: number;
   readonly parity: ParitySummary;
   readonly durations: Readonly<Record<string, number>>;
+  /** The distribution of the next close on the test windows (fitDistribution). */
+  readonly distribution?: DistributionMetrics;
 }
 
 /** metrics.json of a run, validated by its schema: what /models and /predict read back. Pure. */
@@ -93,5 +95,6 @@ export function buildMetrics(input: MetricsInput): Metrics {
       rtol: config.conversion.rtol,
     },
     durations_seconds: input.durations,
+    ...(input.distribution === undefined ? {} : { distribution: input.distribution }),
   });
 }

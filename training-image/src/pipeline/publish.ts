@@ -1,5 +1,6 @@
 import type { ArtifactStore, Manifest } from '../../../core/artifacts/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
+import type { ForecastDistribution } from '../../../core/distribution/index.js';
 import { FEATURE_NAMES, scalerToJson, type MinMaxScaler } from '../../../core/features/index.js';
 import type { Metrics } from '../../../core/metrics/index.js';
 import type { Log } from '../log.js';
@@ -12,6 +13,8 @@ export interface PublishModelInput {
   readonly onnx: Uint8Array;
   readonly scaler: MinMaxScaler;
   readonly metrics: Metrics;
+  /** distribution.json: published beside the three files when given. */
+  readonly distribution?: ForecastDistribution;
   readonly log: Log;
 }
 
@@ -33,6 +36,9 @@ export async function publishModel(input: PublishModelInput): Promise<Manifest> 
       'scaler.json': encodeJson(scalerToJson(input.scaler)),
       'metrics.json': encodeJson(input.metrics),
     },
+    ...(input.distribution === undefined
+      ? {}
+      : { optionalFiles: { 'distribution.json': encodeJson(input.distribution) } }),
     model: {
       sequence_length: config.features.sequence_length,
       feature_count: FEATURE_NAMES.length,

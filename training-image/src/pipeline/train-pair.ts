@@ -3,6 +3,7 @@ import { newVersion } from '../../../core/artifacts/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
 import { prepareTrainingData, type SequenceSet } from '../../../core/features/index.js';
 import { describeDataSource, type Metrics } from '../../../core/metrics/index.js';
+import { measureDistribution } from '../distribution/measure.js';
 import type { Log } from '../log.js';
 import { SeededRandom } from '../model/random.js';
 import { exportToOnnx } from '../onnx/index.js';
@@ -56,11 +57,24 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
   );
   const { network, test } = trained;
   try {
+    const distribution = await clock.time('distribution', () =>
+      measureDistribution({
+        config,
+        candles: loaded.candles,
+        data,
+        network,
+        testForecasts: test.prices.predicted,
+        log,
+        label: pair,
+        fields: { pair },
+      }),
+    );
     const { meanValTest } = passGates({
       validation: config.validation,
       bestValLoss: trained.fit.bestValLoss,
       testLoss: test.loss,
       accuracy: test.accuracy,
+      distribution: distribution.metrics,
     });
     const onnx = await clock.time('export', () =>
       exportToOnnx(network.toWeights(), { docString: `crypto-forecast ${pair}` }),
@@ -94,6 +108,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
       meanValTest,
       parity,
       durations: clock.durations(),
+      distribution: distribution.metrics,
     });
     const manifest = await publishModel({
       store: options.store,
@@ -103,6 +118,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
       onnx,
       scaler: data.scaler,
       metrics,
+      distribution: distribution.spec,
       log,
     });
     return { version, manifest, metrics, test: { windows: data.test, predictions: test.predictions } };
