@@ -115,14 +115,15 @@ describe('/readyz answer cache', () => {
   });
 
   it('makes one evaluation for calls that arrive together', async () => {
-    // Prepare: a store that counts its pings
+    // Prepare: a predictor that counts its storage probes (readiness pings storage through it)
     let pings = 0;
+    const predictor = runtime.predictor;
     const counted = {
       ...runtime,
-      store: Object.assign(Object.create(runtime.store) as typeof runtime.store, {
-        ping: async () => {
+      predictor: Object.assign(Object.create(predictor) as typeof predictor, {
+        checkStorage: async () => {
           pings++;
-          return runtime.store.ping();
+          return predictor.checkStorage();
         },
       }),
     };
