@@ -1,5 +1,5 @@
 import { healthzHandler } from '../handlers/healthz.js';
-import { startup } from './init.js';
+import { startup } from './startup.js';
 
 /** The Lambda entry of GET /healthz. */
 export const handler = healthzHandler(startup);

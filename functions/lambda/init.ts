@@ -5,15 +5,13 @@
  * value stops the function at start-up (an init error naming the key) instead of failing requests.
  * The handlers themselves (functions/handlers/) take a runtime and read no environment.
  */
-import { loadConfig, type LoadedConfig } from '../../core/config/index.js';
 import { staleAfterSeconds } from '../../core/predictor/index.js';
-import { recordStartupStep } from '../../core/timing/index.js';
 import { logger } from '../logger.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 
-const configStarted = performance.now();
-export const startup: LoadedConfig = loadConfig();
-recordStartupStep('config', configStarted);
+import { startup } from './startup.js';
+
+export { startup };
 
 let runtime: Runtime | undefined;
 
