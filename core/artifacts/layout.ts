@@ -48,10 +48,12 @@ export function pairSlug(pair: Pair): string {
 }
 
 /**
- * A new version id from the given clock, with a random suffix so that two publishes of one pair in
- * the same second never write into the same folder. Pass `suffix` for a reproducible id ('' for none).
+ * A new version id from the given clock. The default suffix is the clock's milliseconds (three digits)
+ * then two random bytes: string order stays time order to the millisecond, which is what lets the
+ * store refuse to move latest.json to an older version, and two publishes in the same millisecond still
+ * write into different folders. Pass `suffix` for a reproducible id ('' for none).
  */
-export function newVersion(now: Date, suffix: string = randomBytes(2).toString('hex')): string {
+export function newVersion(now: Date, suffix?: string): string {
   if (Number.isNaN(now.getTime())) {
     throw new RangeError('Cannot make a version from an invalid date');
   }
@@ -59,9 +61,11 @@ export function newVersion(now: Date, suffix: string = randomBytes(2).toString('
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z')
     .replace(/[-:]/g, '');
-  const version = suffix === '' ? stamp : `${stamp}-${suffix}`;
+  const tail =
+    suffix ?? `${String(now.getUTCMilliseconds()).padStart(3, '0')}${randomBytes(2).toString('hex')}`;
+  const version = tail === '' ? stamp : `${stamp}-${tail}`;
   if (!isVersion(version)) {
-    throw new RangeError(`Invalid version suffix "${suffix}": expected 1-12 lower-case letters or digits`);
+    throw new RangeError(`Invalid version suffix "${tail}": expected 1-12 lower-case letters or digits`);
   }
   return version;
 }

@@ -46,9 +46,14 @@ export interface ServingWorld {
   /**
    * Publishes the files of an already published version again, as a new version of `as` (metrics.json
    * rewritten to name it), without training: a second version in milliseconds. `model` overrides
-   * fields of the manifest's model summary.
+   * fields of the manifest's model summary, `metrics` fields of metrics.json (an old trained_at, say).
    */
-  republish(from: { pair: Pair; version: string }, as: Pair, model?: ManifestModel): Promise<string>;
+  republish(
+    from: { pair: Pair; version: string },
+    as: Pair,
+    model?: ManifestModel,
+    metrics?: Readonly<Record<string, unknown>>,
+  ): Promise<string>;
   /** Replaces one published file's bytes behind the manifest's back. */
   corrupt(pair: Pair, version: string, file: ArtifactName): Promise<void>;
   close(): Promise<void>;
@@ -89,12 +94,11 @@ export async function startServingWorld(
       const trainConfig = { ...config, training: { ...config.training, seed } };
       return trainPair({ config: trainConfig, pair, store, backend, log: silentLog });
     },
-    republish: async (from, as, model = {}) => {
+    republish: async (from, as, model = {}, overrides = {}) => {
       const manifest = await store.readManifest(from.pair, from.version);
       const version = newVersion(new Date());
       const metrics = JSON.parse(new TextDecoder().decode(await store.readFile(manifest, 'metrics.json')));
-      metrics.pair = as;
-      metrics.version = version;
+      Object.assign(metrics, overrides, { pair: as, version });
       await store.publish({
         pair: as,
         version,

@@ -49,11 +49,19 @@ describe('newVersion', () => {
     assert.equal(newVersion(now, ''), '20261126T064107Z');
   });
 
-  it('adds a random suffix by default, so two runs in the same second differ', () => {
-    const now = new Date('2026-11-26T06:41:00Z');
+  it('adds the milliseconds and a random part by default, so two runs in the same millisecond differ', () => {
+    const now = new Date('2026-11-26T06:41:00.042Z');
     const versions = new Set(Array.from({ length: 20 }, () => newVersion(now)));
     assert.ok(versions.size > 1);
-    for (const version of versions) assert.match(version, /^20261126T064100Z-[0-9a-f]{4}$/);
+    for (const version of versions) assert.match(version, /^20261126T064100Z-042[0-9a-f]{4}$/);
+  });
+
+  it('orders two versions of the same second by their milliseconds, whatever the random part', () => {
+    for (let trial = 0; trial < 50; trial += 1) {
+      const earlier = newVersion(new Date('2026-11-26T06:41:00.099Z'));
+      const later = newVersion(new Date('2026-11-26T06:41:00.100Z'));
+      assert.deepEqual(sortVersions([later, earlier]), [earlier, later]);
+    }
   });
 
   it('sorts as strings in time order', () => {

@@ -98,11 +98,12 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
   let api: LocalApi;
   let browser: BrowserContext;
   let profile: string;
+  const versions = new Map<string, string>();
 
   before(async () => {
     // Prepare: two pairs trained for real (tiny models), served by the real handlers behind the adapter
     world = await startServingWorld([...PAIRS]);
-    for (const pair of PAIRS) await world.publish(pair);
+    for (const pair of PAIRS) versions.set(pair, (await world.publish(pair)).version);
     runtime = createRuntime(world.config);
     api = await startLocalApi({
       handlers: createHandlers(runtime),
@@ -192,8 +193,15 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
   });
 
   it('labels a model stale when its age is over the limit', async () => {
-    // Prepare: an instance whose clock is 4 hours ahead, past the 3 hours of conf/base
-    const later = createRuntime(world.config, { clock: () => Date.now() + 4 * 3_600_000 });
+    // Prepare: each pair's model published again as trained 4 hours ago, past the 3 hours of conf/base.
+    // The clock stays real: moving it would make the market window stale too (a 503, not a page).
+    const fourHoursAgo = new Date(Date.now() - 4 * 3_600_000).toISOString();
+    for (const pair of PAIRS) {
+      const version = versions.get(pair);
+      assert.ok(version !== undefined);
+      await world.republish({ pair, version }, pair, {}, { trained_at: fourHoursAgo });
+    }
+    const later = createRuntime(world.config);
     const laterApi = await startLocalApi({
       handlers: createHandlers(later),
       apiKeys: [KEY],
