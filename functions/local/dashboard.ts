@@ -1,7 +1,8 @@
 /**
  * The local stack's dashboard at `/`: for each served pair, a candlestick chart of the window the model
- * read, the predicted next close marked on it, the change, the model's test error beside the naive
- * forecast's, and the model's age, labelled stale past the limit. The page reads the API itself
+ * read, the predicted next close marked on it with the 80% and 95% intervals of the next close at the
+ * next hour, that range in words, the change, the model's test error beside the naive forecast's, and
+ * the model's age, labelled stale past the limit. The page reads the API itself
  * (/models, then /predict?...&include=candles per pair) with an API key the server writes into it:
  * acceptable only because the adapter listens on loopback and the page is served by the local stack
  * alone; the deployed API has no dashboard. The chart library (lightweight-charts, from node_modules)
@@ -24,7 +25,8 @@ const SCRIPT_ENTRY = fileURLToPath(new URL('./dashboard/app.ts', import.meta.url
 
 /**
  * dashboard/app.ts as one browser script. esbuild (a devDependency: the local stack runs from a
- * checkout) strips the types; the script imports only types, so nothing else is bundled.
+ * checkout) strips the types and joins the script's DOM-free neighbours in dashboard/; beyond them
+ * it imports only types, so nothing else (zod, the chart library) is bundled.
  */
 export async function buildDashboardScript(): Promise<string> {
   const { build } = await import('esbuild');
@@ -86,6 +88,8 @@ const STYLE = `
   .verdict { margin: 8px 0 0; padding: 8px; border-radius: 6px; background: #f1f5f9; }
   .verdict.bad { background: #fef2f2; color: #991b1b; }
   .verdict.good { background: #f0fdf4; color: #166534; }
+  .side h3 { margin: 16px 0 4px; font-size: 15px; }
+  .range { margin: 0; }
   .error { color: #991b1b; grid-column: 1 / -1; }
   .muted { color: var(--muted); font-size: 12px; }
   footer { padding: 0 24px 24px; color: var(--muted); font-size: 12px; }
@@ -112,7 +116,8 @@ ${options.note === undefined ? '' : `<p class="muted">${escape(options.note)}</p
 </header>
 <main id="pairs"></main>
 <footer>Local development only: this page carries the local API key, written into it by the local server.
-Skill is 1 − model MAE / naive MAE on the model's test windows; below 0 the model does worse than no forecast.</footer>
+Skill is 1 − model MAE / naive MAE on the model's test windows; below 0 the model does worse than no forecast.
+The range's CRPS skill is 1 − its CRPS / the CRPS of the RiskMetrics EWMA volatility estimate, on the same held-out hours.</footer>
 <script nonce="${nonce}">window.DASHBOARD = ${scriptJson({ apiKey: options.apiKey })};</script>
 <script nonce="${nonce}" src="${CHART_LIBRARY_URL}"></script>
 <script nonce="${nonce}" src="${DASHBOARD_SCRIPT_URL}"></script>

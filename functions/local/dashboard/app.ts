@@ -2,13 +2,18 @@
 /// <reference lib="dom.iterable" />
 /**
  * The dashboard's script, in the browser: lists the models, then draws each pair's window of candles
- * with the predicted close, the change, the model's test error beside the naive forecast's and its
- * age. Bundled by esbuild when the local stack serves it (dashboard.ts); the chart library is the
- * standalone build the same server serves, read from window.LightweightCharts. Only types are imported.
+ * with the predicted close and the band the next close should land in, the change, the range in words,
+ * the model's test error beside the naive forecast's and its age. Bundled by esbuild when the local
+ * stack serves it (dashboard.ts), with its DOM-free neighbours (format, range-words, forecast-band);
+ * the chart library is the standalone build the same server serves, read from
+ * window.LightweightCharts, so only its types are imported.
  */
 import type * as Charts from 'lightweight-charts';
 import type { IChartApi, UTCTimestamp } from 'lightweight-charts';
 import type { ModelsResponse, PredictResponse } from '../../schemas.js';
+import { forecastBandView } from './forecast-band.js';
+import { money } from './format.js';
+import { rangeWords } from './range-words.js';
 
 /** What the page's first script sets: the local API key, written in by the server. */
 export interface DashboardConfig {
@@ -38,15 +43,6 @@ function el(tag: string, attrs: Attributes = {}, children: readonly (Node | null
   }
   for (const child of children) if (child !== null) node.appendChild(child);
   return node;
-}
-
-function decimals(price: number): number {
-  return Math.abs(price) >= 1000 ? 2 : Math.abs(price) >= 1 ? 4 : 6;
-}
-
-function money(value: number, reference = value): string {
-  const d = decimals(reference);
-  return value.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 
 function signed(value: number, reference: number): string {
@@ -156,6 +152,20 @@ function drawChart(container: HTMLElement, answer: PredictResponse): IChartApi {
     })),
   );
   const predicted = answer.prediction.close;
+  // Added before the forecast line, so that the line and its marker are drawn over the band.
+  const band = chart.addCustomSeries(forecastBandView(LC.customSeriesDefaultOptions), {
+    lastValueVisible: false,
+    priceLineVisible: false,
+  });
+  const { intervals, quantiles } = answer.distribution;
+  band.setData([
+    {
+      time: seconds(answer.prediction.open_time),
+      outer: intervals.i95,
+      inner: intervals.i80,
+      median: quantiles.p50,
+    },
+  ]);
   // A dashed segment from the last close to the predicted one, ending in a marker on the next hour.
   const forecast = chart.addSeries(LC.LineSeries, {
     color: '#7c3aed',
@@ -206,7 +216,11 @@ async function showPair(node: HTMLElement, pair: string): Promise<void> {
   const last = answer.last_candle.close;
   const { change, model } = answer;
   const m = model.metrics;
-  const chartBox = el('div', { class: 'chart', 'aria-label': `${pair} candles and predicted close` });
+  const words = rangeWords(answer, quote);
+  const chartBox = el('div', {
+    class: 'chart',
+    'aria-label': `${pair} candles, predicted close and next hour's range`,
+  });
   const lagHours = (Date.now() - Date.parse(answer.last_candle.close_time)) / 3600000;
   const percent = `${change.percent >= 0 ? '+' : '\u2212'}${Math.abs(change.percent).toFixed(2)}%`;
   const lag =
@@ -245,6 +259,10 @@ async function showPair(node: HTMLElement, pair: string): Promise<void> {
       staleLabel(model),
       metricsTable(m, last),
       verdict(m),
+      el('h3', { text: 'Next hour\u2019s range' }),
+      el('p', { class: 'range', text: words.range }),
+      el('p', { class: `verdict range-skill ${words.tone}`, text: words.skill }),
+      el('p', { class: 'muted legend', text: words.legend }),
       el('p', {
         class: 'muted',
         text: `Model ${model.version}, trained ${utc(model.trained_at)}, window of ${model.sequence_length} candles.${lag}`,

@@ -13,9 +13,16 @@ import {
   dashboardHtml,
   dashboardPages,
 } from '../../../functions/local/dashboard.js';
+import { BAND_COLORS } from '../../../functions/local/dashboard/forecast-band.js';
+import { money } from '../../../functions/local/dashboard/format.js';
+import { rangeWords } from '../../../functions/local/dashboard/range-words.js';
 import { createHandlers } from '../../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../../functions/runtime.js';
-import { ModelsResponseSchema } from '../../../functions/schemas.js';
+import {
+  ModelsResponseSchema,
+  PredictResponseSchema,
+  type PredictResponse,
+} from '../../../functions/schemas.js';
 import { smallConfig } from '../../support/small-config.js';
 import { startServingWorld, type ServingWorld } from '../support.js';
 
@@ -44,6 +51,112 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-quic',
 ];
+
+/** The band's colours as the RGB bytes a canvas holds, by part. */
+const BAND_RGB = (Object.keys(BAND_COLORS) as (keyof typeof BAND_COLORS)[]).map(
+  (name) => [name, [1, 3, 5].map((i) => parseInt(BAND_COLORS[name].slice(i, i + 2), 16))] as const,
+);
+
+/** The API's answer for `pair`, from the same server the page read. */
+async function predictOf(url: string, pair: string): Promise<PredictResponse> {
+  const [base = '', quote = ''] = pair.split('/');
+  const response = await fetch(`${url}/predict?currency=${base}&compare=${quote}`, {
+    headers: { 'x-api-key': KEY },
+  });
+  return PredictResponseSchema.parse(await response.json());
+}
+
+/** The interval in the page's words, from the answer's numbers: both ends with the median's decimals. */
+function between(answer: PredictResponse, key: 'i80' | 'i90' | 'i95'): string {
+  const { lower, upper } = answer.distribution.intervals[key];
+  const median = answer.distribution.quantiles.p50;
+  return `between $${money(lower, median)} and $${money(upper, median)}`;
+}
+
+/** A held-out summary for the sentences' own tests, with `crps_skill` and the 90% coverage given. */
+function summaryWith(crpsSkill: number, i90: number): PredictResponse['model']['distribution'] {
+  const coverage = { i80: 80, i90, i95: 95 };
+  return {
+    family: { name: 'gaussian' },
+    scale: 'linear',
+    calibrated: true,
+    measured: { windows: 40, crps_skill: crpsSkill, coverage_pct: coverage, b1_coverage_pct: coverage },
+  };
+}
+
+const ANSWER_DISTRIBUTION: PredictResponse['distribution'] = {
+  family: { name: 'gaussian' },
+  scale: 0.004,
+  quantiles: { p05: 99, p10: 99.5, p25: 99.8, p50: 100, p75: 100.2, p90: 100.5, p95: 101 },
+  intervals: {
+    i80: { lower: 99.5, upper: 100.5 },
+    i90: { lower: 99, upper: 101 },
+    i95: { lower: 98.75, upper: 101.25 },
+  },
+};
+
+/** rangeWords reads the distribution and its summary only. */
+function answerWith(summary: PredictResponse['model']['distribution']): PredictResponse {
+  return {
+    distribution: ANSWER_DISTRIBUTION,
+    model: { distribution: summary },
+  } as unknown as PredictResponse;
+}
+
+describe('the next-hour range in words', () => {
+  it('says how often the range held and that it beats the volatility estimate', () => {
+    const words = rangeWords(answerWith(summaryWith(0.0183, 90.4)), 'USDT');
+    assert.equal(
+      words.range,
+      'Next hour\u2019s close: between $99.0000 and $101.0000, 9 times in 10 ' +
+        '(on the last 40 held-out hours it was inside 90.4% of the time).',
+    );
+    assert.equal(
+      words.skill,
+      'Range forecast: 1.8% better than the standard volatility estimate ' +
+        '(CRPS skill +1.8% vs EWMA, on 40 held-out hours).',
+    );
+    assert.equal(words.tone, 'good');
+  });
+
+  it('says so honestly when the range does worse than the volatility estimate', () => {
+    const words = rangeWords(answerWith(summaryWith(-0.052, 84)), 'BTC');
+    assert.match(words.range, /^Next hour\u2019s close: between 99\.0000 BTC and 101\.0000 BTC, 9 times/);
+    assert.equal(
+      words.skill,
+      'Range forecast: 5.2% worse than the standard volatility estimate ' +
+        '(CRPS skill \u22125.2% vs EWMA, on 40 held-out hours).',
+    );
+    assert.equal(words.tone, 'bad');
+  });
+
+  it('calls a skill that rounds to zero as good, with no sign to argue about', () => {
+    const words = rangeWords(answerWith(summaryWith(-0.0004, 90)), 'USDT');
+    assert.match(
+      words.skill,
+      /^Range forecast: as good as the standard volatility estimate \(CRPS skill \+0\.0%/,
+    );
+    assert.equal(words.tone, 'plain');
+  });
+
+  it('says a version without held-out figures was not measured', () => {
+    const unmeasured = {
+      family: { name: 'gaussian' },
+      scale: 'b1',
+      calibrated: false,
+      measured: null,
+    } as const;
+    const words = rangeWords(answerWith(unmeasured), 'USDT');
+    assert.match(
+      words.range,
+      /9 times in 10; not measured for this version: how often it holds is unknown\.$/,
+    );
+    assert.equal(
+      words.skill,
+      'Range forecast: not measured for this version; it is the standard volatility estimate (EWMA) itself, unchecked.',
+    );
+  });
+});
 
 describe('the dashboard page', () => {
   it('serves the page with the key written in safely, and the chart library from node_modules', async () => {
@@ -190,6 +303,150 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
     assert.deepEqual(foreign, [], 'everything comes from the local server');
     assert.ok(requested.includes(`${api.url}${CHART_LIBRARY_URL}`));
     assert.ok(requested.includes(`${api.url}${DASHBOARD_SCRIPT_URL}`));
+  });
+
+  it("draws the next hour's 80% and 95% bands and the median, and says the answer's range in words", async () => {
+    // Prepare
+    const page = await browser.newPage();
+
+    try {
+      // Act
+      await page.goto(`${api.url}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+      const answers = new Map<string, PredictResponse>();
+      for (const pair of PAIRS) answers.set(pair, await predictOf(api.url, pair));
+      const sections = await page.$$eval(
+        'section.pair',
+        // No named functions in here: tsx would wrap them in a helper the page does not have.
+        (nodes, wanted) =>
+          nodes.map((node) => {
+            // The rows each colour of the band covers in the chart's canvases: nothing else uses them.
+            const rows: Record<(typeof wanted)[number][0], [number, number] | null> = {
+              outer: null,
+              inner: null,
+              median: null,
+            };
+            for (const canvas of node.querySelectorAll<HTMLCanvasElement>('.chart canvas')) {
+              const context = canvas.getContext('2d');
+              if (context === null || canvas.width === 0 || canvas.height === 0) continue;
+              const { data, width } = context.getImageData(0, 0, canvas.width, canvas.height);
+              for (let i = 0; i < data.length; i += 4) {
+                for (const [name, [r, g, b]] of wanted) {
+                  if (data[i] !== r || data[i + 1] !== g || data[i + 2] !== b || data[i + 3] !== 255)
+                    continue;
+                  const row = Math.floor(i / 4 / width);
+                  const seen = rows[name];
+                  rows[name] = seen === null ? [row, row] : [Math.min(seen[0], row), Math.max(seen[1], row)];
+                }
+              }
+            }
+            return {
+              pair: node.getAttribute('data-pair') ?? '',
+              rows,
+              range: node.querySelector('.range')?.textContent ?? '',
+              skill: node.querySelector('.range-skill')?.textContent ?? '',
+              legend: node.querySelector('.legend')?.textContent ?? '',
+            };
+          }),
+        BAND_RGB,
+      );
+
+      // Assess
+      assert.equal(sections.length, PAIRS.length);
+      for (const section of sections) {
+        const answer = answers.get(section.pair);
+        assert.ok(answer !== undefined);
+        const { intervals, quantiles } = answer.distribution;
+        const measured = answer.model.distribution.measured;
+        assert.ok(measured !== null, 'a model trained for real carries its held-out figures');
+        assert.equal(
+          section.range,
+          `Next hour\u2019s close: ${between(answer, 'i90')}, 9 times in 10 (on the last ` +
+            `${measured.windows} held-out hours it was inside ${measured.coverage_pct.i90.toFixed(1)}% of the time).`,
+        );
+        const skill = Math.abs(100 * measured.crps_skill).toFixed(1);
+        assert.match(
+          section.skill,
+          new RegExp(
+            `^Range forecast: ${skill}% ${measured.crps_skill > 0 ? 'better' : 'worse'} than the standard ` +
+              `volatility estimate \\(CRPS skill ${measured.crps_skill > 0 ? '\\+' : '\u2212'}${skill}% vs EWMA`,
+          ),
+        );
+        assert.ok(section.legend.includes(`the dark bar is ${between(answer, 'i80')} (8 times in 10)`));
+        assert.ok(section.legend.includes(`the light bar ${between(answer, 'i95')} (19 times in 20)`));
+        // The drawn band has the answer's proportions: the 80% bar inside the 95% one, the median line
+        // where p50 falls, to within rounding to whole pixels.
+        const { outer, inner, median } = section.rows;
+        assert.ok(outer !== null && inner !== null && median !== null, `${section.pair}: a band is drawn`);
+        const height = outer[1] - outer[0] + 1;
+        assert.ok(height >= 20, `${section.pair}: a band of ${height} px, tall enough to measure`);
+        const at = (price: number): number =>
+          outer[0] + (height * (intervals.i95.upper - price)) / (intervals.i95.upper - intervals.i95.lower);
+        const near = (pixel: number, price: number, what: string): void =>
+          assert.ok(
+            Math.abs(pixel - at(price)) <= 2,
+            `${section.pair}: ${what} at row ${pixel}, not ${at(price)}`,
+          );
+        near(inner[0], intervals.i80.upper, "the 80% bar's top");
+        near(inner[1] + 1, intervals.i80.lower, "the 80% bar's bottom");
+        near((median[0] + median[1] + 1) / 2, quantiles.p50, 'the median');
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('says the range was not measured for a version published without distribution.json', async () => {
+    // Prepare: each pair's model published again with its three files only, as a version from before
+    // distribution.json; the predictor serves it as B1's Gaussian with no held-out figures.
+    for (const pair of PAIRS) {
+      const version = versions.get(pair);
+      assert.ok(version !== undefined);
+      await world.republish({ pair, version }, pair);
+    }
+    const later = createRuntime(world.config);
+    const laterApi = await startLocalApi({
+      handlers: createHandlers(later),
+      apiKeys: [KEY],
+      port: 0,
+      pages: dashboardPages({ apiKey: KEY }),
+    });
+    const page = await browser.newPage();
+
+    try {
+      // Act
+      await page.goto(`${laterApi.url}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+      const sections = await page.$$eval('section.pair', (nodes) =>
+        nodes.map((node) => ({
+          pair: node.getAttribute('data-pair') ?? '',
+          range: node.querySelector('.range')?.textContent ?? '',
+          skill: node.querySelector('.range-skill')?.textContent ?? '',
+          predicted: node.querySelector('dd.big')?.textContent ?? '',
+        })),
+      );
+
+      // Assess
+      assert.equal(sections.length, PAIRS.length);
+      for (const section of sections) {
+        const answer = await predictOf(laterApi.url, section.pair);
+        assert.equal(answer.model.distribution.measured, null, 'served as B1, not measured');
+        assert.equal(
+          section.range,
+          `Next hour\u2019s close: ${between(answer, 'i90')}, 9 times in 10; ` +
+            'not measured for this version: how often it holds is unknown.',
+        );
+        assert.equal(
+          section.skill,
+          'Range forecast: not measured for this version; it is the standard volatility estimate (EWMA) itself, unchecked.',
+        );
+        assert.ok(section.predicted !== '', 'the point forecast is still shown');
+      }
+    } finally {
+      await page.close();
+      await laterApi.close();
+      await later.close();
+    }
   });
 
   it('labels a model stale when its age is over the limit', async () => {
