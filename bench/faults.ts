@@ -54,7 +54,7 @@ const SEED = Number(values.seed);
 
 /** Seconds per scenario: full (issue 14) and --short (CI). */
 const SECONDS = SHORT
-  ? { steady: 3, pause: 3, kill: 3, exchange: 3, corrupt: 4, publish: 4, soak: 6, generated: 1_000 }
+  ? { steady: 1, pause: 1.5, kill: 1, exchange: 1, corrupt: 2, publish: 2, soak: 3, generated: 1_000 }
   : { steady: 60, pause: 30, kill: 20, exchange: 20, corrupt: 20, publish: 20, soak: 300, generated: 2_000 };
 
 interface Line {
@@ -84,7 +84,9 @@ function benchConfig(s3: S3Server, exchange: FakeExchange, serving: Record<strin
       features: { sequence_length: 12 },
       training: { hidden_size: 6, max_epochs: 2, train_batch_size: 32, backend: 'auto' },
       validation: { max_mean_loss: 10, min_skill: null },
-      exchange: { url: exchange.url },
+      // --short: a 2 s exchange timeout (conf/local's is 5 s) so that the 10 s delay scenario, which
+      // waits out every attempt's timeout, takes seconds; the full run keeps conf/local's.
+      exchange: { url: exchange.url, ...(SHORT ? { timeout_ms: 2_000 } : {}) },
       storage: { bucket: BUCKET, prefix: '', endpoint: s3.endpoint },
       serving: { refresh_seconds: 1, api_keys: [API_KEY], ...serving },
     }),

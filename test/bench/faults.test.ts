@@ -1,6 +1,6 @@
 /**
- * The fault-and-load suite in its short form (bench/faults.ts --short, a few minutes with the model's
- * training), asserting the invariants of issue 14 on its JSON lines. Latency targets are the full
+ * The fault-and-load suite in its short form (bench/faults.ts --short: about 25 s on a quiet machine,
+ * a minute under CI's load, most of it the tiny model's training and the exchange timeouts), asserting the invariants of issue 14 on its JSON lines. Latency targets are the full
  * bench's to report (a loaded 2-core CI machine cannot promise a p99), except where an answer would
  * otherwise be a timeout.
  */
