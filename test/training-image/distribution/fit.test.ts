@@ -123,8 +123,14 @@ describe('fitDistribution', () => {
       metrics.model,
     );
     assert.deepEqual(scoreForecasts({ family, mu, sigma: test.sigma, outcomes }), metrics.model_uncalibrated);
-    assert.deepEqual(scoreForecasts({ family: gaussian, mu: zero, sigma: test.sigmaB0, outcomes }), metrics.b0);
-    assert.deepEqual(scoreForecasts({ family: gaussian, mu: zero, sigma: test.sigmaB1, outcomes }), metrics.b1);
+    assert.deepEqual(
+      scoreForecasts({ family: gaussian, mu: zero, sigma: test.sigmaB0, outcomes }),
+      metrics.b0,
+    );
+    assert.deepEqual(
+      scoreForecasts({ family: gaussian, mu: zero, sigma: test.sigmaB1, outcomes }),
+      metrics.b1,
+    );
   });
 
   it('refuses windows without a next candle, and locations that do not match the windows', () => {

@@ -1,7 +1,7 @@
 import type { FamilySpec } from '../../../core/distribution/index.js';
 import type { CalibrationChart, FanChart } from './distribution-svg.js';
 import type { FoldForecast } from './run.js';
-import type { BacktestReport, DistributionBlock } from './schema.js';
+import type { BacktestReport, DistributionBlock, FoldDistribution } from './schema.js';
 import { COLOURS } from './svg-primitives.js';
 import type { BacktestChart } from './svg.js';
 
@@ -18,8 +18,9 @@ export function backtestChart(report: BacktestReport, forecasts: readonly FoldFo
   const priceLabel = `close (${report.pair.split('/')[1] ?? ''})`;
   const foldDates = `${day(lastFold.test.first_open_time)} to ${day(lastFold.test.last_open_time)}`;
   const distribution = lastFold.distribution;
+  // Short enough for one line: the dates are on the time axis, the family and scale in the calibration notes.
   const fan: FanChart = {
-    title: `Fold ${lastFold.fold} of ${report.folds.length}: the served intervals of each next close, ${foldDates} (${familyText(distribution.family)}, ${distribution.scale} scale, ${distribution.calibration === null ? 'not calibrated' : 'calibrated'}; 95% held ${distribution.model.coverage_pct.i95.toFixed(1)}%, 80% held ${distribution.model.coverage_pct.i80.toFixed(1)}%)`,
+    title: `Fold ${lastFold.fold} of ${report.folds.length}: the served intervals of each next close (80% held ${distribution.model.coverage_pct.i80.toFixed(1)}%, 95% held ${distribution.model.coverage_pct.i95.toFixed(1)}%)`,
     priceLabel,
     openTimes: last.openTimes,
     actual: last.actual,
@@ -41,11 +42,15 @@ export function backtestChart(report: BacktestReport, forecasts: readonly FoldFo
       { label: 'all folds', skill: overall.skill, pooled: true },
     ],
     fan,
-    calibration: calibrationChart(report.overall.distribution, report.folds.length),
+    calibration: calibrationChart(report.overall.distribution, report.folds.length, lastFold.distribution),
   };
 }
 
-function calibrationChart(pooled: DistributionBlock, folds: number): CalibrationChart {
+function calibrationChart(
+  pooled: DistributionBlock,
+  folds: number,
+  served: FoldDistribution,
+): CalibrationChart {
   const curve = pooled.coverage_curve;
   const pct = (skill: number): string => `${skill >= 0 ? '+' : ''}${(100 * skill).toFixed(2)}%`;
   const linear = pooled.linear;
@@ -73,6 +78,12 @@ function calibrationChart(pooled: DistributionBlock, folds: number): Calibration
       },
     ],
     notes: [
+      `Served: ${familyText(served.family)}, ${served.scale} scale, ${served.calibration === null ? 'not calibrated' : 'calibrated in each fold'}`,
+      ...(served.calibration === null
+        ? []
+        : [
+            `Calibrated levels ${served.calibration.levels.map((l) => `${Math.round(100 * l.level)}%`).join(', ')}; the others use the ${Math.round(100 * served.calibration.reference_level)}% multiplier`,
+          ]),
       `CRPS: model ${pooled.model.crps_bp.toFixed(2)} bp, B1 ${pooled.b1.crps_bp.toFixed(2)} bp of price`,
       `CRPS skill vs B1: model ${pct(pooled.model.crps_skill)}, before calibration ${pct(pooled.model_uncalibrated.crps_skill)}, B0 ${pct(pooled.b0.crps_skill)}`,
       linear.same_as_model
