@@ -84,8 +84,15 @@ describe('npm run backtest (walk-forward)', () => {
         assert.match(run.stderr, new RegExp(`BTC/USDT fold ${fold}/${FOLDS} epoch ${epoch}/2: train loss`));
       }
       assert.match(run.stderr, new RegExp(`BTC/USDT fold ${fold}/${FOLDS}: skill -?\\d`));
+      const d = report.folds[fold - 1]!.distribution;
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `BTC/USDT fold ${fold}/${FOLDS}: skill .*distribution CRPS skill vs B1 [+-]${Math.abs(100 * d.model.crps_skill).toFixed(2)}%, 90% interval covers ${d.model.coverage_pct.i90.toFixed(1)}%`,
+        ),
+      );
     }
-    assert.match(run.stderr, /BTC\/USDT: overall skill -?\d/);
+    assert.match(run.stderr, /BTC\/USDT: overall skill -?\d.*distribution CRPS [\d.]+ bp vs B1 [\d.]+ bp/);
   });
 
   it('slides the training window by the test period and forecasts every hour once', () => {
@@ -157,14 +164,53 @@ describe('npm run backtest (walk-forward)', () => {
     assert.match(title, /BTC\/USDT/);
     assert.match(title, /residual/);
     assert.ok(title.includes(report.overall.metrics.skill.toFixed(3)), title);
-    const polylines = findAll(svg, 'polyline');
-    assert.deepEqual(polylines.map((p) => p.attributes['class']).sort(), ['actual', 'naive', 'predicted']);
+    const polylines = findAll(svg, 'polyline').filter((p) =>
+      ['actual', 'naive', 'predicted'].includes(p.attributes['class'] ?? ''),
+    );
+    assert.equal(polylines.length, 3);
     for (const line of polylines) {
       assert.equal((line.attributes['points'] ?? '').trim().split(/\s+/).length, TEST_HOURS);
     }
     const bars = findAll(svg, 'rect').filter((r) => (r.attributes['class'] ?? '').startsWith('bar'));
     assert.equal(bars.length, FOLDS + 1, 'one bar per fold and the pooled one');
     assert.equal(findAll(svg, 'line').filter((l) => l.attributes['class'] === 'zero').length, 1);
+  });
+
+  it('draws the last fold’s served 80% and 95% intervals and the pooled calibration plot', async () => {
+    const svg = parseXml(await readFile(join(dir, 'out/backtest-BTC_USDT-tiny-residual.svg'), 'utf8'));
+    const byClass = (name: string, cls: string) =>
+      findAll(svg, name).filter((e) => (e.attributes['class'] ?? '').split(' ').includes(cls));
+
+    for (const band of ['band-80', 'band-95']) {
+      const [polygon, ...more] = byClass('polygon', band);
+      assert.ok(polygon && more.length === 0, band);
+      assert.equal((polygon.attributes['points'] ?? '').trim().split(/\s+/).length, 2 * TEST_HOURS);
+    }
+    assert.equal(byClass('polyline', 'fan-actual').length, 1);
+    const last = report.folds.at(-1)!.distribution.model.coverage_pct.i95;
+    assert.equal(byClass('circle', 'miss').length, Math.round(((100 - last) / 100) * TEST_HOURS));
+    assert.equal(byClass('line', 'diagonal').length, 1);
+    const levels = report.overall.distribution.coverage_curve.length;
+    for (const curve of ['model', 'uncalibrated', 'b1']) {
+      assert.equal(byClass('circle', curve).length, levels, curve);
+    }
+    const texts = findAll(svg, 'text').map((t) => t.text);
+    assert.ok(texts.some((t) => t.startsWith('Calibration: do the intervals hold what they claim?')));
+    assert.ok(texts.includes('Linear comparator: the served scale is the linear correction'));
+  });
+
+  it('carries the distribution of every fold and pooled over all of them in the JSON', () => {
+    const pooled = report.overall.distribution;
+    assert.equal(pooled.windows, FOLDS * TEST_HOURS);
+    assert.equal(pooled.b1.crps_skill, 0);
+    const mean = report.folds.reduce((sum, f) => sum + f.distribution.model.crps_bp, 0) / FOLDS;
+    assert.ok(Math.abs(pooled.model.crps_bp - mean) <= 1e-9 * mean, 'equal folds: the plain mean');
+    for (const fold of report.folds) {
+      assert.equal(fold.distribution.windows, TEST_HOURS);
+      assert.equal(fold.distribution.b1.crps_skill, 0);
+      assert.ok(fold.distribution.model.crps_bp > 0);
+    }
+    assert.equal(report.schema_version, 2);
   });
 
   it('exits 1 with a one-line reason when the candles are too few for the folds', async () => {

@@ -12,9 +12,22 @@ import { findAll, parseXml, type XmlElement } from '../../support/xml.js';
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2022, 2, 1);
 
+/** Hours whose close the fixture puts outside its 95% band. */
+const MISSES = [5, 17, 40];
+const LEVELS = [0.1, 0.5, 0.8, 0.9, 0.95];
+
 function chart(overrides: Partial<BacktestChart> = {}): BacktestChart {
   const n = 48;
   const actual = Array.from({ length: n }, (_, i) => 38_000 + 400 * Math.sin(i / 5));
+  const openTimes = Array.from({ length: n }, (_, i) => T0 + i * HOUR);
+  // Bands around the previous close; the misses' closes are moved 500 beyond the 95% one.
+  const centre = actual.map((v, i) => actual[i - 1] ?? v);
+  const band = (level: number, half: number) => ({
+    level,
+    lower: centre.map((c) => c - half),
+    upper: centre.map((c) => c + half),
+  });
+  const fanActual = actual.map((v, i) => (MISSES.includes(i) ? centre[i]! + 300 + 500 : v));
   return {
     title: 'BTC/USDT walk-forward backtest, residual target: overall skill 0.012',
     subtitle: 'MAE 205 < naive 207 & more',
@@ -32,6 +45,22 @@ function chart(overrides: Partial<BacktestChart> = {}): BacktestChart {
       { label: 'fold 3', skill: 0.01 },
       { label: 'all folds', skill: -0.004, pooled: true },
     ],
+    fan: {
+      title: 'Fold 3 of 3: the served intervals',
+      priceLabel: 'close (USDT)',
+      openTimes,
+      actual: fanActual,
+      bands: [band(0.8, 150), band(0.95, 300)],
+    },
+    calibration: {
+      title: 'Calibration',
+      levels: LEVELS,
+      curves: [
+        { name: 'model', label: 'served model', colour: '#1c7ed6', observed: LEVELS.map((l) => 100 * l) },
+        { name: 'b1', label: 'B1', colour: '#8c959f', observed: LEVELS.map((l) => 80 * l) },
+      ],
+      notes: ['CRPS skill vs B1: model +0.50%'],
+    },
     ...overrides,
   };
 }
@@ -143,11 +172,70 @@ describe('backtestSvg', () => {
     assert.doesNotMatch(JSON.stringify(svg), /NaN|Infinity/);
   });
 
+  it('draws the fan chart: the 80% band inside the 95% band, the actual closes, and a dot for each miss', () => {
+    const svg = parseXml(backtestSvg(chart()));
+    const ys = (polygon: XmlElement): number[] =>
+      (polygon.attributes['points'] ?? '')
+        .trim()
+        .split(/\s+/)
+        .map((p) => Number(p.split(',')[1]));
+
+    const [wide, ...moreWide] = byClass(svg, 'polygon', 'band-95');
+    const [narrow, ...moreNarrow] = byClass(svg, 'polygon', 'band-80');
+    assert.ok(wide && narrow && moreWide.length === 0 && moreNarrow.length === 0);
+    // Upper edge left to right, then the lower edge back: two points per hour.
+    assert.equal(ys(wide).length, 2 * 48);
+    assert.equal(ys(narrow).length, 2 * 48);
+    for (let i = 0; i < 48; i += 1) {
+      assert.ok(ys(wide)[i]! < ys(narrow)[i]!, `hour ${i}: the 95% upper edge is above the 80% one`);
+      assert.ok(ys(wide)[2 * 48 - 1 - i]! > ys(narrow)[2 * 48 - 1 - i]!, `hour ${i}: lower edges`);
+    }
+    const actual = byClass(svg, 'polyline', 'fan-actual');
+    assert.equal(actual.length, 1);
+    assert.equal((actual[0]!.attributes['points'] ?? '').trim().split(/\s+/).length, 48);
+    assert.equal(byClass(svg, 'circle', 'miss').length, MISSES.length);
+    const labels = texts(svg);
+    for (const expected of ['served 80% interval', 'served 95% interval', 'close outside the 95% interval']) {
+      assert.ok(labels.includes(expected), expected);
+    }
+  });
+
+  it('draws the calibration plot: the diagonal, one curve per forecaster, a calibrated curve on the diagonal', () => {
+    const svg = parseXml(backtestSvg(chart()));
+    const [diagonal] = byClass(svg, 'line', 'diagonal');
+    assert.ok(diagonal);
+    const at = (name: 'x1' | 'y1' | 'x2' | 'y2'): number => Number(diagonal.attributes[name]);
+    // From 0% nominal / 0% observed (bottom left) to 100% / 100% (top right), on a square.
+    assert.ok(at('x2') > at('x1') && at('y2') < at('y1'));
+    assert.ok(Math.abs(at('x2') - at('x1') - (at('y1') - at('y2'))) < 0.2, 'a square plot');
+    const onDiagonal = (x: number, y: number): boolean =>
+      Math.abs((x - at('x1')) / (at('x2') - at('x1')) - (y - at('y1')) / (at('y2') - at('y1'))) < 1e-3;
+
+    const model = byClass(svg, 'circle', 'model');
+    const b1 = byClass(svg, 'circle', 'b1');
+    assert.equal(model.length, LEVELS.length);
+    assert.equal(b1.length, LEVELS.length);
+    assert.equal(byClass(svg, 'polyline', 'coverage').length, 2);
+    const centre = (c: XmlElement): [number, number] => [
+      Number(c.attributes['cx']),
+      Number(c.attributes['cy']),
+    ];
+    for (const point of model)
+      assert.ok(onDiagonal(...centre(point)), 'observed = nominal lies on the diagonal');
+    for (const point of b1) assert.ok(!onDiagonal(...centre(point)), 'under-covering lies off it');
+    assert.ok(texts(svg).includes('CRPS skill vs B1: model +0.50%'));
+    assert.ok(texts(svg).includes('nominal coverage of the central interval'));
+  });
+
   it('refuses series of different lengths', () => {
     const bad = chart();
     assert.throws(
       () => backtestSvg({ ...bad, series: { ...bad.series, naive: [1, 2] } }),
       /48 times but 2 naive values/,
+    );
+    assert.throws(
+      () => backtestSvg({ ...bad, fan: { ...bad.fan, bands: [{ level: 0.8, lower: [1], upper: [2] }] } }),
+      /48 times but a 0.8 band of 1/,
     );
   });
 });

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { DEFAULT_DISTRIBUTION_CONFIG, type DistributionConfig } from '../../../core/config/index.js';
-import { ForecastDistributionSchema, GAUSSIAN } from '../../../core/distribution/index.js';
+import {
+  ForecastDistributionSchema,
+  GAUSSIAN,
+  scoreForecasts,
+  unitFamily,
+} from '../../../core/distribution/index.js';
 import type { Candle } from '../../../core/market/index.js';
 import { DistributionMetricsSchema } from '../../../core/metrics/index.js';
 import {
@@ -95,6 +100,37 @@ describe('fitDistribution', () => {
     const far = { ...splits.test, mu: new Float64Array(splits.test.count).fill(0.01) };
     const { metrics } = fit({ calibrate: false }, { test: far });
     assert.ok(metrics.crps_skill < -0.5, `a 1% bias every hour must lose: ${metrics.crps_skill}`);
+  });
+
+  it('hands back the test windows exactly as it scored them', () => {
+    // Prepare
+    const mu = Float64Array.from({ length: splits.test.count }, (_, k) => 1e-4 * Math.sin(k));
+    // Act
+    const { spec, metrics, test } = fit({}, { test: { ...splits.test, mu } });
+    // Assess: rescoring the windows from the outside gives the block metrics.json carries
+    assert.equal(test.first, splits.test.first);
+    assert.deepEqual(test.mu, mu);
+    for (let k = 0; k < 3; k += 1) {
+      const last = splits.test.first + k;
+      assert.equal(test.outcomes[k], Math.log(series[last + 1]!.close / series[last]!.close));
+    }
+    const family = unitFamily(spec.family);
+    const gaussian = unitFamily(GAUSSIAN);
+    const zero = new Float64Array(splits.test.count);
+    const { outcomes } = test;
+    assert.deepEqual(
+      scoreForecasts({ family, mu, sigma: test.sigma, outcomes, calibration: spec.calibration }),
+      metrics.model,
+    );
+    assert.deepEqual(scoreForecasts({ family, mu, sigma: test.sigma, outcomes }), metrics.model_uncalibrated);
+    assert.deepEqual(
+      scoreForecasts({ family: gaussian, mu: zero, sigma: test.sigmaB0, outcomes }),
+      metrics.b0,
+    );
+    assert.deepEqual(
+      scoreForecasts({ family: gaussian, mu: zero, sigma: test.sigmaB1, outcomes }),
+      metrics.b1,
+    );
   });
 
   it('refuses windows without a next candle, and locations that do not match the windows', () => {

@@ -11,7 +11,10 @@ import type { LoadedCandles } from '../pipeline/candles.js';
 import { trainModel, type TestPrices } from '../pipeline/train-model.js';
 import type { BackendInfo } from '../tf/backend.js';
 import { backendSummary, networkSummary } from '../pipeline/summary.js';
+import { priceBands, type PriceBand } from './bands.js';
+import { measureFoldDistribution } from './fold-distribution.js';
 import { planFolds } from './plan.js';
+import { poolDistribution } from './pool-distribution.js';
 import { BacktestReportSchema, type BacktestFold, type BacktestReport } from './schema.js';
 
 export interface BacktestOptions {
@@ -28,9 +31,14 @@ export interface BacktestOptions {
   readonly now?: () => Date;
 }
 
+/** Central intervals of the next close the chart draws around the actual closes (the served 80% and 95%). */
+export const FAN_LEVELS = [0.8, 0.95] as const;
+
 /** One fold's forecasts in prices, with the open time of each forecast candle. */
 export interface FoldForecast extends TestPrices {
   readonly openTimes: Float64Array;
+  /** The served intervals of each forecast hour's close at FAN_LEVELS, in price. */
+  readonly bands: readonly PriceBand[];
 }
 
 export interface BacktestResult {
@@ -93,12 +101,28 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       label,
       fields: { pair, fold: fold.index + 1 },
     });
-    trained.network.dispose();
-    const seconds = (performance.now() - t0) / 1000;
     const { accuracy, prices } = trained.test;
+    let distribution: ReturnType<typeof measureFoldDistribution>;
+    try {
+      // The job's own distribution step on the fold's rows, with the network it just trained.
+      distribution = measureFoldDistribution({
+        config,
+        candles: rows,
+        data,
+        network: trained.network,
+        testForecasts: prices.predicted,
+        log,
+        label,
+        fields: { pair, fold: fold.index + 1 },
+      });
+    } finally {
+      trained.network.dispose();
+    }
+    const seconds = (performance.now() - t0) / 1000;
     forecasts.push({
       ...prices,
       openTimes: Float64Array.from(rows.slice(-plan.testRows), (c) => c.openTime),
+      bands: priceBands(distribution.spec, distribution.windows, prices.lastClose, FAN_LEVELS),
     });
     folds.push({
       fold: fold.index + 1,
@@ -119,18 +143,22 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         seconds,
       },
       metrics: metricsJson(accuracy),
+      distribution: distribution.report,
     });
+    const d = distribution.report;
     const left = plan.folds.length - folds.length;
     const elapsed = (performance.now() - started) / 1000;
     log.info(
       'fold_done',
-      `${label}: skill ${accuracy.skill.toFixed(4)} (MAE ${accuracy.mae.toFixed(2)}, naive MAE ${accuracy.naiveMae.toFixed(2)}) in ${formatDuration(seconds)}${left > 0 ? `, about ${formatDuration((elapsed / folds.length) * left)} left` : ''}`,
+      `${label}: skill ${accuracy.skill.toFixed(4)} (MAE ${accuracy.mae.toFixed(2)}, naive MAE ${accuracy.naiveMae.toFixed(2)}); distribution CRPS skill vs B1 ${percentText(d.model.crps_skill)}, 90% interval covers ${d.model.coverage_pct.i90.toFixed(1)}%; took ${formatDuration(seconds)}${left > 0 ? `, about ${formatDuration((elapsed / folds.length) * left)} left` : ''}`,
       {
         pair,
         fold: fold.index + 1,
         skill: accuracy.skill,
         mae: accuracy.mae,
         naive_mae: accuracy.naiveMae,
+        crps_skill: d.model.crps_skill,
+        coverage_90: d.model.coverage_pct.i90,
         seconds,
       },
     );
@@ -141,11 +169,12 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     actual: concat(forecasts.map((f) => f.actual)),
     lastClose: concat(forecasts.map((f) => f.lastClose)),
   });
+  const pooledDistribution = poolDistribution(folds.map((f) => f.distribution));
   const first = plan.folds[0]!;
   const last = plan.folds[plan.folds.length - 1]!;
   const t = config.training;
   const report = BacktestReportSchema.parse({
-    schema_version: 1,
+    schema_version: 2,
     kind: 'walk-forward backtest',
     pair,
     env: options.env,
@@ -169,13 +198,20 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       test: { ...timeRange(candles, first.testStart, last.end), windows: pooled.windows },
       metrics: metricsJson(pooled),
       folds_beating_naive: folds.filter((f) => f.metrics.skill > 0).length,
+      distribution: pooledDistribution,
     },
     seconds: (performance.now() - started) / 1000,
   });
   log.info(
     'backtest',
-    `${pair}: overall skill ${pooled.skill.toFixed(4)} over ${pooled.windows} forecasts (MAE ${pooled.mae.toFixed(2)}, naive MAE ${pooled.naiveMae.toFixed(2)}, direction ${(100 * pooled.directionAccuracy).toFixed(1)}%), ${report.overall.folds_beating_naive} of ${folds.length} fold(s) beat the naive forecast`,
-    { pair, ...report.overall.metrics, folds_beating_naive: report.overall.folds_beating_naive },
+    `${pair}: overall skill ${pooled.skill.toFixed(4)} over ${pooled.windows} forecasts (MAE ${pooled.mae.toFixed(2)}, naive MAE ${pooled.naiveMae.toFixed(2)}, direction ${(100 * pooled.directionAccuracy).toFixed(1)}%), ${report.overall.folds_beating_naive} of ${folds.length} fold(s) beat the naive forecast; distribution CRPS ${pooledDistribution.model.crps_bp.toFixed(2)} bp vs B1 ${pooledDistribution.b1.crps_bp.toFixed(2)} bp, skill ${percentText(pooledDistribution.model.crps_skill)}, 90% interval covers ${pooledDistribution.model.coverage_pct.i90.toFixed(1)}%`,
+    {
+      pair,
+      ...report.overall.metrics,
+      folds_beating_naive: report.overall.folds_beating_naive,
+      crps_skill: pooledDistribution.model.crps_skill,
+      coverage_90: pooledDistribution.model.coverage_pct.i90,
+    },
   );
   return { report, forecasts };
 }
@@ -208,6 +244,11 @@ function timeRange(
 function rangeText(candles: readonly Candle[], from: number, to: number): string {
   const time = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
   return `${to - from} rows ${time(candles[from]!.openTime)} to ${time(candles[to - 1]!.openTime)} UTC`;
+}
+
+/** A skill as a signed percentage: +0.86%. */
+function percentText(skill: number): string {
+  return `${skill >= 0 ? '+' : ''}${(100 * skill).toFixed(2)}%`;
 }
 
 function concat(parts: readonly Float64Array[]): Float64Array {

@@ -1,8 +1,29 @@
 /**
  * The backtest's picture as a standalone SVG, written by hand (no chart library, no browser): predicted
- * against actual closes over one fold's forecasts, the naive forecast faintly behind them, and a bar
- * chart of skill per fold around the 0 line. Any browser or image viewer opens it.
+ * against actual closes over one fold's forecasts, the naive forecast faintly behind them, a bar
+ * chart of skill per fold around the 0 line, then the served distribution: the last fold's fan chart
+ * and the calibration plot (distribution-svg.ts). Any browser or image viewer opens it.
  */
+import { calibrationPanel, fanPanel, type CalibrationChart, type FanChart } from './distribution-svg.js';
+import {
+  COLOURS,
+  LEFT,
+  RIGHT,
+  WIDTH,
+  escapeXml,
+  fixed,
+  formatNumber,
+  formatTime,
+  line,
+  niceTicks,
+  niceTimeTicks,
+  padded,
+  polyline,
+  scale,
+  text,
+} from './svg-primitives.js';
+
+export { escapeXml, niceTicks, niceTimeTicks } from './svg-primitives.js';
 
 export interface ForecastSeries {
   /** Open time of each forecast candle, ms since the epoch (UTC), ascending. */
@@ -30,23 +51,16 @@ export interface BacktestChart {
   readonly priceLabel: string;
   readonly series: ForecastSeries;
   readonly bars: readonly SkillBar[];
+  /** The served 80% and 95% intervals of the next close around the actual closes. */
+  readonly fan: FanChart;
+  readonly calibration: CalibrationChart;
 }
 
-const WIDTH = 1000;
-const HEIGHT = 720;
-const LEFT = 96;
-const RIGHT = 32;
+const HEIGHT = 1540;
 const PRICE = { top: 112, bottom: 416 } as const;
 const SKILL = { top: 506, bottom: 664 } as const;
-const COLOURS = {
-  actual: '#1f2328',
-  predicted: '#d9480f',
-  naive: '#8c959f',
-  grid: '#e6e8eb',
-  better: '#2f9e44',
-  worse: '#e03131',
-  pooled: '#495057',
-} as const;
+const FAN = { top: 780, bottom: 1080 } as const;
+const CALIBRATION = { top: 1180, bottom: 1480 } as const;
 
 export function backtestSvg(chart: BacktestChart): string {
   const { series } = chart;
@@ -68,6 +82,8 @@ export function backtestSvg(chart: BacktestChart): string {
     ...(chart.subtitle === undefined ? [] : [text(LEFT, 52, chart.subtitle, { size: 13, fill: '#57606a' })]),
     ...pricePanel(chart.seriesTitle, chart.priceLabel, series),
     ...skillPanel(chart.bars),
+    ...fanPanel(chart.fan, FAN),
+    ...calibrationPanel(chart.calibration, CALIBRATION),
     '</svg>',
   ];
   return `${parts.join('\n')}\n`;
@@ -172,98 +188,4 @@ function skillPanel(bars: readonly SkillBar[]): string[] {
     `<line class="zero" x1="${LEFT}" y1="${fixed(y(0))}" x2="${WIDTH - RIGHT}" y2="${fixed(y(0))}" stroke="${COLOURS.actual}" stroke-width="1.5"/>`,
   );
   return out;
-}
-
-/** `[lo, hi]` widened by `share` of the span each side, or around the value when they are equal. */
-function padded(lo: number, hi: number, share: number): [number, number] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
-  const span = hi - lo;
-  const pad = span > 0 ? span * share : Math.max(Math.abs(lo) * 0.01, 0.01);
-  return [lo - pad, hi + pad];
-}
-
-function scale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
-  return (v) => r0 + ((v - d0) / (d1 - d0)) * (r1 - r0);
-}
-
-/** Ticks at multiples of 1, 2 or 5 x 10^k inside [lo, hi], about `target` of them. */
-export function niceTicks(lo: number, hi: number, target: number): { step: number; values: number[] } {
-  const raw = (hi - lo) / Math.max(1, target);
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
-  const values: number[] = [];
-  // Rounded to the step's decimals so that 0.30000000000000004 reads 0.3.
-  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-    values.push(Number(v.toFixed(decimals)));
-  }
-  return { step, values };
-}
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const TIME_STEPS = [1, 2, 3, 6, 12]
-  .map((h) => h * HOUR)
-  .concat([1, 2, 7, 14, 28, 56, 91, 182].map((d) => d * DAY));
-
-/** Ticks at UTC multiples of an hour or day count, at most 8 of them. */
-export function niceTimeTicks(t0: number, t1: number): { step: number; values: number[] } {
-  const step = TIME_STEPS.find((s) => (t1 - t0) / s <= 8) ?? 365 * DAY;
-  const values: number[] = [];
-  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) values.push(t);
-  return { step, values };
-}
-
-function formatTime(ms: number, step: number): string {
-  const iso = new Date(ms).toISOString();
-  return step < DAY ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
-}
-
-function formatNumber(value: number, step: number): string {
-  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
-  const text = Math.abs(value).toFixed(decimals);
-  const [whole, fraction] = text.split('.');
-  const grouped = (whole ?? '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${value < 0 && Number(text) !== 0 ? '−' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
-}
-
-function fixed(v: number): string {
-  return v.toFixed(1);
-}
-
-function line(x1: number, y1: number, x2: number, y2: number, stroke: string, width = 1): string {
-  return `<line x1="${fixed(x1)}" y1="${fixed(y1)}" x2="${fixed(x2)}" y2="${fixed(y2)}" stroke="${stroke}" stroke-width="${width}"/>`;
-}
-
-function polyline(name: string, points: string, stroke: string, width: number, opacity: number): string {
-  return `<polyline class="${name}" points="${points}" fill="none" stroke="${stroke}" stroke-width="${width}" stroke-opacity="${opacity}" stroke-linejoin="round"/>`;
-}
-
-interface TextStyle {
-  readonly anchor?: 'start' | 'middle' | 'end';
-  readonly size?: number;
-  readonly weight?: 'bold';
-  readonly fill?: string;
-  /** Reads bottom to top, for a vertical axis title. */
-  readonly rotate?: boolean;
-}
-
-function text(x: number, y: number, content: string, style: TextStyle = {}): string {
-  const attributes = [
-    `x="${fixed(x)}"`,
-    `y="${fixed(y)}"`,
-    ...(style.anchor === undefined ? [] : [`text-anchor="${style.anchor}"`]),
-    ...(style.size === undefined ? [] : [`font-size="${style.size}"`]),
-    ...(style.weight === undefined ? [] : [`font-weight="${style.weight}"`]),
-    `fill="${style.fill ?? COLOURS.actual}"`,
-    ...(style.rotate === true ? [`transform="rotate(-90 ${fixed(x)} ${fixed(y)})"`] : []),
-  ];
-  return `<text ${attributes.join(' ')}>${escapeXml(content)}</text>`;
-}
-
-export function escapeXml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`,
-  );
 }

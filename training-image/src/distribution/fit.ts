@@ -48,6 +48,22 @@ export interface FittedDistribution {
   readonly spec: ForecastDistribution;
   /** metrics.json's `distribution` block. */
   readonly metrics: DistributionMetrics;
+  /** The test windows one by one, exactly as scored: what a backtest pools and draws. */
+  readonly test: TestWindows;
+}
+
+/**
+ * Each test window's forecasts of the next log return, as `metrics` scored them: the model's location
+ * and scale before calibration (spec.calibration and spec.family complete it), B0's and B1's scales
+ * (both Gaussian, centred on 0), and the outcome. Window k ends at candle `first + k`.
+ */
+export interface TestWindows {
+  readonly first: number;
+  readonly mu: Float64Array;
+  readonly sigma: Float64Array;
+  readonly sigmaB0: Float64Array;
+  readonly sigmaB1: Float64Array;
+  readonly outcomes: Float64Array;
 }
 
 export class DistributionFitError extends RangeError {
@@ -220,6 +236,14 @@ export function fitDistribution(input: FitDistributionInput): FittedDistribution
       crps_skill_uncalibrated: skill(scores.model_uncalibrated),
       b0_crps_skill: skill(scores.b0),
       calibration,
+    },
+    test: {
+      first: input.test.first,
+      mu: test.mu,
+      sigma,
+      sigmaB0: b0.sigma,
+      sigmaB1,
+      outcomes: test.outcomes,
     },
   };
 }
