@@ -19,7 +19,7 @@ import { MONDAY_2021_01_04, risingCandles } from './fixtures.js';
 
 // 40 candles: floor(40 x 0.75) = 30 train rows, 10 test rows; 27 training windows of 3,
 // ceil(27 x 0.8) = 22 train and 5 validation; 10 - 3 = 7 test windows.
-const SMALL = { sequenceLength: 3, testSize: 0.25, valSize: 0.2 } as const;
+const SMALL = { sequenceLength: 3, testSize: 0.25, valSize: 0.2, featureSet: 'seed' } as const;
 const WINDOW = SMALL.sequenceLength * FEATURE_COUNT;
 
 /** Scaled close of a candle closing at `close`, with the scaler fitted on closes 100..129. */
@@ -101,7 +101,7 @@ describe('prepareTrainingData', () => {
 
   it('knows the minimum for the production settings', () => {
     // 1,201 candles: 1,080 train rows and 121 test rows, the fewest that hold a 120-row window and its label.
-    assert.equal(minimumTrainingCandles({ sequenceLength: 120, testSize: 0.1, valSize: 0.2 }), 1201);
+    assert.equal(minimumTrainingCandles({ sequenceLength: 120, testSize: 0.1, valSize: 0.2, featureSet: 'seed' }), 1201);
   });
 
   it('rejects bad options before touching the candles', () => {
@@ -121,7 +121,7 @@ describe('prepareTrainingData', () => {
     const year = risingCandles(8760, Date.UTC(2021, 2, 6, 17));
 
     // Act
-    const result = prepareTrainingData(year, { sequenceLength: 120, testSize: 0.1, valSize: 0.2 });
+    const result = prepareTrainingData(year, { sequenceLength: 120, testSize: 0.1, valSize: 0.2, featureSet: 'seed' });
 
     // Assess: floor(8760 x 0.9) = 7,884 train rows, 876 test rows; 7,764 training windows split
     // ceil(7764 x 0.8) = 6,212 / 1,552; 876 - 120 = 756 test windows; each window is 120 x 9 = 1,080 values.
