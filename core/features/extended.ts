@@ -6,12 +6,7 @@ import type { FeatureMatrix } from './types.js';
 
 // The set names and columns live in columns.ts (the config schema and the scaler read them without
 // pulling in the feature arithmetic); re-exported here, where each column is computed.
-export {
-  EXTENDED_COLUMNS,
-  EXTENDED_FEATURE_NAMES,
-  FEATURE_SETS,
-  featureNames,
-} from './columns.js';
+export { EXTENDED_COLUMNS, EXTENDED_FEATURE_NAMES, FEATURE_SETS, featureNames } from './columns.js';
 export type { ExtendedFeatureName, FeatureSet } from './columns.js';
 
 /** Candles the volume's recent mean reaches back over (one day of hourly candles). */

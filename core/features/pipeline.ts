@@ -176,7 +176,9 @@ export function prepareWindow(
       needed,
       given: candles.length,
       ...(needed > sequenceLength
-        ? { hint: `${sequenceLength} rows and ${needed - sequenceLength} candles of look-back for feature set ${scaler.featureSet}` }
+        ? {
+            hint: `${sequenceLength} rows and ${needed - sequenceLength} candles of look-back for feature set ${scaler.featureSet}`,
+          }
         : {}),
     });
   }
