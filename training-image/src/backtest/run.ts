@@ -56,7 +56,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const plan = planFolds({
     candles: candles.length,
     folds: options.folds,
-    testRows: options.testRows,
+    // The default share of all the candles read, warm-up included: every feature set then forecasts
+    // the same hours, and their skills compare.
+    testRows: options.testRows ?? Math.round(loaded.candles.length * config.features.test_size),
     testSize: config.features.test_size,
     sequenceLength: config.features.sequence_length,
     valSize: config.features.val_size,
