@@ -49,6 +49,7 @@ const warmup = Number(values.warmup);
 
 const { candles, source } = await benchCandles();
 const data = prepareTrainingData(candles, {
+  featureSet: 'seed',
   sequenceLength: MODEL.sequenceLength,
   testSize: 0.1,
   valSize: 0.2,

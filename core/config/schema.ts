@@ -2,7 +2,7 @@ import * as z from 'zod';
 
 import { FamilySpecSchema } from '../distribution/family.js';
 import { DEFAULT_SCALE_INPUTS, ScaleInputsSpecSchema } from '../distribution/scale-inputs.js';
-import { FEATURE_SETS } from '../features/extended.js';
+import { FEATURE_SETS } from '../features/columns.js';
 
 /** A trading pair as ccxt spells it: BASE/QUOTE in capitals. */
 export const PairSchema = z

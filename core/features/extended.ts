@@ -1,30 +1,13 @@
 import type { Candle } from '../market/candle.js';
-import { FEATURE_NAMES } from './columns.js';
+import { EXTENDED_FEATURE_NAMES, FEATURE_NAMES, type FeatureSet } from './columns.js';
+import { InvalidCandleError } from './errors.js';
 import { extractFeatures } from './extract.js';
+import type { FeatureMatrix } from './types.js';
 
-/**
- * Feature sets a model can be trained on. `seed`: the original 9 columns (FEATURE_NAMES).
- * `extended`: the same 9, then the columns that carry the size of the next move: the hour of day
- * (volatility follows it) and scale-free forms of the candle's volume, range and return, which mean
- * the same thing in any year and at any price.
- */
-export const FEATURE_SETS = ['seed', 'extended'] as const;
-export type FeatureSet = (typeof FEATURE_SETS)[number];
-
-export const EXTENDED_COLUMNS = [
-  /** sin and cos of 2π · (UTC hour of the candle's open) / 24: hour 23 sits next to hour 0. */
-  'hour_sin',
-  'hour_cos',
-  /** ln(volume / mean volume of the last VOLUME_LOOKBACK candles, this one included). */
-  'rel_log_volume',
-  /** ln(high / low): the candle's range as a log return. */
-  'log_range',
-  /** ln(close / open): the candle's own log return. */
-  'log_return',
-] as const;
-
-export const EXTENDED_FEATURE_NAMES = [...FEATURE_NAMES, ...EXTENDED_COLUMNS] as const;
-export type ExtendedFeatureName = (typeof EXTENDED_FEATURE_NAMES)[number];
+// The set names and columns live in columns.ts (the config schema and the scaler read them without
+// pulling in the feature arithmetic); re-exported here, where each column is computed.
+export { EXTENDED_COLUMNS, EXTENDED_FEATURE_NAMES, FEATURE_SETS, featureNames } from './columns.js';
+export type { ExtendedFeatureName, FeatureSet } from './columns.js';
 
 /** Candles the volume's recent mean reaches back over (one day of hourly candles). */
 export const VOLUME_LOOKBACK = 24;
@@ -33,14 +16,11 @@ const VOLUME_FLOOR = 1e-3;
 const HOUR_MS = 3_600_000;
 const DAY_HOURS = 24;
 
-export function featureNames(set: FeatureSet): readonly string[] {
-  return set === 'seed' ? FEATURE_NAMES : EXTENDED_FEATURE_NAMES;
-}
-
 /**
- * Candles needed before a window's first row so that every row of the window equals what training
- * computed: the relative volume looks back VOLUME_LOOKBACK - 1 candles. Serving extracts
- * sequenceLength + warmupCandles(set) candles and keeps the last sequenceLength rows.
+ * Candles needed before a row so that the row reads a full look-back: the relative volume looks back
+ * VOLUME_LOOKBACK - 1 candles. Training drops this many rows from the start of its candles (their
+ * volume mean would cover fewer candles), and serving extracts sequenceLength + warmupCandles(set)
+ * candles and keeps the last sequenceLength rows: both then compute every row from the same candles.
  */
 export function warmupCandles(set: FeatureSet): number {
   return set === 'seed' ? 0 : VOLUME_LOOKBACK - 1;
@@ -82,12 +62,7 @@ export function candleLogReturn(candle: Candle): number {
 }
 
 /** Feature rows of a named set, row-major; the seed set is exactly extractFeatures. */
-export interface FeatureSetMatrix {
-  readonly rows: number;
-  readonly columns: readonly string[];
-  readonly data: Float64Array;
-  readonly openTimes: Float64Array;
-}
+export type FeatureSetMatrix = FeatureMatrix;
 
 /**
  * The features of every candle for a feature set: training and serving both call this, so they
@@ -96,6 +71,13 @@ export interface FeatureSetMatrix {
 export function extractFeatureSet(candles: readonly Candle[], set: FeatureSet): FeatureSetMatrix {
   const seed = extractFeatures(candles);
   if (set === 'seed') return seed;
+  // The seed columns never read the volume; these do, and a NaN would only surface as a scaler or
+  // model error far from the candle that caused it.
+  for (const [index, candle] of candles.entries()) {
+    if (!Number.isFinite(candle.volume) || candle.volume < 0) {
+      throw new InvalidCandleError(index, `volume is ${candle.volume}, not a finite number of at least 0`);
+    }
+  }
   const width = EXTENDED_FEATURE_NAMES.length;
   const seedWidth = FEATURE_NAMES.length;
   const data = new Float64Array(seed.rows * width);

@@ -1,12 +1,19 @@
 export { dayOfMonth, dayOfWeek, monthOfYear, weekOfYear, calendarFeatures } from './calendar.js';
 export type { CalendarFeatures } from './calendar.js';
-export { CLOSE_INDEX, FEATURE_COUNT, FEATURE_NAMES, featureIndex } from './columns.js';
-export type { FeatureName } from './columns.js';
+export {
+  CLOSE_INDEX,
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  describeFeatureSets,
+  featureIndex,
+  featureSetOf,
+} from './columns.js';
+export type { FeatureColumn, FeatureName } from './columns.js';
 export { FeatureError, InvalidCandleError, NotEnoughDataError, ScalerError } from './errors.js';
 export type { NotEnoughDataContext } from './errors.js';
 export { extractFeatures } from './extract.js';
 export { assertFeatureMatrix, sliceRows } from './matrix.js';
-export { minimumTrainingCandles, prepareTrainingData, prepareWindow } from './pipeline.js';
+export { minimumTrainingCandles, prepareTrainingData, prepareWindow, windowCandles } from './pipeline.js';
 export type { TestCloses, TrainingData } from './pipeline.js';
 export {
   DEFAULT_FEATURE_RANGE,

@@ -1,4 +1,4 @@
-import { FEATURE_COUNT, FEATURE_NAMES, hasFeatureColumns } from './columns.js';
+import { describeFeatureSets, featureSetOf } from './columns.js';
 import { FeatureError } from './errors.js';
 import type { FeatureMatrix } from './types.js';
 
@@ -7,14 +7,15 @@ export function assertFeatureMatrix(matrix: FeatureMatrix): void {
   if (!Number.isSafeInteger(matrix.rows) || matrix.rows < 0) {
     throw new FeatureError(`Feature matrix rows must be a non-negative integer, got ${matrix.rows}`);
   }
-  if (!hasFeatureColumns(matrix.columns)) {
+  if (featureSetOf(matrix.columns) === undefined) {
     throw new FeatureError(
-      `Feature matrix columns must be [${FEATURE_NAMES.join(', ')}] in this order, got [${matrix.columns.join(', ')}]`,
+      `Feature matrix columns must be one feature set's, in order: ${describeFeatureSets()}; got [${matrix.columns.join(', ')}]`,
     );
   }
-  if (matrix.data.length !== matrix.rows * FEATURE_COUNT) {
+  const width = matrix.columns.length;
+  if (matrix.data.length !== matrix.rows * width) {
     throw new FeatureError(
-      `Feature matrix data has ${matrix.data.length} values, expected ${matrix.rows} rows x ${FEATURE_COUNT} = ${matrix.rows * FEATURE_COUNT}`,
+      `Feature matrix data has ${matrix.data.length} values, expected ${matrix.rows} rows x ${width} = ${matrix.rows * width}`,
     );
   }
   if (matrix.openTimes.length !== matrix.rows) {
@@ -35,10 +36,11 @@ export function sliceRows(matrix: FeatureMatrix, start: number, end: number): Fe
   ) {
     throw new FeatureError(`Rows ${start}..${end} are outside a matrix of ${matrix.rows} rows`);
   }
+  const width = matrix.columns.length;
   return {
     rows: end - start,
     columns: matrix.columns,
-    data: matrix.data.subarray(start * FEATURE_COUNT, end * FEATURE_COUNT),
+    data: matrix.data.subarray(start * width, end * width),
     openTimes: matrix.openTimes.subarray(start, end),
   };
 }

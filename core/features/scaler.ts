@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
-import { FEATURE_COUNT, FEATURE_NAMES, featureIndex, hasFeatureColumns } from './columns.js';
-import type { FeatureName } from './columns.js';
+import { FEATURE_SETS, describeFeatureSets, featureNames, featureSetOf } from './columns.js';
+import type { FeatureColumn, FeatureSet } from './columns.js';
 import { NotEnoughDataError, ScalerError } from './errors.js';
 import { assertFeatureMatrix } from './matrix.js';
 import type { FeatureMatrix, FeatureRange } from './types.js';
@@ -18,7 +18,10 @@ interface ScalerProblem {
 }
 
 export interface MinMaxScalerParams {
+  /** The columns fitted on, in order: exactly one feature set's. */
   readonly features: readonly string[];
+  /** The set those columns belong to; inferred from them when absent, and must agree when given. */
+  readonly featureSet?: FeatureSet;
   readonly featureRange: readonly number[];
   readonly dataMin: ArrayLike<number>;
   readonly dataMax: ArrayLike<number>;
@@ -29,12 +32,22 @@ export interface MinMaxScalerParams {
 function scalerProblems(params: MinMaxScalerParams): ScalerProblem[] {
   const problems: ScalerProblem[] = [];
   const { features, featureRange, dataMin, dataMax } = params;
-  if (!hasFeatureColumns(features)) {
+  // With a set named (scaler.json always has one, `seed` when the field is absent), its columns are
+  // what is expected; without one (a scaler fitted in code), the columns must be some set's.
+  const inferred = featureSetOf(features);
+  const set = params.featureSet ?? inferred;
+  if (set === undefined) {
     problems.push({
       path: ['features'],
-      message: `expected [${FEATURE_NAMES.join(', ')}] in this order, got [${features.join(', ')}]`,
+      message: `expected the columns of a feature set, in order: ${describeFeatureSets()}; got [${features.join(', ')}]`,
+    });
+  } else if (inferred !== set) {
+    problems.push({
+      path: ['features'],
+      message: `expected [${featureNames(set).join(', ')}] in this order (feature set ${set}), got [${features.join(', ')}]`,
     });
   }
+  const width = set === undefined ? features.length : featureNames(set).length;
   const [low, high] = featureRange;
   if (featureRange.length !== 2 || low === undefined || high === undefined) {
     problems.push({
@@ -48,10 +61,10 @@ function scalerProblems(params: MinMaxScalerParams): ScalerProblem[] {
     ['data_min', dataMin],
     ['data_max', dataMax],
   ] as const) {
-    if (values.length !== FEATURE_COUNT) {
+    if (values.length !== width) {
       problems.push({
         path: [key],
-        message: `expected ${FEATURE_COUNT} values, one per feature, got ${values.length}`,
+        message: `expected ${width} values, one per feature, got ${values.length}`,
       });
     }
     for (let i = 0; i < values.length; i += 1) {
@@ -85,7 +98,9 @@ function describe(problem: ScalerProblem): string {
  * Computed in float64; only transform's output is float32.
  */
 export class MinMaxScaler {
-  public readonly features: readonly FeatureName[];
+  /** The feature set fitted on: serving builds these columns for the model, whatever its own config says. */
+  public readonly featureSet: FeatureSet;
+  public readonly features: readonly FeatureColumn[];
   public readonly featureRange: FeatureRange;
   public readonly dataMin: readonly number[];
   public readonly dataMax: readonly number[];
@@ -99,13 +114,16 @@ export class MinMaxScaler {
       throw new ScalerError('Invalid scaler parameters', problems.map(describe));
     }
     const [low, high] = params.featureRange as FeatureRange;
-    this.features = FEATURE_NAMES;
+    // scalerProblems found a set, or it threw above.
+    this.featureSet = featureSetOf(params.features) as FeatureSet;
+    this.features = featureNames(this.featureSet);
     this.featureRange = Object.freeze([low, high] as const);
     this.dataMin = Object.freeze(Array.from(params.dataMin));
     this.dataMax = Object.freeze(Array.from(params.dataMax));
-    this.scale = new Float64Array(FEATURE_COUNT);
-    this.offset = new Float64Array(FEATURE_COUNT);
-    for (let c = 0; c < FEATURE_COUNT; c += 1) {
+    const width = this.features.length;
+    this.scale = new Float64Array(width);
+    this.offset = new Float64Array(width);
+    for (let c = 0; c < width; c += 1) {
       const min = this.dataMin[c]!;
       const range = this.dataMax[c]! - min;
       const scale = (high - low) / (range < CONSTANT_RANGE ? 1 : range);
@@ -114,20 +132,39 @@ export class MinMaxScaler {
     }
   }
 
-  /** Scales every row into `out` (a new Float32Array when not given; its length must be rows x 9). */
+  /** Column `name`'s index in this scaler's (and its model's) input; throws for a column not in its set. */
+  public columnIndex(name: FeatureColumn): number {
+    const c = this.features.indexOf(name);
+    if (c < 0) {
+      throw new ScalerError(`Column ${String(name)} is not in feature set ${this.featureSet}`);
+    }
+    return c;
+  }
+
+  /**
+   * Scales every row into `out` (a new Float32Array when not given; its length must be rows x the
+   * set's width). The matrix must hold this scaler's feature set: scaling seed rows with an extended
+   * scaler, or the reverse, would feed a model columns it never saw.
+   */
   public transform(matrix: FeatureMatrix, out?: Float32Array): Float32Array {
     assertFeatureMatrix(matrix);
-    const size = matrix.rows * FEATURE_COUNT;
+    if (featureSetOf(matrix.columns) !== this.featureSet) {
+      throw new ScalerError(
+        `The scaler was fitted on feature set ${this.featureSet}, the rows have [${matrix.columns.join(', ')}]`,
+      );
+    }
+    const width = this.features.length;
+    const size = matrix.rows * width;
     const target = out ?? new Float32Array(size);
     if (target.length !== size) {
       throw new ScalerError(
-        `Output buffer holds ${target.length} values, expected ${matrix.rows} rows x ${FEATURE_COUNT}`,
+        `Output buffer holds ${target.length} values, expected ${matrix.rows} rows x ${width}`,
       );
     }
     const { data } = matrix;
     for (let row = 0; row < matrix.rows; row += 1) {
-      const base = row * FEATURE_COUNT;
-      for (let c = 0; c < FEATURE_COUNT; c += 1) {
+      const base = row * width;
+      for (let c = 0; c < width; c += 1) {
         target[base + c] = data[base + c]! * this.scale[c]! + this.offset[c]!;
       }
     }
@@ -135,16 +172,13 @@ export class MinMaxScaler {
   }
 
   /** Maps scaled values of one column (the close, by default: what the model predicts) back to raw units. */
-  public inverseColumn(value: number, column?: FeatureName): number;
-  public inverseColumn(values: ArrayLike<number>, column?: FeatureName): Float64Array;
+  public inverseColumn(value: number, column?: FeatureColumn): number;
+  public inverseColumn(values: ArrayLike<number>, column?: FeatureColumn): Float64Array;
   public inverseColumn(
     input: number | ArrayLike<number>,
-    column: FeatureName = 'close',
+    column: FeatureColumn = 'close',
   ): number | Float64Array {
-    const c = featureIndex(column);
-    if (c < 0) {
-      throw new ScalerError(`Unknown feature column ${String(column)}`);
-    }
+    const c = this.columnIndex(column);
     const scale = this.scale[c]!;
     const offset = this.offset[c]!;
     if (typeof input === 'number') {
@@ -167,15 +201,16 @@ export function fitMinMaxScaler(
   if (matrix.rows === 0) {
     throw new NotEnoughDataError({ what: 'rows to fit the scaler', needed: 1, given: 0 });
   }
-  const dataMin = new Float64Array(FEATURE_COUNT).fill(Infinity);
-  const dataMax = new Float64Array(FEATURE_COUNT).fill(-Infinity);
+  const width = matrix.columns.length;
+  const dataMin = new Float64Array(width).fill(Infinity);
+  const dataMax = new Float64Array(width).fill(-Infinity);
   const { data } = matrix;
   for (let row = 0; row < matrix.rows; row += 1) {
-    const base = row * FEATURE_COUNT;
-    for (let c = 0; c < FEATURE_COUNT; c += 1) {
+    const base = row * width;
+    for (let c = 0; c < width; c += 1) {
       const value = data[base + c]!;
       if (!Number.isFinite(value)) {
-        throw new ScalerError(`Cannot fit on ${value} in row ${row}, column ${FEATURE_NAMES[c]}`);
+        throw new ScalerError(`Cannot fit on ${value} in row ${row}, column ${matrix.columns[c]}`);
       }
       if (value < dataMin[c]!) dataMin[c] = value;
       if (value > dataMax[c]!) dataMax[c] = value;
@@ -184,9 +219,16 @@ export function fitMinMaxScaler(
   return new MinMaxScaler({ features: matrix.columns, featureRange: range, dataMin, dataMax });
 }
 
-/** The scaler's file format (scaler.json beside model.onnx), in scikit-learn's attribute names. */
+/**
+ * The scaler's file format (scaler.json beside model.onnx), in scikit-learn's attribute names, and
+ * `feature_set`: the set the columns are, which serving builds for the model. Absent means `seed`:
+ * every scaler.json published before the field existed is a seed one, and scalerToJson leaves it out
+ * of seed scalers so that their files stay byte for byte what they were, readable by servers that
+ * predate the field (this schema is strict and would refuse an unknown key).
+ */
 export const ScalerJsonSchema = z
   .strictObject({
+    feature_set: z.enum(FEATURE_SETS).optional(),
     features: z.array(z.string()),
     feature_range: z.tuple([z.number(), z.number()]),
     data_min: z.array(z.number()),
@@ -195,6 +237,7 @@ export const ScalerJsonSchema = z
   .superRefine((value, ctx) => {
     const problems = scalerProblems({
       features: value.features,
+      featureSet: value.feature_set ?? 'seed',
       featureRange: value.feature_range,
       dataMin: value.data_min,
       dataMax: value.data_max,
@@ -208,6 +251,7 @@ export type ScalerJson = z.infer<typeof ScalerJsonSchema>;
 
 export function scalerToJson(scaler: MinMaxScaler): ScalerJson {
   return {
+    ...(scaler.featureSet === 'seed' ? {} : { feature_set: scaler.featureSet }),
     features: [...scaler.features],
     feature_range: [scaler.featureRange[0], scaler.featureRange[1]],
     data_min: [...scaler.dataMin],
@@ -224,6 +268,7 @@ export function scalerFromJson(value: unknown): MinMaxScaler {
   }
   return new MinMaxScaler({
     features: parsed.data.features,
+    featureSet: parsed.data.feature_set ?? 'seed',
     featureRange: parsed.data.feature_range,
     dataMin: parsed.data.data_min,
     dataMax: parsed.data.data_max,

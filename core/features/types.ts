@@ -1,12 +1,13 @@
-import type { FeatureName } from './columns.js';
+import type { FeatureColumn, FeatureSet } from './columns.js';
 
 /**
- * Feature rows of consecutive candles, row-major (`rows` x `columns.length`). Float64 so that
- * fitting the scaler sees exactly the prices the exchange sent; only sequences are Float32.
+ * Feature rows of consecutive candles, row-major (`rows` x `columns.length`), the columns of one
+ * feature set. Float64 so that fitting the scaler sees exactly the prices the exchange sent; only
+ * sequences are Float32.
  */
 export interface FeatureMatrix {
   readonly rows: number;
-  readonly columns: readonly FeatureName[];
+  readonly columns: readonly FeatureColumn[];
   readonly data: Float64Array;
   /** Open time (ms, UTC) of the candle behind each row. */
   readonly openTimes: Float64Array;
@@ -46,6 +47,8 @@ export interface TrainingDataOptions {
   readonly testSize: number;
   /** Share of the training windows, taken from the end, kept for validation. */
   readonly valSize: number;
+  /** The columns to build (config features.set); the scaler records it for serving. */
+  readonly featureSet: FeatureSet;
 }
 
 /** First and last candle open time (ms, UTC) of the data a model was trained and tested on. */

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ArtifactStore, LatestPointer, Manifest } from '../artifacts/index.js';
 import type { Pair } from '../config/index.js';
-import { FEATURE_NAMES, scalerFromJsonText, type MinMaxScaler } from '../features/index.js';
+import { scalerFromJsonText, type MinMaxScaler } from '../features/index.js';
 import { MetricsSchema, type Metrics } from '../metrics/index.js';
 import { recordStartupStep } from '../timing/index.js';
 import { ModelLoadError, ModelShapeError } from './errors.js';
@@ -200,7 +200,7 @@ function shapeProblems({ pointer, manifest, metrics, scaler, session, interval }
   if (declared.feature_count !== undefined && declared.feature_count !== features) {
     problems.push(`manifest.json says ${declared.feature_count} features, the scaler has ${features}`);
   }
-  if (declared.features !== undefined && declared.features.join(',') !== FEATURE_NAMES.join(',')) {
+  if (declared.features !== undefined && declared.features.join(',') !== scaler.features.join(',')) {
     problems.push(
       `manifest.json lists features [${declared.features.join(', ')}], the scaler [${scaler.features.join(', ')}]`,
     );
@@ -221,7 +221,9 @@ function shapeProblems({ pointer, manifest, metrics, scaler, session, interval }
       problems.push(`the graph takes windows of ${steps} candles, metrics.json says ${length}`);
     }
     if (typeof columns === 'number' && columns !== features) {
-      problems.push(`the graph takes ${columns} features per candle, the scaler has ${features}`);
+      problems.push(
+        `the graph takes ${columns} features per candle, the scaler has ${features} (feature set ${scaler.featureSet})`,
+      );
     }
   }
   const output = session.outputMetadata.find((m) => m.name === ONNX_IO.output);

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { pairSlug, type ArtifactStore, type LatestListing } from '../artifacts/index.js';
 import type { Pair } from '../config/index.js';
-import { prepareWindow } from '../features/index.js';
+import { prepareWindow, windowCandles } from '../features/index.js';
 import { pointLocation, type NextCloseDistribution } from '../distribution/index.js';
 import type { Candle } from '../market/candle.js';
 import { CandleValidationError } from '../market/errors.js';
@@ -209,8 +209,12 @@ export class Predictor {
   /** The predicted close of the candle after the last closed one. */
   public async predict(pair: Pair, options: PredictOptions = {}): Promise<Prediction> {
     const model = await this.model(pair);
-    const candles = await this.window(pair, model.sequenceLength);
-    const input = prepareWindow(candles, model.scaler, model.sequenceLength);
+    // The model's own feature set (its scaler's), not this server's configuration, says how many
+    // candles of look-back the window's features read; the answer and the distribution are about
+    // the window itself.
+    const context = await this.window(pair, windowCandles(model.scaler.featureSet, model.sequenceLength));
+    const candles = context.slice(context.length - model.sequenceLength);
+    const input = prepareWindow(context, model.scaler, model.sequenceLength);
     const scaledClose = await this.run(model, input);
     const close = model.scaler.inverseColumn(scaledClose, 'close');
     const last = candles[candles.length - 1] as Candle;
@@ -497,7 +501,7 @@ export class Predictor {
     }
   }
 
-  /** The last sequenceLength closed candles, validated and gap-repaired as training does. */
+  /** The last `length` closed candles, validated and gap-repaired as training does. */
   private async window(pair: Pair, length: number): Promise<Candle[]> {
     // A few candles more than the window, so that a hole at its start can be repaired too.
     const margin = this.gapPolicy === 'fill' ? this.maxFillGap : 0;

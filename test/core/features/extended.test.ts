@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import {
   EXTENDED_FEATURE_NAMES,
   FEATURE_NAMES,
+  InvalidCandleError,
   VOLUME_LOOKBACK,
   extractFeatureSet,
   extractFeatures,
@@ -81,5 +82,67 @@ describe('feature sets', () => {
       [...short.data.subarray(short.data.length - length * width)],
       [...training.data.subarray(training.data.length - length * width)],
     );
+  });
+});
+
+describe('extended columns', () => {
+  const EXTRA = ['hour_sin', 'hour_cos', 'rel_log_volume', 'log_range', 'log_return'] as const;
+
+  it('are scale-free: prices x 1000 and volumes x 7 leave them as they were', () => {
+    // Prepare
+    const series = candles(60);
+    const scaled = series.map((c) => ({
+      ...c,
+      open: c.open * 1000,
+      high: c.high * 1000,
+      low: c.low * 1000,
+      close: c.close * 1000,
+      volume: c.volume * 7,
+    }));
+
+    // Act
+    const a = extractFeatureSet(series, 'extended');
+    const b = extractFeatureSet(scaled, 'extended');
+
+    // Assess: equal to rounding (a product of doubles can move the last bit)
+    for (let row = 0; row < 60; row += 1) {
+      for (const name of EXTRA) {
+        assert.ok(Math.abs(column(a, name, row) - column(b, name, row)) < 1e-12, `${name} row ${row}`);
+      }
+    }
+  });
+
+  it("reads the hour from the candle's open time in UTC, whatever the process's time zone", () => {
+    // Prepare: a candle opening at 23:00 UTC, read in UTC and in a zone 5:45 ahead of it
+    const series = candles(30).map((c, i) => ({ ...c, openTime: Date.UTC(2024, 2, 30, 23) + i * HOUR_MS }));
+    const zone = process.env['TZ'];
+    let kathmandu: ReturnType<typeof extractFeatureSet>;
+    try {
+      process.env['TZ'] = 'Asia/Kathmandu';
+      kathmandu = extractFeatureSet(series, 'extended');
+    } finally {
+      if (zone === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = zone;
+    }
+    const utc = extractFeatureSet(series, 'extended');
+
+    // Assess
+    assert.deepEqual(kathmandu.data, utc.data);
+    assert.equal(column(utc, 'hour_sin', 0), Math.sin((2 * Math.PI * 23) / 24));
+    assert.equal(column(utc, 'hour_cos', 0), Math.cos((2 * Math.PI * 23) / 24));
+    assert.equal(column(utc, 'hour_sin', 1), 0, 'the next candle opens at 00:00 UTC');
+    assert.equal(column(utc, 'hour_cos', 1), 1);
+  });
+
+  it('rejects a candle whose volume is not a finite number of at least 0; seed does not read it', () => {
+    for (const volume of [Number.NaN, Infinity, -1]) {
+      const series = candles(30);
+      series[12] = { ...series[12]!, volume };
+      assert.throws(
+        () => extractFeatureSet(series, 'extended'),
+        (error: unknown) => error instanceof InvalidCandleError && error.index === 12,
+      );
+      assert.equal(extractFeatureSet(series, 'seed').rows, 30);
+    }
   });
 });

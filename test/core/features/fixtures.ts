@@ -40,3 +40,29 @@ export function column(data: ArrayLike<number>, c: number): number[] {
   for (let i = c; i < data.length; i += FEATURE_COUNT) values.push(data[i] ?? Number.NaN);
   return values;
 }
+
+/**
+ * `count` hourly candles of a seeded random walk from 30,000 with volumes 100-1,000: a 32-bit LCG,
+ * so the series is the same on every machine and in every version of every library.
+ */
+export function walkCandles(count: number, start = Date.UTC(2024, 1, 27, 13)): Candle[] {
+  let state = 12345;
+  const next = (): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+  let price = 30_000;
+  return Array.from({ length: count }, (_, i) => {
+    const open = price;
+    const close = open * (1 + (next() - 0.5) * 0.02);
+    const high = Math.max(open, close) * (1 + next() * 0.005);
+    const low = Math.min(open, close) * (1 - next() * 0.005);
+    price = close;
+    return { openTime: start + i * HOUR_MS, open, high, low, close, volume: 100 + 900 * next() };
+  });
+}
+
+/** The bits of a float32 buffer, so that deepEqual compares them exactly (NaN, -0 included). */
+export function bits(values: Float32Array): Uint32Array {
+  return new Uint32Array(values.buffer, values.byteOffset, values.length);
+}

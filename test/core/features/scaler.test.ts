@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import {
   CLOSE_INDEX,
+  EXTENDED_FEATURE_NAMES,
   FEATURE_COUNT,
   FEATURE_NAMES,
   FeatureError,
@@ -10,6 +11,8 @@ import {
   NotEnoughDataError,
   ScalerError,
   ScalerJsonSchema,
+  extractFeatureSet,
+  extractFeatures,
   fitMinMaxScaler,
   featureIndex,
   scalerFromJson,
@@ -17,7 +20,7 @@ import {
   scalerToJson,
 } from '../../../core/features/index.js';
 import type { FeatureMatrix, FeatureName, ScalerJson } from '../../../core/features/index.js';
-import { column, matrixFromRows } from './fixtures.js';
+import { column, matrixFromRows, walkCandles } from './fixtures.js';
 
 /** `count` rows where the named columns take the given values and every other column is 7. */
 function matrixWith(count: number, columns: Partial<Record<FeatureName, readonly number[]>>): FeatureMatrix {
@@ -283,5 +286,51 @@ describe('scaler JSON', () => {
       () => new MinMaxScaler({ features: FEATURE_NAMES, featureRange: [-1, 1], dataMin: [0], dataMax: [1] }),
       /data_min: expected 9 values/,
     );
+  });
+});
+
+describe('scaler feature sets', () => {
+  const series = walkCandles(60);
+  const extended = fitMinMaxScaler(extractFeatureSet(series, 'extended'));
+
+  it('records the extended set in scaler.json and reads it back', () => {
+    // Act
+    const json = scalerToJson(extended);
+    const restored = scalerFromJsonText(JSON.stringify(json));
+
+    // Assess
+    assert.equal(json.feature_set, 'extended');
+    assert.deepEqual(json.features, EXTENDED_FEATURE_NAMES);
+    assert.equal(json.data_min.length, 14);
+    assert.equal(restored.featureSet, 'extended');
+    const rows = extractFeatureSet(series, 'extended');
+    assert.deepEqual(restored.transform(rows), extended.transform(rows));
+    assert.equal(restored.columnIndex('close'), CLOSE_INDEX);
+  });
+
+  it('reads a scaler.json without feature_set as seed, as every file published before the field', () => {
+    const restored = scalerFromJson(validJson());
+    assert.equal(restored.featureSet, 'seed');
+    assert.equal(scalerToJson(restored).feature_set, undefined);
+  });
+
+  it('rejects a feature_set that disagrees with the columns', () => {
+    throwsScalerError(
+      () => scalerFromJson({ ...validJson(), feature_set: 'extended' }),
+      /features: expected \[day_of_week.*log_return\] in this order \(feature set extended\)/,
+    );
+    const json = scalerToJson(extended);
+    delete json.feature_set;
+    throwsScalerError(() => scalerFromJson(json), /\(feature set seed\)/);
+    throwsScalerError(() => scalerFromJson({ ...json, feature_set: 'all' }), /feature_set/);
+  });
+
+  it('refuses to scale the rows of another feature set', () => {
+    throwsScalerError(
+      () => extended.transform(extractFeatureSet(series, 'seed')),
+      /fitted on feature set extended, the rows have \[day_of_week/,
+    );
+    const seed = fitMinMaxScaler(extractFeatures(series));
+    throwsScalerError(() => seed.inverseColumn(1, 'log_range'), /log_range is not in feature set seed/);
   });
 });

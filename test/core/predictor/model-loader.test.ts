@@ -73,6 +73,19 @@ describe('loadModel', () => {
     await refused(/the graph takes 5 features per candle, the scaler has 9/);
   });
 
+  it('loads a model trained on the extended set with its 14 columns', async () => {
+    await publishSynthetic(t.store, 'BTC/USDT', { featureSet: 'extended' });
+    const model = await loadModel(t.store, await latest('BTC/USDT'), { interval: '1h' });
+    assert.equal(model.featureCount, 14);
+    assert.equal(model.scaler.featureSet, 'extended');
+    await model.session.release();
+  });
+
+  it("refuses a graph whose input width is not its scaler's feature set, naming the set", async () => {
+    await publishSynthetic(t.store, 'BTC/USDT', { featureSet: 'extended', graphFeatures: 9 });
+    await refused(/the graph takes 9 features per candle, the scaler has 14 \(feature set extended\)/);
+  });
+
   it('refuses a graph whose window is not the sequence length the metrics record', async () => {
     await publishSynthetic(t.store, 'BTC/USDT', { sequenceLength: 8, metricsModel: { sequence_length: 24 } });
     await refused(/the graph takes windows of 8 candles, metrics.json says 24/);

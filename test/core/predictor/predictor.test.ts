@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { StorageUnavailableError, type ArtifactStore } from '../../../core/artifacts/index.js';
-import { prepareWindow } from '../../../core/features/index.js';
+import { extractFeatureSet, prepareWindow, sliceRows, warmupCandles } from '../../../core/features/index.js';
 import { CcxtCandleSource, HOUR_MS, type Candle } from '../../../core/market/index.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ArtifactStore as Store, ManifestError } from '../../../core/artifacts/index.js';
@@ -162,6 +162,39 @@ describe('Predictor', () => {
     assert.deepEqual(prediction.candles, window);
     assert.equal(prediction.model.version, published.version);
     assert.equal(prediction.change.absolute, prediction.next.close - last.close);
+  });
+
+  it("feeds a model trained on the extended set that set's columns, reading the candles its look-back needs", async () => {
+    // Prepare: the predictor has no feature set of its own; the scaler says extended
+    const published = await publishSynthetic(t.store, 'BTC/USDT', {
+      sequenceLength: 12,
+      featureSet: 'extended',
+      seed: 3,
+    });
+    const p = predictor();
+
+    // Act
+    const prediction = await p.predict('BTC/USDT', { includeCandles: true });
+
+    // Assess: the window grew by exactly the warm-up (23 candles) besides the fill margin (6)
+    const warmup = warmupCandles('extended');
+    assert.equal(warmup, 23);
+    assert.equal(candles.lastCount, 12 + warmup + 6);
+    // the model read the 14 columns of the last 12 candles, each row what training computes for it
+    const input = prepareWindow(CANDLES.slice(-(12 + warmup)), published.scaler, 12);
+    assert.equal(input.length, 12 * 14);
+    const all = extractFeatureSet(CANDLES, 'extended');
+    const trainingRows = published.scaler.transform(sliceRows(all, all.rows - 12, all.rows));
+    assert.deepEqual(input, trainingRows);
+    const session = await ort.InferenceSession.create(published.onnx);
+    const output = await session.run({ sequence: new ort.Tensor('float32', input, [1, 12, 14]) });
+    await session.release();
+    const scaled = (output['output']?.data as Float32Array)[0] as number;
+    assert.equal(prediction.scaledClose, scaled);
+    assert.equal(prediction.next.close, published.scaler.inverseColumn(scaled, 'close'));
+    // the answer is about the window itself, not its look-back
+    assert.deepEqual(prediction.candles, CANDLES.slice(-12));
+    assert.equal(prediction.last.openTime, Date.UTC(2026, 10, 26, 9));
   });
 
   it('loads a model once for concurrent requests', async () => {

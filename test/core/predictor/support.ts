@@ -10,9 +10,11 @@ import { ArtifactStore, newVersion, type ManifestModel } from '../../../core/art
 import type { Pair } from '../../../core/config/index.js';
 import {
   FEATURE_NAMES,
+  extractFeatureSet,
   extractFeatures,
   fitMinMaxScaler,
   scalerToJson,
+  type FeatureSet,
   type MinMaxScaler,
 } from '../../../core/features/index.js';
 import { HOUR_MS, type Candle } from '../../../core/market/index.js';
@@ -40,9 +42,12 @@ export class MemoryCandles implements CandleProvider {
   public calls = 0;
   public failure: Error | null = null;
   public drop = 0;
+  /** The count of the last fetchLast call. */
+  public lastCount = 0;
 
   public async fetchLast(_pair: string, count: number): Promise<Candle[]> {
     this.calls += 1;
+    this.lastCount = count;
     if (this.failure !== null) throw this.failure;
     return CANDLES.slice(CANDLES.length - count + this.drop);
   }
@@ -76,7 +81,9 @@ export async function startStore(): Promise<TestStore> {
 
 export interface SyntheticOptions {
   readonly sequenceLength?: number;
-  /** Features the ONNX graph takes; the scaler always has the 9 of the contract. */
+  /** The scaler's feature set (default seed): SCALER, or EXTENDED_SCALER. */
+  readonly featureSet?: FeatureSet;
+  /** Features the ONNX graph takes; by default the scaler's column count. */
   readonly graphFeatures?: number;
   readonly seed?: number;
   /** Overrides of the manifest's model summary. */
@@ -104,6 +111,11 @@ export const TRAINED_AT = '2026-11-26T09:00:00.000Z';
 
 export const SCALER: MinMaxScaler = fitMinMaxScaler(extractFeatures(CANDLES.slice(0, 400)));
 
+/** The extended set's scaler, fitted on the same candles. */
+export const EXTENDED_SCALER: MinMaxScaler = fitMinMaxScaler(
+  extractFeatureSet(CANDLES.slice(0, 400), 'extended'),
+);
+
 let clockTick = 0;
 
 /**
@@ -130,9 +142,10 @@ export async function publishSynthetic(
   options: SyntheticOptions = {},
 ): Promise<Synthetic> {
   const sequenceLength = options.sequenceLength ?? 12;
+  const scaler = options.featureSet === 'extended' ? EXTENDED_SCALER : SCALER;
   const onnx = exportToOnnx(
     randomWeights(
-      { sequenceLength, featureCount: options.graphFeatures ?? FEATURE_NAMES.length, hiddenSizes: [4] },
+      { sequenceLength, featureCount: options.graphFeatures ?? scaler.features.length, hiddenSizes: [4] },
       options.seed ?? 1,
     ),
   );
@@ -142,8 +155,13 @@ export async function publishSynthetic(
   const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
   const files = {
     'model.onnx': onnx,
-    'scaler.json': encode(scalerToJson(SCALER)),
-    'metrics.json': encode(metricsJson(pair, version, sequenceLength, options)),
+    'scaler.json': encode(scalerToJson(scaler)),
+    'metrics.json': encode(
+      metricsJson(pair, version, sequenceLength, {
+        ...options,
+        metricsModel: { feature_count: scaler.features.length, ...options.metricsModel },
+      }),
+    ),
     ...options.files,
   };
   await store.publish({
@@ -152,12 +170,12 @@ export async function publishSynthetic(
     files,
     model: {
       sequence_length: sequenceLength,
-      feature_count: FEATURE_NAMES.length,
-      features: [...FEATURE_NAMES],
+      feature_count: scaler.features.length,
+      features: [...scaler.features],
       ...options.manifest,
     },
   });
-  return { version, scaler: SCALER, onnx };
+  return { version, scaler, onnx };
 }
 
 export function metricsJson(

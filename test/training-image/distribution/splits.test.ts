@@ -7,7 +7,12 @@ import { hourlyCandles } from '../../support/candles-csv.js';
 
 describe('distributionSplits', () => {
   const candles = hourlyCandles(400);
-  const data = prepareTrainingData(candles, { sequenceLength: 24, testSize: 0.2, valSize: 0.25 });
+  const data = prepareTrainingData(candles, {
+    sequenceLength: 24,
+    testSize: 0.2,
+    valSize: 0.25,
+    featureSet: 'seed',
+  });
   const splits = distributionSplits(data, 24);
 
   it("puts each window's next candle where prepareTrainingData took its label from", () => {

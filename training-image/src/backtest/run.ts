@@ -1,5 +1,5 @@
 import type { Config, Pair } from '../../../core/config/index.js';
-import { prepareTrainingData } from '../../../core/features/index.js';
+import { prepareTrainingData, warmupCandles } from '../../../core/features/index.js';
 import type { Candle } from '../../../core/market/index.js';
 import {
   forecastMetrics,
@@ -55,13 +55,18 @@ export interface BacktestResult {
  */
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const { config, pair, log, loaded } = options;
-  const { candles } = loaded;
+  // A feature set's warm-up candles are look-back only (prepareTrainingData drops their rows): folds
+  // are planned over the candles after them, and each fold also reads the warm-up before its start.
+  const warmup = warmupCandles(config.features.set);
+  const candles = loaded.candles.slice(warmup);
   const now = options.now ?? (() => new Date());
   const started = performance.now();
   const plan = planFolds({
     candles: candles.length,
     folds: options.folds,
-    testRows: options.testRows,
+    // The default share of all the candles read, warm-up included: every feature set then forecasts
+    // the same hours, and their skills compare.
+    testRows: options.testRows ?? Math.round(loaded.candles.length * config.features.test_size),
     testSize: config.features.test_size,
     sequenceLength: config.features.sequence_length,
     valSize: config.features.val_size,
@@ -77,7 +82,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   for (const fold of plan.folds) {
     const t0 = performance.now();
     const label = `${pair} fold ${fold.index + 1}/${plan.folds.length}`;
-    const rows = candles.slice(fold.start, fold.end);
+    const rows = loaded.candles.slice(fold.start, warmup + fold.end);
     log.info(
       'fold',
       `${label}: training on ${rangeText(candles, fold.start, fold.trainEnd)}, forecasting ${rangeText(candles, fold.testStart, fold.end)}`,
@@ -87,6 +92,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       sequenceLength: config.features.sequence_length,
       testSize: plan.testSize,
       valSize: config.features.val_size,
+      featureSet: config.features.set,
     });
     if (data.trainRows !== plan.trainRows || data.test.count !== plan.testRows) {
       throw new Error(

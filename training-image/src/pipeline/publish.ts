@@ -1,7 +1,7 @@
 import type { ArtifactStore, Manifest } from '../../../core/artifacts/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
 import type { ForecastDistribution } from '../../../core/distribution/index.js';
-import { FEATURE_NAMES, scalerToJson, type MinMaxScaler } from '../../../core/features/index.js';
+import { scalerToJson, type MinMaxScaler } from '../../../core/features/index.js';
 import type { Metrics } from '../../../core/metrics/index.js';
 import type { Log } from '../log.js';
 
@@ -41,8 +41,9 @@ export async function publishModel(input: PublishModelInput): Promise<Manifest> 
       : { optionalFiles: { 'distribution.json': encodeJson(input.distribution) } }),
     model: {
       sequence_length: config.features.sequence_length,
-      feature_count: FEATURE_NAMES.length,
-      features: [...FEATURE_NAMES],
+      // The scaler's columns are the model's input: the manifest says what was trained, not a default.
+      feature_count: input.scaler.features.length,
+      features: [...input.scaler.features],
       hidden_size: config.training.hidden_size,
       layers: config.training.number_of_layers,
     },

@@ -1,5 +1,5 @@
 import type { Config } from '../../../core/config/index.js';
-import { FEATURE_NAMES } from '../../../core/features/index.js';
+import { featureNames } from '../../../core/features/index.js';
 import type { NetworkSummary } from '../../../core/metrics/index.js';
 import type { BackendInfo } from '../tf/backend.js';
 
@@ -7,7 +7,7 @@ import type { BackendInfo } from '../tf/backend.js';
 export function networkSummary(config: Config): NetworkSummary {
   return {
     sequence_length: config.features.sequence_length,
-    feature_count: FEATURE_NAMES.length,
+    feature_count: featureNames(config.features.set).length,
     hidden_size: config.training.hidden_size,
     layers: config.training.number_of_layers,
     // What the network forecasts; metrics.json has always recorded it.

@@ -1,5 +1,5 @@
 import type { Config } from '../../../core/config/index.js';
-import { CLOSE_INDEX, FEATURE_NAMES, type TrainingData } from '../../../core/features/index.js';
+import type { TrainingData } from '../../../core/features/index.js';
 import { forecastMetrics, type ForecastMetrics } from '../../../core/metrics/index.js';
 import { formatDuration, type Log, type LogFields } from '../log.js';
 import { ForecastNetwork } from '../model/network.js';
@@ -62,9 +62,13 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
   const { config, data, log, label, backend } = options;
   const fields = options.fields ?? {};
   const t = config.training;
+  // The data fixes the input (its feature set's width and where the close is), never a constant: a
+  // network built for 9 columns would be exported with an ONNX input the scaler does not fill.
+  const featureCount = data.train.featureCount;
+  const closeIndex = data.closeIndex;
   log.info(
     'data',
-    `${label}: ${data.train.count} training, ${data.val.count} validation, ${data.test.count} test windows of ${config.features.sequence_length} x ${FEATURE_NAMES.length}`,
+    `${label}: ${data.train.count} training, ${data.val.count} validation, ${data.test.count} test windows of ${config.features.sequence_length} x ${featureCount} (feature set ${data.scaler.featureSet})`,
     {
       ...fields,
       train_windows: data.train.count,
@@ -76,12 +80,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
   let network = ForecastNetwork.initialize(
     {
       sequenceLength: config.features.sequence_length,
-      featureCount: FEATURE_NAMES.length,
+      featureCount,
       hiddenSize: t.hidden_size,
       layers: t.number_of_layers,
       dropoutRate: t.dropout_rate,
-      residualFeature: t.target_mode === 'residual' ? CLOSE_INDEX : undefined,
-      outputScale: t.target_mode === 'residual' ? residualScale(data.train, CLOSE_INDEX) : undefined,
+      residualFeature: t.target_mode === 'residual' ? closeIndex : undefined,
+      outputScale: t.target_mode === 'residual' ? residualScale(data.train, closeIndex) : undefined,
     },
     new SeededRandom(t.seed),
   );
@@ -129,7 +133,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
       shrinkage = shrinkTowardNaive(
         data.val,
         predictWindows(network, data.val, EVALUATION_BATCH),
-        CLOSE_INDEX,
+        closeIndex,
       );
       const weights = network.toWeights();
       const shrunk = ForecastNetwork.fromWeights({

@@ -50,6 +50,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
       sequenceLength: config.features.sequence_length,
       testSize: config.features.test_size,
       valSize: config.features.val_size,
+      featureSet: config.features.set,
     }),
   );
   const trained = await clock.time('training', () =>
@@ -60,7 +61,8 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     const distribution = await clock.time('distribution', () =>
       measureDistribution({
         config,
-        candles: loaded.candles,
+        // Row r of the training data is candle warmupRows + r: the distribution maps windows to candles.
+        candles: loaded.candles.slice(data.warmupRows),
         data,
         network,
         testForecasts: test.prices.predicted,
