@@ -3,6 +3,7 @@ import type { Config } from '../core/config/index.js';
 import type { Candle } from '../core/market/candle.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
 import { recordStartupStep } from '../core/timing/index.js';
+import { windowCandles } from '../core/features/index.js';
 import {
   CandleCache,
   Predictor,
@@ -53,6 +54,9 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     staleAfterSeconds: staleAfterSeconds(config.serving),
     gapPolicy: config.market.gap_policy,
     maxFillGap: config.market.max_fill_gap,
+    ...(config.serving.candle_cache
+      ? { prefetchCandles: windowCandles(config.features.set, config.features.sequence_length) }
+      : {}),
     now: clock,
     log: options.log ?? predictorLog(),
     ...(options.storageWaits === undefined

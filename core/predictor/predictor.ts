@@ -71,6 +71,12 @@ export interface PredictorOptions {
   readonly loadWaitMs?: number;
   /** Longest wait for a listing of the models or a storage ping (default STORAGE_WAITS_MS.probe). */
   readonly probeWaitMs?: number;
+  /**
+   * Candles the configured model's window reads (windowCandles of config.features), when `candles`
+   * shares one fetch between callers (a CandleCache): a pair's first request then fetches them while
+   * its model downloads, instead of after. Absent: no prefetch (without a cache it would fetch twice).
+   */
+  readonly prefetchCandles?: number;
 }
 
 export interface PredictOptions {
@@ -164,6 +170,7 @@ export class Predictor {
   private readonly staleAfterSeconds: number;
   private readonly gapPolicy: 'fail' | 'fill';
   private readonly maxFillGap: number;
+  private readonly prefetchCandles: number | undefined;
   private readonly now: () => number;
   private readonly log: PredictorLog | undefined;
   private readonly sessionOptions: ort.InferenceSession.SessionOptions | undefined;
@@ -198,6 +205,7 @@ export class Predictor {
     this.staleAfterSeconds = options.staleAfterSeconds;
     this.gapPolicy = options.gapPolicy;
     this.maxFillGap = options.maxFillGap;
+    this.prefetchCandles = options.prefetchCandles;
     this.now = options.now ?? Date.now;
     this.log = options.log;
     this.sessionOptions = options.sessionOptions;
@@ -208,6 +216,7 @@ export class Predictor {
 
   /** The predicted close of the candle after the last closed one. */
   public async predict(pair: Pair, options: PredictOptions = {}): Promise<Prediction> {
+    this.prefetchWindow(pair);
     const model = await this.model(pair);
     // The model's own feature set (its scaler's), not this server's configuration, says how many
     // candles of look-back the window's features read; the answer and the distribution are about
@@ -499,6 +508,19 @@ export class Predictor {
       }
       return { model: previous, previous, error };
     }
+  }
+
+  /**
+   * On a pair's cold path (no model in memory), starts the window's fetch beside the model's download
+   * and ONNX session: on a cold start that overlaps the exchange's module, markets and candles with
+   * storage. The cache hands the same fetch to window(); its failure is reported there, not here. A
+   * model whose window is longer than the configured one simply fetches again.
+   */
+  private prefetchWindow(pair: Pair): void {
+    if (this.prefetchCandles === undefined || !this.pairs.includes(pair)) return;
+    if (this.entries.get(pair)?.model != null) return;
+    const margin = this.gapPolicy === 'fill' ? this.maxFillGap : 0;
+    this.candles.fetchLast(pair, this.prefetchCandles + margin).catch(() => undefined);
   }
 
   /** The last `length` closed candles, validated and gap-repaired as training does. */

@@ -7,6 +7,7 @@ import { CcxtCandleSource, HOUR_MS, type Candle } from '../../../core/market/ind
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ArtifactStore as Store, ManifestError } from '../../../core/artifacts/index.js';
 import {
+  CandleCache,
   MarketDataUnavailableError,
   MarketStaleError,
   ModelOutputError,
@@ -396,6 +397,45 @@ describe('Predictor', () => {
     }
     await p.settled();
     assert.equal(p.storage().ok, true);
+  });
+
+  it("fetches a cold pair's window while its model downloads, and predicts from that one fetch", async () => {
+    // Prepare: storage hangs, so the model cannot have loaded before the window is asked for
+    const published = await publishSynthetic(t.store, 'BTC/USDT', { sequenceLength: 12, seed: 3 });
+    const cache = new CandleCache({ provider: candles, timeframeMs: HOUR_MS, now: () => clock.now });
+    const p = predictor({ candles: cache, prefetchCandles: 12 });
+    const release = store.hang();
+
+    // Act
+    const answer = p.predict('BTC/USDT');
+    await new Promise((resolve) => setImmediate(resolve));
+    const fetchedWhileLoading = candles.calls;
+    release();
+    const result = await answer;
+
+    // Assess: the window (12 + the fill margin of 6) was on its way before the model arrived
+    assert.equal(fetchedWhileLoading, 1);
+    assert.equal(candles.lastCount, 18);
+    assert.equal(result.model.version, published.version);
+    assert.equal(candles.calls, 1, 'the prediction reads the prefetched window from the cache');
+  });
+
+  it('waits for the model before fetching candles when no prefetch is configured', async () => {
+    // Prepare
+    await publishSynthetic(t.store, 'BTC/USDT', { sequenceLength: 12, seed: 3 });
+    const p = predictor();
+    const release = store.hang();
+
+    // Act
+    const answer = p.predict('BTC/USDT');
+    await new Promise((resolve) => setImmediate(resolve));
+    const fetchedWhileLoading = candles.calls;
+    release();
+    await answer;
+
+    // Assess
+    assert.equal(fetchedWhileLoading, 0);
+    assert.equal(candles.calls, 1);
   });
 
   it('gives up on a pair with nothing loaded after loadWaitMs, and says storage is failing', async () => {
