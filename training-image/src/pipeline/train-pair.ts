@@ -53,7 +53,15 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     }),
   );
   const trained = await clock.time('training', () =>
-    trainModel({ config, data, backend, log, label: pair, fields: { pair } }),
+    trainModel({
+      config,
+      data,
+      backend,
+      log,
+      label: pair,
+      fields: { pair },
+      closes: loaded.candles.map((candle) => candle.close),
+    }),
   );
   const { network, test } = trained;
   try {
