@@ -142,7 +142,9 @@ describe('/predict with the network scale head', () => {
     const headless = await republish(manifest, {
       model: (bytes) => {
         const model = onnx.ModelProto.decode(bytes);
-        model.graph!.output = model.graph!.output.filter((o) => o.name !== 'log_scale');
+        const graph = model.graph;
+        assert.ok(graph?.output);
+        graph.output = graph.output.filter((o) => o.name !== 'log_scale');
         return new Uint8Array(onnx.ModelProto.encode(model).finish());
       },
     });
