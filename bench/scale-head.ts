@@ -2,9 +2,9 @@
  * The scale head against the linear correction on one pair's real candles: trains conf/base's network
  * with `distribution.scale: network` on a CSV, then measures the distribution twice on the pipeline's
  * own test split with the same trained network (so both share the point model's locations): served by
- * the head, and by the linear correction. Prints JSON.
+ * the head, by the linear correction, and by B1's own scale in the served family. Prints JSON.
  *
- *   node --import tsx bench/scale-head.ts <candles.csv> [max_epochs]
+ *   node --import tsx bench/scale-head.ts <candles.csv> [max_epochs] [overrides as JSON]
  */
 import { deepMerge, loadConfig, parseConfig, type Config } from '../core/config/index.js';
 import { prepareTrainingData } from '../core/features/index.js';
@@ -15,14 +15,17 @@ import { loadCandles } from '../training-image/src/pipeline/candles.js';
 import { trainModel } from '../training-image/src/pipeline/train-model.js';
 import { selectBackend } from '../training-image/src/tf/backend.js';
 
-const [file, epochs] = process.argv.slice(2);
+const [file, epochs, overrides] = process.argv.slice(2);
 if (file === undefined) throw new Error('usage: bench/scale-head.ts <candles.csv> [max_epochs]');
 const base = loadConfig({ env: 'base', environment: {} }).config as unknown as Record<string, unknown>;
 const withScale = (scale: 'network' | 'linear', extra: Record<string, unknown> = {}): Config =>
   parseConfig(deepMerge(deepMerge(base, { distribution: { scale } }), extra));
 const config = withScale(
   'network',
-  epochs === undefined ? {} : { training: { max_epochs: Number.parseInt(epochs, 10) } },
+  deepMerge(
+    epochs === undefined ? {} : { training: { max_epochs: Number.parseInt(epochs, 10) } },
+    overrides === undefined ? {} : (JSON.parse(overrides) as Record<string, unknown>),
+  ),
 );
 const log = createLog('text');
 const pair = 'BTC/USDT';
@@ -43,7 +46,7 @@ const trained = await trainModel({
   closes: loaded.candles.map((c) => c.close),
 });
 const trainingSeconds = (performance.now() - started) / 1000;
-const measure = (scale: 'network' | 'linear'): DistributionMetrics =>
+const measure = (scale: 'network' | 'linear' | 'b1'): DistributionMetrics =>
   measureDistribution({
     config: scale === 'network' ? config : { ...config, distribution: { ...config.distribution, scale } },
     candles: loaded.candles,
@@ -64,6 +67,8 @@ const summary = (m: DistributionMetrics) => ({
 });
 const network = measure('network');
 const linear = measure('linear');
+// The served family around B1's own scale: what the head and the correction add beyond the family.
+const b1 = measure('b1');
 process.stdout.write(
   `${JSON.stringify(
     {
@@ -82,6 +87,7 @@ process.stdout.write(
       point: { mae: trained.test.accuracy.mae, naive_mae: trained.test.accuracy.naiveMae },
       network: summary(network),
       linear: summary(linear),
+      b1_student_t: summary(b1),
       linear_in_network_run: network.linear_crps_skill,
     },
     null,
