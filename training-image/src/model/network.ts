@@ -54,7 +54,8 @@ export interface NetworkOutputs {
 
 /**
  * The original system's network: stacked LSTM (dropout between layers, as PyTorch's nn.LSTM
- * applies it) and a Dense(1) head on the last hidden state. A window batch enters as T tensors of
+ * applies it) and a Dense(1) head on the last hidden state, plus, when asked for, a second Dense(1)
+ * on the same state for the scale of the next log return. A window batch enters as T tensors of
  * [B, F], one per time step (see batch-layout.ts). How the LSTM layers run is fixed when the
  * network is built (lstm-path.ts); everything above the last hidden state is here.
  */
