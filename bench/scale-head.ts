@@ -21,7 +21,7 @@ const base = loadConfig({ env: 'base', environment: {} }).config as unknown as R
 const withScale = (scale: 'network' | 'linear', extra: Record<string, unknown> = {}): Config =>
   parseConfig(deepMerge(deepMerge(base, { distribution: { scale } }), extra));
 const config = withScale(
-  'network',
+  'network', // unless the overrides say otherwise
   deepMerge(
     epochs === undefined ? {} : { training: { max_epochs: Number.parseInt(epochs, 10) } },
     overrides === undefined ? {} : (JSON.parse(overrides) as Record<string, unknown>),
@@ -65,7 +65,8 @@ const summary = (m: DistributionMetrics) => ({
   coverage_pct_uncalibrated: m.model_uncalibrated.coverage_pct,
   network_shrink: m.network_shrink,
 });
-const network = measure('network');
+// Overrides may train without the head (distribution.scale linear): then there is no head to measure.
+const network = trained.network.hasScaleHead ? measure('network') : null;
 const linear = measure('linear');
 // The served family around B1's own scale: what the head and the correction add beyond the family.
 const b1 = measure('b1');
@@ -85,10 +86,10 @@ process.stdout.write(
         val_scale_crps: e.valScaleCrps,
       })),
       point: { mae: trained.test.accuracy.mae, naive_mae: trained.test.accuracy.naiveMae },
-      network: summary(network),
+      network: network === null ? null : summary(network),
       linear: summary(linear),
       b1_student_t: summary(b1),
-      linear_in_network_run: network.linear_crps_skill,
+      linear_in_network_run: network?.linear_crps_skill ?? null,
     },
     null,
     2,
