@@ -61,9 +61,6 @@ export function loadDistribution(
   if (spec.b1.window > sequenceLength) {
     fail(`B1 reads ${spec.b1.window} closes, the model's window has ${sequenceLength}`);
   }
-  if (spec.scale.kind === 'network') {
-    fail('the network scale head is not served yet (the graph has no log_scale output)');
-  }
   if (spec.scale.kind === 'linear') checkCorrection(spec.scale.correction, fail);
   return compiled(serveDistribution(spec));
 }

@@ -224,7 +224,7 @@ export class Predictor {
     const context = await this.window(pair, windowCandles(model.scaler.featureSet, model.sequenceLength));
     const candles = context.slice(context.length - model.sequenceLength);
     const input = prepareWindow(context, model.scaler, model.sequenceLength);
-    const scaledClose = await this.run(model, input);
+    const { scaledClose, logScale } = await this.run(model, input);
     const close = model.scaler.inverseColumn(scaledClose, 'close');
     const last = candles[candles.length - 1] as Candle;
     const tf = this.timeframeMs;
@@ -233,6 +233,7 @@ export class Predictor {
       last: candles.length - 1,
       nextOpenTime: last.openTime + tf,
       mu: pointLocation(close, last.close),
+      ...(logScale === null ? {} : { networkLogScale: logScale }),
     });
     return {
       pair,
@@ -553,7 +554,11 @@ export class Predictor {
     return candles.slice(-length);
   }
 
-  private async run(model: LoadedModel, window: Float32Array): Promise<number> {
+  /** The graph's outputs for one window: the scaled close, and log_scale when distribution.json serves it. */
+  private async run(
+    model: LoadedModel,
+    window: Float32Array,
+  ): Promise<{ scaledClose: number; logScale: number | null }> {
     this.running.set(model, (this.running.get(model) ?? 0) + 1);
     try {
       const feeds = {
@@ -564,7 +569,13 @@ export class Predictor {
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw new ModelOutputError(model.pair, model.version, value);
       }
-      return value;
+      if (model.distribution.served.spec.scale.kind !== 'network')
+        return { scaledClose: value, logScale: null };
+      const logScale = output[ONNX_IO.logScale]?.data[0];
+      if (typeof logScale !== 'number' || !Number.isFinite(logScale)) {
+        throw new ModelOutputError(model.pair, model.version, logScale, ONNX_IO.logScale);
+      }
+      return { scaledClose: value, logScale };
     } finally {
       const left = (this.running.get(model) ?? 1) - 1;
       if (left > 0) this.running.set(model, left);

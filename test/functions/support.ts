@@ -61,6 +61,8 @@ export interface ServingWorld {
 
 export async function startServingWorld(
   pairs: readonly Pair[] = ['BTC/USDT', 'ETH/USDT'],
+  /** Laid over the world's configuration (validated by the real schema), e.g. another distribution. */
+  overrides: Readonly<Record<string, unknown>> = {},
 ): Promise<ServingWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'serving-'));
   const exchange = await startFakeExchange({ seed: 7 });
@@ -75,6 +77,7 @@ export async function startServingWorld(
     // Serving tests tell versions apart by their predictions: a model shrunk all the way to the naive
     // forecast answers the same whatever its weights.
     training: { shrink_toward_naive: false },
+    ...overrides,
   });
   const store = ArtifactStore.fromConfig(config.storage);
   let backend: BackendInfo | undefined;

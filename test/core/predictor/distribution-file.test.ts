@@ -56,9 +56,12 @@ describe('loadDistribution', () => {
     refused(encode({ ...linear, b1: { window: 13 } }), /B1 reads 13 closes, the model's window has 12/);
     const shuffled = { kind: 'linear', correction: { ...correction, names: [...names].reverse() } };
     refused(encode({ ...linear, scale: shuffled }), /inputs are \[/);
-    refused(
-      encode({ ...linear, scale: { kind: 'network', output: 'log_scale', shrink: 1 } }),
-      /not served yet/,
-    );
+  });
+
+  it("loads the network scale head's spec (the graph's log_scale output is checked with the session)", () => {
+    const network = { kind: 'network', output: 'log_scale', shrink: 0.4 } as const;
+    const { served, summary } = loadDistribution('BTC/USDT', 'v', encode({ ...linear, scale: network }), 12);
+    assert.deepEqual(served.spec.scale, network);
+    assert.equal(summary.scale, 'network');
   });
 });

@@ -5,6 +5,7 @@ import { SeededRandom } from '../../../training-image/src/model/random.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
 import { fit, type FitOptions } from '../../../training-image/src/train/fit.js';
 import { GradientWorkers } from '../../../training-image/src/train/parallel/pool.js';
+import { unitFamily } from '../../../core/distribution/index.js';
 import type { SequenceSet } from '../../../core/features/index.js';
 
 const shape: NetworkShape = {
@@ -69,6 +70,67 @@ describe('training on worker threads', () => {
     });
     // and it learned something: the runs are not trivially equal because nothing moved
     assert.notEqual(a.history[0]?.trainLoss, a.history[2]?.trainLoss);
+    single.dispose();
+    parallel.dispose();
+  });
+});
+
+describe('training a scale head on worker threads', () => {
+  const headed: NetworkShape = { ...shape, scaleHead: true };
+  let workers: GradientWorkers;
+  before(async () => {
+    await selectBackend('auto');
+    workers = await GradientWorkers.start(2, headed, 'wasm');
+  });
+  after(async () => {
+    await workers.close();
+  });
+
+  function targets(count: number, seed: number): { sigmaB1: Float64Array; logReturn: Float64Array } {
+    const random = new SeededRandom(seed);
+    return {
+      sigmaB1: Float64Array.from(random.uniform(count, 0.002, 0.01)),
+      logReturn: Float64Array.from(random.uniform(count, -0.02, 0.02)),
+    };
+  }
+
+  it('gives the loss and scale CRPS history of one thread, and the scale CRPS moves', async () => {
+    // Prepare
+    const train = windows(50, 1);
+    const val = windows(12, 2);
+    const options: FitOptions = {
+      batchSize: 16,
+      valBatchSize: 64,
+      maxEpochs: 3,
+      patience: 3,
+      learningRate: 1e-2,
+      weightDecay: 0.01,
+      seed: 9,
+      scale: {
+        loss: { family: unitFamily({ name: 'student_t', nu: 5 }), weight: 1 },
+        train: targets(50, 3),
+        val: targets(12, 4),
+      },
+    };
+    const single = ForecastNetwork.initialize(headed, new SeededRandom(3));
+    const parallel = ForecastNetwork.initialize(headed, new SeededRandom(3));
+
+    // Act
+    const a = await fit(single, train, val, options);
+    const b = await fit(parallel, train, val, { ...options, workers });
+
+    // Assess
+    assert.equal(a.history.length, b.history.length);
+    a.history.forEach((epoch, i) => {
+      const other = b.history[i]!;
+      for (const key of ['trainLoss', 'valLoss', 'trainScaleCrps', 'valScaleCrps'] as const) {
+        const x = epoch[key];
+        const y = other[key];
+        assert.ok(x !== null && y !== null, `${key} ${i} missing`);
+        assert.ok(Math.abs(x - y) <= 1e-5 * Math.abs(x), `${key} ${i}: ${x} vs ${y}`);
+      }
+    });
+    assert.notEqual(a.history[0]?.valScaleCrps, a.history[2]?.valScaleCrps, 'the scale head learned nothing');
     single.dispose();
     parallel.dispose();
   });

@@ -99,6 +99,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         `${label}: the split gave ${data.trainRows} training rows and ${data.test.count} test windows, planned ${plan.trainRows} and ${plan.testRows}`,
       );
     }
+    // Row r of the fold's data is candle warmupRows + r of `rows` (the extended set's look-back).
+    const rowCandles = rows.slice(data.warmupRows);
     const trained = await trainModel({
       config,
       data,
@@ -106,6 +108,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       log,
       label,
       fields: { pair, fold: fold.index + 1 },
+      closes: rowCandles.map((candle) => candle.close),
     });
     const { accuracy, prices } = trained.test;
     let distribution: ReturnType<typeof measureFoldDistribution>;
@@ -113,7 +116,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       // The job's own distribution step on the fold's rows, with the network it just trained.
       distribution = measureFoldDistribution({
         config,
-        candles: rows,
+        candles: rowCandles,
         data,
         network: trained.network,
         testForecasts: prices.predicted,

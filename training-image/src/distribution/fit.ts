@@ -14,9 +14,11 @@ import {
   type DistributionScores,
   type ForecastDistribution,
   type ScaleCalibration,
+  type ServedScale,
 } from '../../../core/distribution/index.js';
 import type { Candle } from '../../../core/market/index.js';
 import type { DistributionMetrics } from '../../../core/metrics/index.js';
+import { shrinkScaleTowardB1, type ScaleShrinkage } from './shrink-scale.js';
 
 /**
  * Consecutive forecast windows of one split: window k ends at candle `first + k` and forecasts the
@@ -27,6 +29,8 @@ export interface WindowSplit {
   readonly first: number;
   readonly count: number;
   readonly mu?: ArrayLike<number>;
+  /** The network's `log_scale` output for each window: needed by `scale: network` (validation and test). */
+  readonly logScale?: ArrayLike<number>;
 }
 
 export interface FitDistributionInput {
@@ -50,6 +54,8 @@ export interface FittedDistribution {
   readonly metrics: DistributionMetrics;
   /** The test windows one by one, exactly as scored: what a backtest pools and draws. */
   readonly test: TestWindows;
+  /** `scale: network`: how far the head was shrunk toward B1 on validation; null otherwise. */
+  readonly shrinkage: ScaleShrinkage | null;
 }
 
 /**
@@ -85,6 +91,9 @@ function splitData(candles: readonly Candle[], split: WindowSplit): SplitData {
   if (split.mu !== undefined && split.mu.length !== count) {
     throw new DistributionFitError(`${split.mu.length} locations for ${count} windows`);
   }
+  if (split.logScale !== undefined && split.logScale.length !== count) {
+    throw new DistributionFitError(`${split.logScale.length} network log_scale outputs for ${count} windows`);
+  }
   const mu = new Float64Array(count);
   const outcomes = new Float64Array(count);
   for (let k = 0; k < count; k += 1) {
@@ -104,7 +113,12 @@ function splitSigmas(
   const sigmaB1 = new Float64Array(split.count);
   for (let k = 0; k < split.count; k += 1) {
     const last = split.first + k;
-    const scale = windowScale(spec, { candles, last, nextOpenTime: candles[last + 1]!.openTime });
+    const scale = windowScale(spec, {
+      candles,
+      last,
+      nextOpenTime: candles[last + 1]!.openTime,
+      networkLogScale: split.logScale?.[k],
+    });
     sigma[k] = scale.sigma;
     sigmaB1[k] = scale.sigmaB1;
   }
@@ -130,18 +144,16 @@ function b0Sigmas(
   return { sigma, minReturns };
 }
 
-/**
- * Fits the served distribution of the next close and measures it: the linear correction of B1's
- * log-scale on the training windows (by CRPS; config.scale 'b1' skips it), split-conformal
- * calibration on the validation windows, then the test windows scored for the model (calibrated and
- * not), B0 and B1. The test windows touch no fit, so the held-out figures in distribution.json are
- * what a client may expect.
- */
-export function fitDistribution(input: FitDistributionInput): FittedDistribution {
-  const { candles, config, windowLength } = input;
-  const family = unitFamily(config.family);
-  const gaussian = unitFamily(GAUSSIAN);
-  let spec: ForecastDistribution = {
+/** A scale fitted on the training windows (linear) or shrunk on the validation ones (network). */
+interface FittedScale {
+  readonly scale: ServedScale;
+  /** Windows the scale itself was fitted on: training windows for linear, validation for network. */
+  readonly fitWindows: number;
+  readonly shrinkage: ScaleShrinkage | null;
+}
+
+function unfitted(config: DistributionConfig, windowLength: number): ForecastDistribution {
+  return {
     schema_version: 1,
     family: config.family,
     b1: { window: windowLength },
@@ -149,33 +161,95 @@ export function fitDistribution(input: FitDistributionInput): FittedDistribution
     calibration: null,
     held_out: null,
   };
-  const test = splitData(candles, input.test);
+}
 
-  let fitWindows = 0;
-  if (config.scale === 'linear') {
-    const train = splitData(candles, input.train);
-    const { sigmaB1 } = splitSigmas(spec, candles, input.train);
-    const d = scaleInputNames(config.inputs).length;
-    const x = new Float64Array(input.train.count * d);
-    for (let k = 0; k < input.train.count; k += 1) {
-      // The window alone, as windowScale (and so serving) reads it.
-      const last = input.train.first + k;
-      const window = candles.slice(last - windowLength + 1, last + 1);
-      const next = candles[last + 1]!.openTime;
-      writeScaleInputs(config.inputs, window, windowLength - 1, sigmaB1[k]!, next, x, k * d, windowLength);
-    }
-    const correction = fitScaleCorrection({
-      family,
-      inputs: config.inputs,
-      x,
-      sigmaBase: sigmaB1,
-      outcomes: train.outcomes,
-      mu: train.mu,
-      l2: config.l2,
-    });
-    spec = { ...spec, scale: { kind: 'linear', correction } };
-    fitWindows = input.train.count;
+/** The linear correction of B1's log-scale, fitted by CRPS on the training windows. */
+function fitLinearScale(input: FitDistributionInput): FittedScale {
+  const { candles, config, windowLength } = input;
+  const spec = unfitted(config, windowLength);
+  const train = splitData(candles, input.train);
+  const { sigmaB1 } = splitSigmas(spec, candles, input.train);
+  const d = scaleInputNames(config.inputs).length;
+  const x = new Float64Array(input.train.count * d);
+  for (let k = 0; k < input.train.count; k += 1) {
+    // The window alone, as windowScale (and so serving) reads it.
+    const last = input.train.first + k;
+    const window = candles.slice(last - windowLength + 1, last + 1);
+    const next = candles[last + 1]!.openTime;
+    writeScaleInputs(config.inputs, window, windowLength - 1, sigmaB1[k]!, next, x, k * d, windowLength);
   }
+  const correction = fitScaleCorrection({
+    family: unitFamily(config.family),
+    inputs: config.inputs,
+    x,
+    sigmaBase: sigmaB1,
+    outcomes: train.outcomes,
+    mu: train.mu,
+    l2: config.l2,
+  });
+  return { scale: { kind: 'linear', correction }, fitWindows: input.train.count, shrinkage: null };
+}
+
+/**
+ * The network's scale head, shrunk toward B1 on the validation windows. The shrink is applied by
+ * serving (sigma_B1 x exp(shrink x log_scale)), not baked into the graph: the ONNX output stays the
+ * head's own, and distribution.json says how much of it to trust.
+ */
+function fitNetworkScale(input: FitDistributionInput): FittedScale {
+  const { candles, config, windowLength } = input;
+  for (const [name, split] of [
+    ['validation', input.val],
+    ['test', input.test],
+  ] as const) {
+    if (split.logScale === undefined) {
+      throw new DistributionFitError(
+        `distribution.scale 'network' needs the network's log_scale output on the ${name} windows`,
+      );
+    }
+  }
+  const val = splitData(candles, input.val);
+  const shrinkage = shrinkScaleTowardB1({
+    family: unitFamily(config.family),
+    mu: val.mu,
+    sigmaB1: splitSigmas(unfitted(config, windowLength), candles, input.val).sigmaB1,
+    logScale: input.val.logScale!,
+    outcomes: val.outcomes,
+  });
+  return {
+    scale: { kind: 'network', output: 'log_scale', shrink: shrinkage.factor },
+    fitWindows: input.val.count,
+    shrinkage,
+  };
+}
+
+function fitScale(input: FitDistributionInput, kind: DistributionConfig['scale']): FittedScale {
+  if (kind === 'linear') return fitLinearScale(input);
+  if (kind === 'network') return fitNetworkScale(input);
+  return { scale: { kind: 'b1' }, fitWindows: 0, shrinkage: null };
+}
+
+/**
+ * Fits the served distribution of the next close and measures it: the scale (B1, the linear
+ * correction fitted by CRPS on the training windows, or the network's head shrunk toward B1 on the
+ * validation windows), split-conformal calibration on the validation windows, then the test windows
+ * scored for the model (calibrated and not), B0 and B1. The test windows touch no fit, so the
+ * held-out figures in distribution.json are what a client may expect. With the network's head, the
+ * linear correction is fitted, calibrated and scored too, beside it: the head earns its place only
+ * where it beats that.
+ */
+export function fitDistribution(input: FitDistributionInput): FittedDistribution {
+  const fitted = calibrateAndScore(input, fitScale(input, input.config.scale));
+  if (input.config.scale !== 'network') return fitted;
+  const linear = calibrateAndScore(input, fitLinearScale(input));
+  return { ...fitted, metrics: { ...fitted.metrics, linear_crps_skill: linear.metrics.crps_skill } };
+}
+
+function calibrateAndScore(input: FitDistributionInput, fittedScale: FittedScale): FittedDistribution {
+  const { candles, config, windowLength } = input;
+  const family = unitFamily(config.family);
+  const gaussian = unitFamily(GAUSSIAN);
+  let spec: ForecastDistribution = { ...unfitted(config, windowLength), scale: fittedScale.scale };
+  const test = splitData(candles, input.test);
 
   let calibration: ScaleCalibration | null = null;
   if (config.calibrate) {
@@ -220,13 +294,15 @@ export function fitDistribution(input: FitDistributionInput): FittedDistribution
       b1_coverage_pct: scores.b1.coverage_pct,
     },
   };
+  const { shrinkage } = fittedScale;
   return {
     spec,
+    shrinkage,
     metrics: {
       family: config.family,
       scale: spec.scale.kind,
       windows: {
-        fit: fitWindows,
+        fit: fittedScale.fitWindows,
         calibration: calibration === null ? 0 : input.val.count,
         test: input.test.count,
       },
@@ -236,6 +312,7 @@ export function fitDistribution(input: FitDistributionInput): FittedDistribution
       crps_skill_uncalibrated: skill(scores.model_uncalibrated),
       b0_crps_skill: skill(scores.b0),
       calibration,
+      ...(shrinkage === null ? {} : { network_shrink: shrinkage.factor }),
     },
     test: {
       first: input.test.first,

@@ -1,5 +1,6 @@
 /**
- * Exports the forecasting network (stacked LSTM + Dense(1)) to an ONNX model.
+ * Exports the forecasting network (stacked LSTM + Dense(1), and the scale head's Dense(1) when it
+ * has one) to an ONNX model.
  *
  *   sequence [batch, L, F]
  *     -> Transpose            [L, batch, F]           (ONNX LSTM is time-major)
@@ -8,6 +9,8 @@
  *     -> MatMul dense kernel [H, 1] -> Add dense bias [1]
  *     residual target only: -> Add sequence[:, L-1, f] (Slice + Squeeze of the input)
  *   output [batch, 1]
+ *   scale head only: last hidden state -> MatMul scale kernel [H, 1] -> Add scale bias [1]
+ *   log_scale [batch, 1]  (a second output after the first, so a reader of `output` alone still works)
  */
 import type { ForecastNetworkWeights } from '../model/weights.js';
 import {
@@ -50,7 +53,11 @@ function describe(weights: ForecastNetworkWeights): string {
     `Output '${ONNX_IO.output}': float32 [${BATCH}, 1], the scaled close of the next candle` +
     (weights.residualFeature === undefined
       ? '.'
-      : `: the network's change added to input feature ${weights.residualFeature} at the last step.`)
+      : `: the network's change added to input feature ${weights.residualFeature} at the last step.`) +
+    (weights.scaleHead === undefined
+      ? ''
+      : ` Output '${ONNX_IO.logScale}': float32 [${BATCH}, 1], the scale head's z: the next log return's ` +
+        `scale is sigma_B1 x exp(shrink x z), shrink from distribution.json.`)
   );
 }
 
@@ -171,6 +178,31 @@ function addDenseHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHi
   if (residual !== undefined) addResidual(parts, weights, residual, dense);
 }
 
+/**
+ * log_scale = last hidden state @ scale kernel + scale bias: the head's raw z. Serving multiplies it by
+ * distribution.json's shrink; folding the shrink in here would tie the graph to one validation result.
+ */
+function addScaleHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHidden: string): void {
+  const head = weights.scaleHead;
+  if (head === undefined) return;
+  const hiddenSize = weights.lstm.at(-1)?.hiddenSize ?? 0;
+  const product = 'scale_matmul';
+  parts.initializers.push(
+    floatInitializer('scale_kernel', [hiddenSize, 1], head.kernel),
+    floatInitializer('scale_bias', [1], head.bias),
+  );
+  parts.nodes.push(
+    node({ opType: 'MatMul', name: 'scale', inputs: [lastHidden, 'scale_kernel'], outputs: [product] }),
+    node({
+      opType: 'Add',
+      name: 'scale_add_bias',
+      inputs: [product, 'scale_bias'],
+      outputs: [ONNX_IO.logScale],
+    }),
+  );
+  parts.valueInfo.push(floatTensorValueInfo(product, [BATCH, 1]));
+}
+
 /** output = dense + sequence[:, L-1, f]: the network predicts the change from the last value of feature f. */
 function addResidual(
   parts: GraphParts,
@@ -229,6 +261,7 @@ function buildGraph(weights: ForecastNetworkWeights, docString: string): GraphPr
   let current = addTimeMajorInput(parts, weights);
   for (let k = 0; k < weights.lstm.length; k += 1) current = addLstmLayer(parts, weights, k, current);
   addDenseHead(parts, weights, current);
+  addScaleHead(parts, weights, current);
 
   return {
     name: GRAPH_NAME,
@@ -242,7 +275,12 @@ function buildGraph(weights: ForecastNetworkWeights, docString: string): GraphPr
         'scaled windows',
       ),
     ],
-    output: [floatTensorValueInfo(ONNX_IO.output, [BATCH, 1], 'scaled next close')],
+    output: [
+      floatTensorValueInfo(ONNX_IO.output, [BATCH, 1], 'scaled next close'),
+      ...(weights.scaleHead === undefined
+        ? []
+        : [floatTensorValueInfo(ONNX_IO.logScale, [BATCH, 1], 'log of the scale as a multiple of B1')]),
+    ],
     valueInfo: parts.valueInfo,
   };
 }

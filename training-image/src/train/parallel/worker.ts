@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { unitFamily } from '../../../../core/distribution/index.js';
 import { stepsFromTimeMajor } from '../../model/batch-layout.js';
 import { dropoutMaskRows } from '../../model/dropout.js';
 import { ForecastNetwork } from '../../model/network.js';
@@ -43,16 +44,28 @@ async function handle(message: ToWorker): Promise<void> {
   const batch = message.y.length;
   const rows = message.dropout;
   const masks = rows === null ? undefined : dropoutMaskRows(net.shape, rows);
+  const scale = message.scale;
+  let scaleCrps: number | null = null;
   const result = tf.tidy(() => {
-    const { loss, grads } = net.lossAndGradients(
+    const out = net.lossAndGradients(
       stepsFromTimeMajor(message.x, sequenceLength, featureCount),
       tf.tensor2d(message.y, [batch, 1]),
-      { masks },
+      {
+        masks,
+        scale:
+          scale === null
+            ? undefined
+            : { loss: { family: unitFamily(scale.family), weight: scale.weight }, targets: scale },
+      },
     );
-    return { loss: loss.dataSync()[0] as number, grads: grads.map((g) => g.dataSync() as Float32Array) };
+    scaleCrps = out.scaleCrps;
+    return {
+      loss: out.loss.dataSync()[0] as number,
+      grads: out.grads.map((g) => g.dataSync() as Float32Array),
+    };
   });
   send(
-    { type: 'gradients', id: message.id, loss: result.loss, grads: result.grads },
+    { type: 'gradients', id: message.id, loss: result.loss, scaleCrps, grads: result.grads },
     result.grads.map((g) => g.buffer as ArrayBuffer),
   );
 }
