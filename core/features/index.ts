@@ -25,7 +25,7 @@ export {
   scalerToJson,
 } from './scaler.js';
 export type { MinMaxScalerParams, ScalerJson } from './scaler.js';
-export { makeSequences, splitSequences, trainWindowCount } from './sequences.js';
+export { lastStepValues, makeSequences, splitSequences, trainWindowCount } from './sequences.js';
 export { splitByTime, trainRowCount } from './split.js';
 export type {
   DataRange,

@@ -171,6 +171,20 @@ export class MinMaxScaler {
     return target;
   }
 
+  /**
+   * A scaled value of one column back to raw units, read as a change from an anchor whose raw value is
+   * known (the window's last close and its scaled input): min-max scaling is affine, so this is
+   * inverseColumn without the float32 rounding of the anchor. A forecast of "no change" (a residual
+   * model shrunk to the naive forecast) comes back as the last close exactly, not a few thousandths off.
+   */
+  public inverseFromAnchor(
+    scaled: number,
+    anchor: { readonly scaled: number; readonly raw: number },
+    column: FeatureColumn = 'close',
+  ): number {
+    return anchor.raw + (scaled - anchor.scaled) / this.scale[this.columnIndex(column)]!;
+  }
+
   /** Maps scaled values of one column (the close, by default: what the model predicts) back to raw units. */
   public inverseColumn(value: number, column?: FeatureColumn): number;
   public inverseColumn(values: ArrayLike<number>, column?: FeatureColumn): Float64Array;

@@ -91,3 +91,11 @@ export function splitSequences(set: SequenceSet, valSize: number): SequenceSplit
   }
   return { train: windowsOf(set, 0, trainCount), val: windowsOf(set, trainCount, set.count) };
 }
+
+/** Each window's value of one feature at its last step (the scaled last close, for the close column). */
+export function lastStepValues(set: SequenceSet, feature: number): Float32Array {
+  const { count, sequenceLength: T, featureCount: F } = set;
+  const last = new Float32Array(count);
+  for (let i = 0; i < count; i += 1) last[i] = set.x[(i * T + T - 1) * F + feature]!;
+  return last;
+}

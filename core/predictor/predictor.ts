@@ -225,8 +225,11 @@ export class Predictor {
     const candles = context.slice(context.length - model.sequenceLength);
     const input = prepareWindow(context, model.scaler, model.sequenceLength);
     const { scaledClose, logScale } = await this.run(model, input);
-    const close = model.scaler.inverseColumn(scaledClose, 'close');
     const last = candles[candles.length - 1] as Candle;
+    // Read from the last close, as training scored it: "no change" is the last close to the cent.
+    const width = model.scaler.features.length;
+    const lastScaled = input[(model.sequenceLength - 1) * width + model.scaler.columnIndex('close')]!;
+    const close = model.scaler.inverseFromAnchor(scaledClose, { scaled: lastScaled, raw: last.close });
     const tf = this.timeframeMs;
     const distribution = model.distribution.served.nextClose({
       candles,

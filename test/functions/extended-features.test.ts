@@ -98,11 +98,15 @@ describe('/predict with a model trained on the extended feature set', () => {
       length,
       14,
     ]);
-    const output = await session.run({
-      sequence: new ort.Tensor('float32', prepareWindow(context, scaler, length), [1, length, 14]),
-    });
+    const input = prepareWindow(context, scaler, length);
+    const output = await session.run({ sequence: new ort.Tensor('float32', input, [1, length, 14]) });
     await session.release();
-    const expected = scaler.inverseColumn((output['output']?.data as Float32Array)[0] as number, 'close');
+    // Read from the window's last close, whose scaled value is the input's last row's close column
+    const anchor = {
+      scaled: input[(length - 1) * 14 + scaler.columnIndex('close')]!,
+      raw: context.at(-1)!.close,
+    };
+    const expected = scaler.inverseFromAnchor((output['output']?.data as Float32Array)[0]!, anchor);
     assert.equal(body.prediction.close, expected);
   });
 });

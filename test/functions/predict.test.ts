@@ -104,11 +104,15 @@ describe('/predict', () => {
       const length = world.config.features.sequence_length;
       assert.equal(candles.length, length);
       const session = await ort.InferenceSession.create(await world.store.readFile(manifest, 'model.onnx'));
-      const output = await session.run({
-        sequence: new ort.Tensor('float32', prepareWindow(candles, scaler, length), [1, length, 9]),
-      });
+      const input = prepareWindow(candles, scaler, length);
+      const output = await session.run({ sequence: new ort.Tensor('float32', input, [1, length, 9]) });
       await session.release();
-      const expected = scaler.inverseColumn((output['output']?.data as Float32Array)[0] as number, 'close');
+      // Read from the window's last close, whose scaled value is the input's last row's close column
+      const anchor = {
+        scaled: input[(length - 1) * 9 + scaler.columnIndex('close')]!,
+        raw: candles.at(-1)!.close,
+      };
+      const expected = scaler.inverseFromAnchor((output['output']?.data as Float32Array)[0]!, anchor);
       assert.equal(body.prediction.close, expected);
       // the window ends with the last closed candle; the prediction is for the one after it
       const last = candles[length - 1] as Candle;

@@ -110,11 +110,15 @@ describe('/predict with the network scale head', () => {
     }));
     const length = world.config.features.sequence_length;
     const session = await ort.InferenceSession.create(await world.store.readFile(manifest, 'model.onnx'));
-    const outputs = await session.run({
-      sequence: new ort.Tensor('float32', prepareWindow(candles, scaler, length), [1, length, 9]),
-    });
+    const window = prepareWindow(candles, scaler, length);
+    const outputs = await session.run({ sequence: new ort.Tensor('float32', window, [1, length, 9]) });
     await session.release();
-    const close = scaler.inverseColumn((outputs['output']?.data as Float32Array)[0]!, 'close');
+    // Read from the window's last close, whose scaled value is the input's last row's close column
+    const anchor = {
+      scaled: window[(length - 1) * 9 + scaler.columnIndex('close')]!,
+      raw: candles.at(-1)!.close,
+    };
+    const close = scaler.inverseFromAnchor((outputs['output']?.data as Float32Array)[0]!, anchor);
     const logScale = (outputs['log_scale']?.data as Float32Array)[0]!;
     const last = candles[length - 1]!;
     const spec = await distributionOf(manifest);

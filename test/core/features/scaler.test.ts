@@ -134,6 +134,26 @@ describe('fitMinMaxScaler and transform', () => {
   });
 });
 
+describe('inverseFromAnchor', () => {
+  // A BTC-like close column: float32 cannot hold the scaled last close exactly.
+  const scaler = fitMinMaxScaler(matrixWith(2, { close: [28_734.17, 69_000.01] }));
+  const raw = 41_923.37;
+  // The default feature range is [-1, 1]: what transform() writes for this close, in float32.
+  const anchor = { scaled: Math.fround(-1 + (2 * (raw - 28_734.17)) / (69_000.01 - 28_734.17)), raw };
+
+  it('gives back the anchor exactly for "no change", where inverseColumn is off by the float32 rounding', () => {
+    assert.equal(scaler.inverseFromAnchor(anchor.scaled, anchor), raw);
+    assert.notEqual(scaler.inverseColumn(anchor.scaled), raw);
+  });
+
+  it('equals inverseColumn for any other value, up to that rounding', () => {
+    for (const scaled of [-1, -0.25, 0.3, 1, 1.7]) {
+      const fromAnchor = scaler.inverseFromAnchor(scaled, anchor);
+      assert.ok(Math.abs(fromAnchor - scaler.inverseColumn(scaled)) < 0.01, `${scaled}: ${fromAnchor}`);
+    }
+  });
+});
+
 describe('inverseColumn', () => {
   const scaler = fitMinMaxScaler(matrixWith(2, { close: [100, 200], open: [0, 10] }));
 

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import {
   FeatureError,
   NotEnoughDataError,
+  lastStepValues,
   makeSequences,
   splitSequences,
   trainWindowCount,
@@ -138,5 +139,14 @@ describe('splitSequences', () => {
     // 4 windows at 0.2 all train (ceil 3.2); 5 give ceil(4) = 4 train and 1 validation.
     assert.throws(() => splitSequences(numberedSet(4), 0.2), notEnough(5, 4));
     assert.equal(splitSequences(numberedSet(5), 0.2).val.count, 1);
+  });
+});
+
+describe('lastStepValues', () => {
+  it("reads each window's last row of one feature", () => {
+    // Rows r = [10r, 10r + 1]; windows of 3 rows: window i ends at row i + 2
+    const set = makeSequences(tinyScaled(6), 6, 2, 3, 0);
+    assert.deepEqual([...lastStepValues(set, 0)], [20, 30, 40]);
+    assert.deepEqual([...lastStepValues(set, 1)], [21, 31, 41]);
   });
 });

@@ -152,7 +152,11 @@ describe('Predictor', () => {
     const scaled = (output['output']?.data as Float32Array)[0] as number;
     const last = window[11] as Candle;
     assert.equal(prediction.scaledClose, scaled);
-    assert.equal(prediction.next.close, published.scaler.inverseColumn(scaled, 'close'));
+    // read from the last close (its scaled input is row 11's close, column 7), as training scores it
+    const input = prepareWindow(window, published.scaler, 12);
+    const anchor = { scaled: input[11 * 9 + 7] as number, raw: last.close };
+    assert.equal(prediction.next.close, published.scaler.inverseFromAnchor(scaled, anchor));
+    assert.ok(Math.abs(prediction.next.close - published.scaler.inverseColumn(scaled, 'close')) < 0.01);
     assert.deepEqual(prediction.last, {
       openTime: last.openTime,
       closeTime: last.openTime + HOUR_MS,
@@ -192,7 +196,8 @@ describe('Predictor', () => {
     await session.release();
     const scaled = (output['output']?.data as Float32Array)[0] as number;
     assert.equal(prediction.scaledClose, scaled);
-    assert.equal(prediction.next.close, published.scaler.inverseColumn(scaled, 'close'));
+    const anchor = { scaled: input[11 * 14 + 7] as number, raw: prediction.last.close };
+    assert.equal(prediction.next.close, published.scaler.inverseFromAnchor(scaled, anchor));
     // the answer is about the window itself, not its look-back
     assert.deepEqual(prediction.candles, CANDLES.slice(-12));
     assert.equal(prediction.last.openTime, Date.UTC(2026, 10, 26, 9));

@@ -1,6 +1,6 @@
 import type { Config } from '../../../core/config/index.js';
 import { unitFamily, windowScaleTargets } from '../../../core/distribution/index.js';
-import type { TrainingData } from '../../../core/features/index.js';
+import { lastStepValues, type TrainingData } from '../../../core/features/index.js';
 import { forecastMetrics, type ForecastMetrics } from '../../../core/metrics/index.js';
 import { formatDuration, type Log, type LogFields } from '../log.js';
 import { ForecastNetwork } from '../model/network.js';
@@ -169,7 +169,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     const predictions = predictWindows(network, data.test, EVALUATION_BATCH);
     const loss = meanSquaredError(predictions, data.test.y);
     const prices: TestPrices = {
-      predicted: data.scaler.inverseColumn(predictions, 'close'),
+      predicted: pricesFromScaled(data, predictions, closeIndex),
       ...data.testCloses,
     };
     const accuracy = forecastMetrics(prices);
@@ -183,6 +183,18 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     network.dispose();
     throw error;
   }
+}
+
+/**
+ * The test forecasts in prices, each read from its window's last close as serving reads it
+ * (MinMaxScaler.inverseFromAnchor): a forecast shrunk to "no change" scores exactly the naive MAE.
+ */
+function pricesFromScaled(data: TrainingData, predictions: Float32Array, closeIndex: number): Float64Array {
+  const lastScaled = lastStepValues(data.test, closeIndex);
+  const { lastClose } = data.testCloses;
+  return Float64Array.from(predictions, (scaled, k) =>
+    data.scaler.inverseFromAnchor(scaled, { scaled: lastScaled[k]!, raw: lastClose[k]! }),
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SequenceSet } from '../../../core/features/index.js';
+import { lastStepValues, type SequenceSet } from '../../../core/features/index.js';
 
 export interface Shrinkage {
   /** The share of the network's predicted change kept: 0 is the naive forecast, 1 the network. */
@@ -21,9 +21,8 @@ export function shrinkTowardNaive(
   feature: number,
   steps = 20,
 ): Shrinkage {
-  const { count, sequenceLength: T, featureCount: F } = set;
-  const last = new Float64Array(count);
-  for (let i = 0; i < count; i++) last[i] = set.x[(i * T + T - 1) * F + feature] as number;
+  const { count } = set;
+  const last = lastStepValues(set, feature);
   const maeWith = (factor: number): number => {
     let sum = 0;
     for (let i = 0; i < count; i++) {
