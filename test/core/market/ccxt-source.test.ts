@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 
 import type { ExchangeConfig } from '../../../core/config/schema.js';
 import { HOUR_MS } from '../../../core/market/candle.js';
-import { CcxtCandleSource, createExchange } from '../../../core/market/ccxt-source.js';
+import { CcxtCandleSource, RATE_LIMIT_BURST, createExchange } from '../../../core/market/ccxt-source.js';
 import type { FetchProgress } from '../../../core/market/ccxt-source.js';
 import { CandleValidationError, ExchangeError, UnknownExchangeError } from '../../../core/market/errors.js';
 import { validateCandles } from '../../../core/market/validate.js';
@@ -293,6 +293,24 @@ describe('createExchange', () => {
     assert.equal(exchange.enableRateLimit, true);
     assert.equal(exchange.timeout, 1234);
     assert.equal((exchange.urls['api'] as Record<string, string>)['public'], 'https://api.kraken.com');
+  });
+
+  it('lets a new exchange make RATE_LIMIT_BURST + 1 requests at once, then spaces them at its rate', async () => {
+    // Prepare
+    const exchange = await createExchange(exchangeConfig('http://127.0.0.1:1'));
+    let passed = 0;
+
+    // Act: one more cost-1 request than the burst and the one a bucket at 0 lets through
+    const waits = Array.from({ length: RATE_LIMIT_BURST + 2 }, () =>
+      exchange.throttle(1).then(() => (passed += 1)),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess: the last one waits for the bucket to refill (rateLimit ms, 50 for Binance)
+    assert.equal(passed, RATE_LIMIT_BURST + 1);
+    assert.ok((exchange.rateLimit ?? 0) >= 10, `rateLimit ${exchange.rateLimit} ms`);
+    await Promise.all(waits);
+    assert.equal(passed, RATE_LIMIT_BURST + 2);
   });
 
   it('moves every REST endpoint to the given URL, keeping the paths', async () => {
