@@ -523,15 +523,17 @@ export class Predictor {
   private prefetchWindow(pair: Pair): void {
     if (this.prefetchCandles === undefined || !this.pairs.includes(pair)) return;
     if (this.entries.get(pair)?.model != null) return;
-    const margin = this.gapPolicy === 'fill' ? this.maxFillGap : 0;
-    this.candles.fetchLast(pair, this.prefetchCandles + margin).catch(() => undefined);
+    this.candles.fetchLast(pair, this.fetchCount(this.prefetchCandles)).catch(() => undefined);
+  }
+
+  /** Candles asked for a window of `length`: a few more, so that a hole at its start can be repaired too. */
+  private fetchCount(length: number): number {
+    return length + (this.gapPolicy === 'fill' ? this.maxFillGap : 0);
   }
 
   /** The last `length` closed candles, validated and gap-repaired as training does. */
   private async window(pair: Pair, length: number): Promise<Candle[]> {
-    // A few candles more than the window, so that a hole at its start can be repaired too.
-    const margin = this.gapPolicy === 'fill' ? this.maxFillGap : 0;
-    const raw = await this.candles.fetchLast(pair, length + margin);
+    const raw = await this.candles.fetchLast(pair, this.fetchCount(length));
     // Validation only sees the gaps between candles: a series that stops hours ago passes it, and
     // its "next candle" would already be in the past. A newer candle than expected is fine (this
     // clock is behind the exchange's).

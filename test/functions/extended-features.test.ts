@@ -18,7 +18,15 @@ import type { CandleProvider } from '../../core/predictor/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { PredictResponseSchema } from '../../functions/schemas.js';
-import { fixture, handlersOf, manualClock, parse, startServingWorld, type ServingWorld } from './support.js';
+import {
+  fixture,
+  handlersOf,
+  manualClock,
+  parse,
+  servedClose,
+  startServingWorld,
+  type ServingWorld,
+} from './support.js';
 
 /** The ccxt source, keeping what it last handed to the predictor. */
 class RecordingCandles implements CandleProvider {
@@ -101,12 +109,13 @@ describe('/predict with a model trained on the extended feature set', () => {
     const input = prepareWindow(context, scaler, length);
     const output = await session.run({ sequence: new ort.Tensor('float32', input, [1, length, 14]) });
     await session.release();
-    // Read from the window's last close, whose scaled value is the input's last row's close column
-    const anchor = {
-      scaled: input[(length - 1) * 14 + scaler.columnIndex('close')]!,
-      raw: context.at(-1)!.close,
-    };
-    const expected = scaler.inverseFromAnchor((output['output']?.data as Float32Array)[0]!, anchor);
+    const expected = servedClose(
+      scaler,
+      input,
+      length,
+      (output['output']?.data as Float32Array)[0]!,
+      context.at(-1)!.close,
+    );
     assert.equal(body.prediction.close, expected);
   });
 });

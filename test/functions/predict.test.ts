@@ -18,6 +18,7 @@ import {
   fixture,
   manualClock,
   parse,
+  servedClose,
   startServingWorld,
   withQuery,
   type ServingWorld,
@@ -107,12 +108,13 @@ describe('/predict', () => {
       const input = prepareWindow(candles, scaler, length);
       const output = await session.run({ sequence: new ort.Tensor('float32', input, [1, length, 9]) });
       await session.release();
-      // Read from the window's last close, whose scaled value is the input's last row's close column
-      const anchor = {
-        scaled: input[(length - 1) * 9 + scaler.columnIndex('close')]!,
-        raw: candles.at(-1)!.close,
-      };
-      const expected = scaler.inverseFromAnchor((output['output']?.data as Float32Array)[0]!, anchor);
+      const expected = servedClose(
+        scaler,
+        input,
+        length,
+        (output['output']?.data as Float32Array)[0]!,
+        candles.at(-1)!.close,
+      );
       assert.equal(body.prediction.close, expected);
       // the window ends with the last closed candle; the prediction is for the one after it
       const last = candles[length - 1] as Candle;

@@ -16,7 +16,15 @@ import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { PredictResponseSchema } from '../../functions/schemas.js';
 import { onnx } from '../../training-image/src/onnx/proto.js';
-import { fixture, handlersOf, manualClock, parse, startServingWorld, type ServingWorld } from './support.js';
+import {
+  fixture,
+  handlersOf,
+  manualClock,
+  parse,
+  servedClose,
+  startServingWorld,
+  type ServingWorld,
+} from './support.js';
 
 const HOUR = 3_600_000;
 const PAIR = 'BTC/USDT';
@@ -113,12 +121,13 @@ describe('/predict with the network scale head', () => {
     const window = prepareWindow(candles, scaler, length);
     const outputs = await session.run({ sequence: new ort.Tensor('float32', window, [1, length, 9]) });
     await session.release();
-    // Read from the window's last close, whose scaled value is the input's last row's close column
-    const anchor = {
-      scaled: window[(length - 1) * 9 + scaler.columnIndex('close')]!,
-      raw: candles.at(-1)!.close,
-    };
-    const close = scaler.inverseFromAnchor((outputs['output']?.data as Float32Array)[0]!, anchor);
+    const close = servedClose(
+      scaler,
+      window,
+      length,
+      (outputs['output']?.data as Float32Array)[0]!,
+      candles.at(-1)!.close,
+    );
     const logScale = (outputs['log_scale']?.data as Float32Array)[0]!;
     const last = candles[length - 1]!;
     const spec = await distributionOf(manifest);

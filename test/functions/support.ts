@@ -15,6 +15,7 @@ import {
   type ManifestModel,
 } from '../../core/artifacts/index.js';
 import type { Config, Pair } from '../../core/config/index.js';
+import type { MinMaxScaler } from '../../core/features/index.js';
 import { createHandlers, type HandlerTable } from '../../functions/handlers/index.js';
 import type { Runtime } from '../../functions/runtime.js';
 import { startFakeExchange, type FakeExchange } from '../../local/fake-exchange/index.js';
@@ -151,4 +152,19 @@ export async function deadEndpoint(): Promise<string> {
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * The close /predict serves for the graph's scaled `output` on `input` (a window of `length` rows): read
+ * from the window's last close, whose scaled value is the input's last row's close column.
+ */
+export function servedClose(
+  scaler: MinMaxScaler,
+  input: Float32Array,
+  length: number,
+  output: number,
+  lastClose: number,
+): number {
+  const lastScaled = input[(length - 1) * scaler.features.length + scaler.columnIndex('close')]!;
+  return scaler.inverseFromAnchor(output, { scaled: lastScaled, raw: lastClose });
 }

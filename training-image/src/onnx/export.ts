@@ -154,27 +154,20 @@ function addLstmLayer(parts: GraphParts, weights: ForecastNetworkWeights, k: num
 }
 
 function addDenseHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHidden: string): void {
-  const hiddenSize = weights.lstm.at(-1)?.hiddenSize ?? 0;
-  const product = 'dense_matmul';
   const residual = weights.residualFeature;
   const dense = residual === undefined ? ONNX_IO.output : 'dense_output';
   // A residual network's output scale is folded into the dense weights: (h W + b) s = h (W s) + b s.
   const scale = weights.outputScale ?? 1;
   const fold = (values: Float32Array): Float32Array => (scale === 1 ? values : values.map((v) => v * scale));
-  parts.initializers.push(
-    floatInitializer('dense_kernel', [hiddenSize, 1], fold(weights.denseKernel)),
-    floatInitializer('dense_bias', [1], fold(weights.denseBias)),
+  addDenseUnit(
+    parts,
+    'dense',
+    lastHidden,
+    weights,
+    fold(weights.denseKernel),
+    fold(weights.denseBias),
+    dense,
   );
-  parts.nodes.push(
-    node({ opType: 'MatMul', name: 'dense', inputs: [lastHidden, 'dense_kernel'], outputs: [product] }),
-    node({
-      opType: 'Add',
-      name: 'dense_add_bias',
-      inputs: [product, 'dense_bias'],
-      outputs: [dense],
-    }),
-  );
-  parts.valueInfo.push(floatTensorValueInfo(product, [BATCH, 1]));
   if (residual !== undefined) addResidual(parts, weights, residual, dense);
 }
 
@@ -185,20 +178,31 @@ function addDenseHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHi
 function addScaleHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHidden: string): void {
   const head = weights.scaleHead;
   if (head === undefined) return;
+  addDenseUnit(parts, 'scale', lastHidden, weights, head.kernel, head.bias, ONNX_IO.logScale);
+}
+
+/**
+ * `output` = last hidden state @ `{name}_kernel` + `{name}_bias`, one unit: the MatMul and Add nodes
+ * (`{name}`, `{name}_add_bias`), their weights and the product's shape.
+ */
+function addDenseUnit(
+  parts: GraphParts,
+  name: string,
+  lastHidden: string,
+  weights: ForecastNetworkWeights,
+  kernel: Float32Array,
+  bias: Float32Array,
+  output: string,
+): void {
   const hiddenSize = weights.lstm.at(-1)?.hiddenSize ?? 0;
-  const product = 'scale_matmul';
+  const product = `${name}_matmul`;
   parts.initializers.push(
-    floatInitializer('scale_kernel', [hiddenSize, 1], head.kernel),
-    floatInitializer('scale_bias', [1], head.bias),
+    floatInitializer(`${name}_kernel`, [hiddenSize, 1], kernel),
+    floatInitializer(`${name}_bias`, [1], bias),
   );
   parts.nodes.push(
-    node({ opType: 'MatMul', name: 'scale', inputs: [lastHidden, 'scale_kernel'], outputs: [product] }),
-    node({
-      opType: 'Add',
-      name: 'scale_add_bias',
-      inputs: [product, 'scale_bias'],
-      outputs: [ONNX_IO.logScale],
-    }),
+    node({ opType: 'MatMul', name, inputs: [lastHidden, `${name}_kernel`], outputs: [product] }),
+    node({ opType: 'Add', name: `${name}_add_bias`, inputs: [product, `${name}_bias`], outputs: [output] }),
   );
   parts.valueInfo.push(floatTensorValueInfo(product, [BATCH, 1]));
 }
