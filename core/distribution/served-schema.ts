@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { ScaleCalibrationSchema } from './calibration.js';
 import { FamilySpecSchema, GAUSSIAN, type FamilySpec } from './family.js';
