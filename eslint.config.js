@@ -39,6 +39,11 @@ export default tseslint.config(
     },
   },
   {
+    // The bundling shims (infra/bundling/builtins/) are CommonJS.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     files: ['core/**/*.ts'],
     ignores: ['core/market/ccxt-source.ts', 'core/market/exchange-classes.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [upperLayers, tensorflow, ccxt] }] },

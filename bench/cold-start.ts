@@ -7,12 +7,15 @@ import { spawn } from 'node:child_process';
 import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { writeJsonConf } from '../infra/bundling/finish-bundle.js';
 import { FUNCTION_ESBUILD } from '../infra/bundling/function-esbuild.js';
 import { STARTUP_MEASURE_PREFIX, STARTUP_STEPS, type StartupStep } from '../core/timing/index.js';
 
 export interface ColdStartBundle {
   readonly dir: string;
   readonly bytes: number;
+  /** conf/ as the function holds it (JSON, written as finish-bundle.ts writes it): MUR_CONF_DIR. */
+  readonly confDir: string;
 }
 
 /** One cold start, in ms. */
@@ -56,7 +59,10 @@ const COLD_SCRIPT = [
   'process.exit(0);',
 ].join('\n');
 
-/** Bundles the Lambda entry functions/lambda/predict.ts into `dir`, with onnxruntime-node linked beside it. */
+/**
+ * Bundles the Lambda entry functions/lambda/predict.ts into `dir`, with onnxruntime-node linked beside it
+ * and conf/ written beside it as JSON.
+ */
 export async function bundlePredict(root: string, dir: string): Promise<ColdStartBundle> {
   await mkdir(join(dir, 'node_modules'), { recursive: true });
   await symlink(
@@ -72,7 +78,9 @@ export async function bundlePredict(root: string, dir: string): Promise<ColdStar
     logLevel: 'error',
   });
   await writeFile(join(dir, 'cold.mjs'), COLD_SCRIPT);
-  return { dir, bytes: (await stat(join(dir, 'index.mjs'))).size };
+  const confDir = join(dir, 'conf');
+  writeJsonConf(join(root, 'conf'), confDir);
+  return { dir, bytes: (await stat(join(dir, 'index.mjs'))).size, confDir };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * npm run bench:serve -- [--requests 1000] [--cold 5]
+ * npm run bench:serve -- [--requests 1000] [--cold 5] [--cpu-prof DIR]
  * Serving latency on the production model size (sequence 120, 9 features, 2 x 128 LSTM), printed as one
  * JSON line:
  *
@@ -23,7 +23,8 @@ import { parseArgs } from 'node:util';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as ort from 'onnxruntime-node';
 import { ArtifactStore } from '../core/artifacts/index.js';
-import { loadConfig, type Config, type Pair } from '../core/config/index.js';
+import type { Config, Pair } from '../core/config/index.js';
+import { loadConfig } from '../core/config/load.js';
 import { CcxtCandleSource } from '../core/market/index.js';
 import { DEFAULT_SESSION_OPTIONS, ONNX_IO } from '../core/predictor/index.js';
 import { buildProxyEvent } from '../functions/local/event.js';
@@ -42,11 +43,15 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '50' },
     cold: { type: 'string', default: '5' },
+    // A V8 CPU profile of each cold start, written to DIR (open in Chrome DevTools or speedscope).
+    'cpu-prof': { type: 'string' },
   },
 });
 const requests = Number(values.requests);
 const warmup = Number(values.warmup);
 const coldRuns = Number(values.cold);
+const coldNodeArgs =
+  values['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']];
 
 // The bench prints one JSON line: the handlers' request logs must stay out of stdout. Set before the
 // first functions/ module is imported, since Powertools reads the level once.
@@ -146,7 +151,7 @@ try {
         bundle,
         {
           MUR_ENV: 'base',
-          MUR_CONF_DIR: join(ROOT, 'conf'),
+          MUR_CONF_DIR: bundle.confDir,
           PAIRS: PAIR,
           MODEL_BUCKET: BUCKET,
           S3_ENDPOINT: s3.endpoint,
@@ -154,6 +159,7 @@ try {
           POWERTOOLS_LOG_LEVEL: 'SILENT',
         },
         event(),
+        coldNodeArgs,
       ),
     );
   }

@@ -72,7 +72,7 @@ export const FUNCTION_ENVIRONMENT = {
   MODEL_PREFIX: 'key prefix inside the bucket',
   PAIRS: 'comma-separated pairs served',
   MUR_ENV: 'configuration laid over conf/base',
-  MUR_CONF_DIR: 'where conf/ is (bundled beside the handler)',
+  MUR_CONF_DIR: 'where conf/ is (bundled beside the handler, as JSON)',
   SCHEDULE_PERIOD_MINUTES: 'minutes between two scheduled training runs (the stack schedule)',
   STALE_AFTER_PERIODS: 'schedule periods after which a model is stale (stalenessPeriods, as the alarm)',
   CORS_ORIGINS: 'origins allowed by CORS (corsOrigins, as the preflight)',

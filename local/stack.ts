@@ -9,7 +9,8 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ArtifactStore, type LatestPointer } from '../core/artifacts/index.js';
-import { ConfigError, loadConfig, type Config, type Pair } from '../core/config/index.js';
+import { ConfigError, type Config, type Pair } from '../core/config/index.js';
+import { loadConfig } from '../core/config/load.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
 import { MetricsSchema, type DataSource } from '../core/metrics/index.js';
 import { ApiKeyError, generateDevKey, resolveApiKeys } from '../functions/local/api-keys.js';

@@ -1,107 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type * as z from 'zod';
-import { applyEnvOverrides } from './environment.js';
-import { ConfigError } from './errors.js';
-import { dropRetiredKeys } from './retired.js';
-import { ConfigSchema, type Config } from './schema.js';
-import { issuePath } from '../validation/index.js';
+import { parse as parseYaml } from 'yaml';
+import {
+  loadConfigFiles,
+  type ConfigFileFormat,
+  type LoadConfigOptions,
+  type LoadedConfig,
+} from './assemble.js';
 
-export const DEFAULT_CONF_DIR = resolve(fileURLToPath(new URL('../../conf', import.meta.url)));
-const BASE_ENV = 'base';
-
-export interface LoadConfigOptions {
-  /** Folder under conf/ whose parameters.yaml overrides base; default `MUR_ENV` or `base`. */
-  readonly env?: string | undefined;
-  readonly confDir?: string | undefined;
-  /** Variables to read overrides from; default `process.env`. */
-  readonly environment?: Readonly<Record<string, string | undefined>>;
-}
-
-export interface LoadedConfig {
-  readonly config: Config;
-  readonly env: string;
-  /** Files and variables the values came from, in the order they were applied. */
-  readonly sources: readonly string[];
-  /** Keys that were set but are no longer read (see retired.ts), for the caller to log. */
-  readonly warnings: readonly string[];
-}
+/** conf/{env}/parameters.yaml, as the repository holds it. */
+export const YAML_CONFIG: ConfigFileFormat = { fileName: 'parameters.yaml', name: 'YAML', parse: parseYaml };
 
 /**
- * Reads conf/base, then conf/{env} over it, then environment variables over both,
- * and validates the result once. Throws ConfigError naming every bad key.
+ * The configuration from conf/ (YAML) and the environment: what the training job, the local stack, the
+ * CLIs and the CDK app read. Throws ConfigError naming every bad key.
  */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
-  const environment = options.environment ?? process.env;
-  const env = options.env ?? environment['MUR_ENV'] ?? BASE_ENV;
-  const confDir = options.confDir ?? environment['MUR_CONF_DIR'] ?? DEFAULT_CONF_DIR;
-  if (!/^[a-z0-9_-]+$/i.test(env)) {
-    throw new ConfigError(
-      [{ key: 'MUR_ENV', reason: `"${env}" is not a folder name under ${confDir}` }],
-      ['--env'],
-    );
-  }
-
-  const sources: string[] = [];
-  const basePath = join(confDir, BASE_ENV, 'parameters.yaml');
-  let tree = readYamlTree(basePath, sources);
-  if (env !== BASE_ENV) {
-    const envPath = join(confDir, env, 'parameters.yaml');
-    if (!existsSync(envPath)) {
-      throw new ConfigError([{ key: 'MUR_ENV', reason: `no ${envPath} for environment "${env}"` }], sources);
-    }
-    tree = deepMerge(tree, readYamlTree(envPath, sources));
-  }
-  for (const applied of applyEnvOverrides(tree, environment)) sources.push(`$${applied.variable}`);
-
-  const warnings = dropRetiredKeys(tree);
-  return { config: parseConfig(tree, sources), env, sources, warnings };
-}
-
-/** Validates an already merged tree; used by loadConfig and by tests that build configurations. */
-export function parseConfig(tree: unknown, sources: readonly string[] = ['(object)']): Config {
-  dropRetiredKeys(tree);
-  const result = ConfigSchema.safeParse(tree);
-  if (!result.success) throw new ConfigError(toProblems(result.error), sources, { cause: result.error });
-  return result.data;
-}
-
-function toProblems(error: z.ZodError): { key: string; reason: string }[] {
-  return error.issues.map((issue) => ({ key: issuePath(issue), reason: issue.message }));
-}
-
-function readYamlTree(path: string, sources: string[]): Record<string, unknown> {
-  if (!existsSync(path)) throw new ConfigError([{ key: '(file)', reason: `${path} does not exist` }], [path]);
-  sources.push(path);
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(readFileSync(path, 'utf8'));
-  } catch (error) {
-    const reason = error instanceof YAMLParseError ? `not valid YAML: ${error.message}` : String(error);
-    throw new ConfigError([{ key: '(file)', reason }], [path], { cause: error });
-  }
-  if (parsed === null || parsed === undefined) return {};
-  if (!isPlainObject(parsed)) {
-    throw new ConfigError([{ key: '(file)', reason: 'the top level must be a mapping of keys' }], [path]);
-  }
-  return parsed;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Mappings merge key by key; anything else (lists included) replaces. */
-export function deepMerge(
-  base: Record<string, unknown>,
-  over: Record<string, unknown>,
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const current = merged[key];
-    merged[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
-  }
-  return merged;
+  return loadConfigFiles(YAML_CONFIG, options);
 }

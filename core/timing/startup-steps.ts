@@ -6,7 +6,7 @@
  * about the start.
  */
 export const STARTUP_STEPS = [
-  /** loadConfig at the first handler import: YAML, environment, zod. */
+  /** The configuration at the first handler import: the bundle's JSON files, environment, zod. */
   'config',
   /** latest.json is read by the predictor; this is the manifest and the three artifacts. */
   'model-download',

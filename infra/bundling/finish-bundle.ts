@@ -1,30 +1,62 @@
 /**
  * Runs after esbuild bundled one Lambda function (NodejsFunction's afterBundling hook), in the asset folder:
  *
- * - refuses the bundle if TensorFlow.js got into it (serving never loads it; ARCHITECTURE.md),
+ * - refuses the bundle if TensorFlow.js got into it (serving never loads it; ARCHITECTURE.md), or if it
+ *   imports a Node built-in as an ES module (function-esbuild.ts says why that is slow),
  * - vendors the native packages the bundle left external (onnxruntime-node) into node_modules/, copied from
  *   the project's own node_modules (the version package-lock.json pins; no network) with the native
  *   binaries of the function's platform only: the package holds every platform, about 290 MB, where a
  *   function may hold 250 MB unzipped in all,
- * - copies conf/ beside the handler (MUR_CONF_DIR),
+ * - writes conf/ beside the handler (MUR_CONF_DIR) as JSON, each parameters.yaml as the parameters.json
+ *   that core/config/load-json.ts reads: the function bundles no YAML parser,
  * - removes esbuild's metafile, which must not ship.
  *
  *   node --import tsx infra/bundling/finish-bundle.ts --out DIR --arch x64|arm64 [--project DIR]
  */
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readTree } from '../../core/config/assemble.js';
+import { JSON_CONFIG } from '../../core/config/load-json.js';
+import { YAML_CONFIG } from '../../core/config/load.js';
 
 /** Packages a function may import at run time without bundling them, because they are native. */
 export const VENDORED_PACKAGES = ['onnxruntime-node'] as const;
 
+export type VendoredPackage = (typeof VENDORED_PACKAGES)[number];
+
+/**
+ * The module a bundle loads a vendored package through, `vendored/{name}.mjs` beside this file:
+ * function-esbuild.ts aliases the package to it, so the bundle's metafile names the loader as an input
+ * rather than the package as an external.
+ */
+export function vendoredLoaderPath(name: VendoredPackage): string {
+  return fileURLToPath(new URL(`./vendored/${name}.mjs`, import.meta.url));
+}
+
+function importsVendored(meta: Metafile, externals: readonly string[], name: VendoredPackage): boolean {
+  const loader = `bundling/vendored/${name}.mjs`;
+  return (
+    externals.includes(name) ||
+    Object.keys(meta.inputs).some((input) => input.replaceAll('\\', '/').endsWith(loader))
+  );
+}
+
 /**
  * Packages left out of the functions, neither bundled nor shipped, because what imports them copes
- * without: ccxt imports undici in a try/catch and otherwise uses Node's global fetch (undici too, built
- * into Node). Bundled, its 0.5 MB of JavaScript were parsed at every cold start, and loading it at the
- * first candle request took longer than Node's own.
+ * without: ccxt imports undici in a try/catch when it is given no fetch, and core/market gives it one
+ * (http-fetch.ts, on node:http). Bundled, undici's 0.5 MB of JavaScript were parsed at every cold start.
  */
 export const LEFT_OUT_PACKAGES = ['undici'] as const;
 
@@ -71,7 +103,16 @@ export class BundleError extends Error {
 interface Metafile {
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly outputs: Readonly<
-    Record<string, { readonly imports?: readonly { readonly path: string; readonly external?: boolean }[] }>
+    Record<
+      string,
+      {
+        readonly imports?: readonly {
+          readonly path: string;
+          readonly kind?: string;
+          readonly external?: boolean;
+        }[];
+      }
+    >
   >;
 }
 
@@ -98,7 +139,16 @@ export function finishBundle(options: FinishBundleOptions): FinishBundleReport {
         .join(', ')}: serving code must not import training-image/ or @tensorflow/*`,
     );
   }
-  const vendor = externals.filter((name) => (VENDORED_PACKAGES as readonly string[]).includes(name));
+  const esBuiltins = builtinEsImports(meta);
+  if (esBuiltins.length > 0) {
+    const shims = esBuiltins.map((name) => `infra/bundling/builtins/${name.replace('/', '-')}.cjs`);
+    throw new BundleError(
+      `The bundle imports the Node built-ins ${esBuiltins.join(', ')} as ES modules, which costs every ` +
+        `cold start (see infra/bundling/function-esbuild.ts): add ${shims.join(', ')}, each ` +
+        `module.exports = process.getBuiltinModule('node:NAME')`,
+    );
+  }
+  const vendor: string[] = VENDORED_PACKAGES.filter((name) => importsVendored(meta, externals, name));
   const others = externals.filter(
     (name) => !vendor.includes(name) && !(LEFT_OUT_PACKAGES as readonly string[]).includes(name),
   );
@@ -122,9 +172,26 @@ export function finishBundle(options: FinishBundleOptions): FinishBundleReport {
     }
   }
 
-  cpSync(join(projectDir, 'conf'), join(outDir, 'conf'), { recursive: true });
+  writeJsonConf(join(projectDir, 'conf'), join(outDir, 'conf'));
   rmSync(metafilePath);
   return { vendored, optional: others, bytes: folderBytes(outDir) };
+}
+
+/**
+ * Each conf/{env}/parameters.yaml under `confDir` as {env}/parameters.json under `outConfDir`, read as
+ * loadConfig reads it: invalid YAML stops the bundling with a ConfigError naming the file.
+ */
+export function writeJsonConf(confDir: string, outConfDir: string): string[] {
+  const written: string[] = [];
+  for (const entry of readdirSync(confDir, { withFileTypes: true })) {
+    const yamlPath = join(confDir, entry.name, YAML_CONFIG.fileName);
+    if (!entry.isDirectory() || !existsSync(yamlPath)) continue;
+    const jsonPath = join(outConfDir, entry.name, JSON_CONFIG.fileName);
+    mkdirSync(dirname(jsonPath), { recursive: true });
+    writeFileSync(jsonPath, `${JSON.stringify(readTree(YAML_CONFIG, yamlPath), null, 2)}\n`);
+    written.push(jsonPath);
+  }
+  return written;
 }
 
 /** Bare package names the bundle imports but esbuild left out (`onnxruntime-node`, not its subpaths). */
@@ -135,6 +202,20 @@ export function externalPackages(meta: Metafile): string[] {
       if (entry.external !== true || entry.path.startsWith('node:') || isBuiltin(entry.path)) continue;
       const parts = entry.path.split('/');
       names.add(entry.path.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? entry.path));
+    }
+  }
+  return [...names].sort();
+}
+
+/** Node built-ins the bundle reaches by an import statement or import(), without `node:` (`fs/promises`). */
+export function builtinEsImports(meta: Metafile): string[] {
+  const names = new Set<string>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const entry of output.imports ?? []) {
+      const viaImport = entry.kind === 'import-statement' || entry.kind === 'dynamic-import';
+      if (entry.external === true && viaImport && (entry.path.startsWith('node:') || isBuiltin(entry.path))) {
+        names.add(entry.path.replace(/^node:/, ''));
+      }
     }
   }
   return [...names].sort();

@@ -24,6 +24,7 @@ export const LAMBDA_ARCHITECTURE = {
  *   that contains TensorFlow.js. No npm install at synth: it stays offline and uses the locked version.
  * - LEFT_OUT_PACKAGES (undici) neither bundled nor shipped: their importer copes without them, and each
  *   bundled megabyte costs a cold start about 0.1 s of parsing.
+ * - Node built-ins through process.getBuiltinModule (function-esbuild.ts says why).
  */
 export function functionBundling(architecture: Architecture, projectDir: string): BundlingOptions {
   const arch = LAMBDA_ARCHITECTURE[architecture].node;
@@ -35,6 +36,8 @@ export function functionBundling(architecture: Architecture, projectDir: string)
     banner: FUNCTION_ESBUILD.banner.js,
     externalModules: [...FUNCTION_ESBUILD.external],
     minify: FUNCTION_ESBUILD.minify,
+    // NodejsFunction has no alias option; esbuild's CLI takes each as --alias:FROM=TO.
+    esbuildArgs: { '--alias': Object.entries(FUNCTION_ESBUILD.alias).map(([from, to]) => `${from}=${to}`) },
     sourceMap: true,
     // The map's mappings are enough to name file and line; the sources would triple its size.
     sourcesContent: false,

@@ -1,9 +1,13 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createLambdaContext } from '../../functions/lambda-context.js';
+import { writeJsonConf } from '../../infra/bundling/finish-bundle.js';
 import { publishSynthetic } from '../core/predictor/support.js';
 import { BUCKET, fixture, parse, startServingWorld, type ServingWorld } from './support.js';
 
@@ -11,9 +15,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * How Lambda runs the handlers: the environment names the bucket, the endpoints and the pairs before
- * the first entry module (functions/lambda/) is imported, and nothing else is set up. (No static
- * import of an entry in this file: it would read the configuration too early.)
+ * the first entry module (functions/lambda/) is imported, and nothing else is set up; conf/ is the JSON
+ * that bundling writes beside the handler. (No static import of an entry in this file: it would read the
+ * configuration too early.)
  */
+const confDir = mkdtempSync(join(tmpdir(), 'runtime-env-conf-'));
+writeJsonConf(join(ROOT, 'conf'), confDir);
+
 describe('Lambda entries configured by the environment alone', () => {
   let world: ServingWorld;
   let version: string;
@@ -27,6 +35,7 @@ describe('Lambda entries configured by the environment alone', () => {
       .version;
     Object.assign(process.env, {
       MUR_ENV: 'local',
+      MUR_CONF_DIR: confDir,
       PAIRS: 'BTC/USDT',
       MODEL_BUCKET: BUCKET,
       S3_ENDPOINT: world.s3.endpoint,
@@ -42,6 +51,7 @@ describe('Lambda entries configured by the environment alone', () => {
     await lambdaRuntime().close();
     process.env = saved;
     await world.close();
+    rmSync(confDir, { recursive: true, force: true });
   });
 
   it('serves predictions and readiness in-process, one runtime shared by every handler', async () => {
@@ -79,7 +89,12 @@ describe('Lambda entries configured by the environment alone', () => {
     const child = spawnSync(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', "await import('./functions/lambda/healthz.ts');"],
-      { cwd: ROOT, env: { ...saved, MODEL_BUCKET: 'Not_A_Bucket' }, encoding: 'utf8', timeout: 30_000 },
+      {
+        cwd: ROOT,
+        env: { ...saved, MUR_CONF_DIR: confDir, MODEL_BUCKET: 'Not_A_Bucket' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
     );
 
     // Assess

@@ -1,4 +1,5 @@
-import { deepMerge, loadConfig, parseConfig, type Config } from '../../core/config/index.js';
+import { deepMerge, parseConfig, type Config } from '../../core/config/index.js';
+import { loadConfig } from '../../core/config/load.js';
 
 /** conf/local with `overrides` laid over it, validated by the real schema. */
 export function smallConfig(overrides: Record<string, unknown> = {}): Config {

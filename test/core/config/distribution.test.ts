@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, deepMerge, loadConfig, parseConfig } from '../../../core/config/index.js';
+import { ConfigError, deepMerge, parseConfig } from '../../../core/config/index.js';
+import { loadConfig } from '../../../core/config/load.js';
 
 const base = loadConfig({ env: 'base', environment: {} }).config as unknown as Record<string, unknown>;
 

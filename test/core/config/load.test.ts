@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, deepMerge, loadConfig } from '../../../core/config/index.js';
+import { ConfigError, deepMerge } from '../../../core/config/index.js';
+import { loadConfig } from '../../../core/config/load.js';
+import { loadJsonConfig } from '../../../core/config/load-json.js';
 
-function confDirWith(files: Record<string, string>): string {
+function confDirWith(files: Record<string, string>, fileName = 'parameters.yaml'): string {
   const dir = mkdtempSync(join(tmpdir(), 'conf-'));
   for (const [env, text] of Object.entries(files)) {
     mkdirSync(join(dir, env));
-    writeFileSync(join(dir, env, 'parameters.yaml'), text);
+    writeFileSync(join(dir, env, fileName), text);
   }
   return dir;
 }
@@ -197,6 +199,33 @@ describe('loadConfig', () => {
   it('stops on a file that is not YAML', () => {
     const dir = confDirWith({ base: 'pairs: [BTC/USDT\n' });
     assert.throws(() => loadConfig({ confDir: dir, env: 'base', environment: {} }), /not valid YAML/);
+  });
+});
+
+describe('loadJsonConfig (a Lambda bundle)', () => {
+  it('reads parameters.json, not the YAML beside it, with the same environment overrides', () => {
+    const dir = confDirWith({ base: readFileSync(join('conf', 'base', 'parameters.yaml'), 'utf8') });
+    writeFileSync(
+      join(dir, 'base', 'parameters.json'),
+      JSON.stringify({ ...loadConfig({ env: 'base', environment: {} }).config, pairs: ['ETH/USDT'] }),
+    );
+
+    const loaded = loadJsonConfig({ confDir: dir, env: 'base', environment: { MODEL_BUCKET: 'from-env' } });
+
+    assert.deepEqual(loaded.config.pairs, ['ETH/USDT']);
+    assert.equal(loaded.config.storage.bucket, 'from-env');
+    assert.deepEqual(loaded.sources, [join(dir, 'base', 'parameters.json'), '$MODEL_BUCKET']);
+  });
+
+  it('stops on a file that is not JSON, naming it', () => {
+    const dir = confDirWith({ base: '{"pairs": [' }, 'parameters.json');
+    assert.throws(
+      () => loadJsonConfig({ confDir: dir, env: 'base', environment: {} }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message.includes(join(dir, 'base', 'parameters.json')) &&
+        error.message.includes('not valid JSON'),
+    );
   });
 });
 

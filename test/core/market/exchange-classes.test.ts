@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { build } from 'esbuild';
 
-import { loadConfig } from '../../../core/config/index.js';
+import { loadConfig } from '../../../core/config/load.js';
 import { BUNDLED_EXCHANGE_IDS, loadExchangeClass } from '../../../core/market/exchange-classes.js';
 import { UnknownExchangeError } from '../../../core/market/errors.js';
 import { FUNCTION_ESBUILD } from '../../../infra/bundling/function-esbuild.js';
@@ -117,7 +117,13 @@ describe('ccxt in an esbuild bundle', { timeout: 120_000 }, () => {
     assert.deepEqual(await run('binance'), { id: 'binance' });
   });
 
-  it("fetches candles through Node's global fetch, undici being left out", async () => {
+  it('leaves out what ccxt imports for other exchanges and ccxt pro, as LEFT_OUT_MODULES stubs', () => {
+    assert.ok(!bundle.includes('PerMessageDeflate'), 'ws got into the bundle');
+    assert.ok(!bundle.includes('poseidon'), '@scure/starknet got into the bundle');
+    assert.ok(bundle.includes('StarkNet signing, for exchanges other than Binance'));
+  });
+
+  it("fetches candles through core/market's node:http fetch, undici being left out", async () => {
     assert.ok(!bundle.includes('llhttp'), 'undici got into the bundle');
 
     assert.deepEqual(await run('binance', exchange.url), { candles: 30 });

@@ -1,9 +1,26 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BundleError, METAFILE, finishBundle, keepFile } from '../../../infra/bundling/finish-bundle.js';
+import { ConfigError } from '../../../core/config/index.js';
+import { loadConfig } from '../../../core/config/load.js';
+import { loadJsonConfig } from '../../../core/config/load-json.js';
+import {
+  BundleError,
+  METAFILE,
+  finishBundle,
+  keepFile,
+  writeJsonConf,
+} from '../../../infra/bundling/finish-bundle.js';
 
 const made: string[] = [];
 after(() => {
@@ -44,8 +61,11 @@ function project(): string {
   return dir;
 }
 
-/** An asset folder as esbuild leaves it: index.mjs and a metafile naming the inputs and externals. */
-function bundle(inputs: string[], externals: string[]): string {
+/**
+ * An asset folder as esbuild leaves it: index.mjs and a metafile naming the inputs and externals (Node
+ * built-ins reached by require, as the shims of function-esbuild.ts leave them, unless `esBuiltins`).
+ */
+function bundle(inputs: string[], externals: string[], esBuiltins: string[] = []): string {
   const dir = temporary('finish-bundle-out-');
   write(join(dir, 'index.mjs'), 'export const handler = () => {};');
   const meta = {
@@ -53,8 +73,9 @@ function bundle(inputs: string[], externals: string[]): string {
     outputs: {
       [join(dir, 'index.mjs')]: {
         imports: [
-          { path: 'node:fs', kind: 'import-statement', external: true },
+          { path: 'node:fs', kind: 'require-call', external: true },
           { path: 'stream', kind: 'require-call', external: true },
+          ...esBuiltins.map((path) => ({ path, kind: 'import-statement', external: true })),
           ...externals.map((path) => ({ path, kind: 'import-statement', external: true })),
         ],
       },
@@ -85,6 +106,17 @@ describe('finishBundle', () => {
     assert.deepEqual([...report.vendored].sort(), ['onnxruntime-common', 'onnxruntime-node']);
   });
 
+  it('vendors onnxruntime-node when the bundle loads it through its loader (function-esbuild.ts aliases it)', () => {
+    const outDir = bundle(
+      ['core/predictor/model-loader.ts', 'infra/bundling/vendored/onnxruntime-node.mjs'],
+      [],
+    );
+
+    const report = finishBundle({ outDir, arch: 'x64', projectDir: project() });
+
+    assert.deepEqual([...report.vendored].sort(), ['onnxruntime-common', 'onnxruntime-node']);
+  });
+
   it('keeps the arm64 binaries for an arm64 function', () => {
     const outDir = bundle([], ['onnxruntime-node']);
     finishBundle({ outDir, arch: 'arm64', projectDir: project() });
@@ -101,11 +133,26 @@ describe('finishBundle', () => {
     assert.deepEqual(report.vendored, []);
   });
 
-  it('copies conf/ beside the handler and removes the metafile', () => {
+  it('writes conf/ beside the handler as JSON, and removes the metafile', () => {
     const outDir = bundle([], []);
     finishBundle({ outDir, arch: 'x64', projectDir: project() });
-    assert.ok(existsSync(join(outDir, 'conf', 'base', 'parameters.yaml')));
+    assert.deepEqual(JSON.parse(readFileSync(join(outDir, 'conf', 'base', 'parameters.json'), 'utf8')), {
+      pairs: ['BTC/USDT'],
+    });
+    assert.equal(existsSync(join(outDir, 'conf', 'base', 'parameters.yaml')), false);
     assert.equal(existsSync(join(outDir, METAFILE)), false);
+  });
+
+  it('refuses conf/ with a file that is not valid YAML, naming the file', () => {
+    const projectDir = project();
+    write(join(projectDir, 'conf', 'local', 'parameters.yaml'), 'pairs: [BTC/USDT\n');
+    assert.throws(
+      () => finishBundle({ outDir: bundle([], []), arch: 'x64', projectDir }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message.includes(join('local', 'parameters.yaml')) &&
+        error.message.includes('not valid YAML'),
+    );
   });
 
   it('refuses a bundle that contains TensorFlow.js', () => {
@@ -131,7 +178,18 @@ describe('finishBundle', () => {
     );
   });
 
-  it('leaves undici out, installed as it is, without shipping it (ccxt falls back to the global fetch)', () => {
+  it('refuses a bundle that imports a Node built-in as an ES module, naming the shim to add', () => {
+    const outDir = bundle([], [], ['node:http', 'fs/promises']);
+    assert.throws(
+      () => finishBundle({ outDir, arch: 'x64', projectDir: project() }),
+      (error: unknown) =>
+        error instanceof BundleError &&
+        error.message.includes('fs/promises, http as ES modules') &&
+        error.message.includes('infra/bundling/builtins/fs-promises.cjs, infra/bundling/builtins/http.cjs'),
+    );
+  });
+
+  it('leaves undici out, installed as it is, without shipping it (ccxt is given its own fetch)', () => {
     const projectDir = project();
     write(join(projectDir, 'node_modules', 'undici', 'package.json'), '{"name":"undici"}');
     const outDir = bundle([], ['undici']);
@@ -146,6 +204,28 @@ describe('finishBundle', () => {
     const outDir = bundle([], ['utf-8-validate']);
     const report = finishBundle({ outDir, arch: 'x64', projectDir: project() });
     assert.deepEqual(report.optional, ['utf-8-validate']);
+  });
+});
+
+describe('writeJsonConf', () => {
+  it("gives the function, from the repository's conf/, the configuration loadConfig reads for every environment", () => {
+    // Arrange
+    const outConfDir = temporary('finish-bundle-conf-');
+
+    // Act
+    const written = writeJsonConf(join(process.cwd(), 'conf'), outConfDir);
+
+    // Assess
+    const envs = readdirSync(join(process.cwd(), 'conf'));
+    assert.equal(written.length, envs.length);
+    for (const env of envs) {
+      const environment = { MODEL_BUCKET: 'models-bucket' };
+      assert.deepEqual(
+        loadJsonConfig({ env, confDir: outConfDir, environment }).config,
+        loadConfig({ env, environment }).config,
+        env,
+      );
+    }
   });
 });
 

@@ -67,7 +67,7 @@ describe('bundled functions', { timeout: 180_000 }, () => {
 
   it('puts conf/ beside every handler', () => {
     for (const size of sizes.values()) {
-      assert.ok(existsSync(join(size.assetDir, 'conf', 'base', 'parameters.yaml')), size.route);
+      assert.ok(existsSync(join(size.assetDir, 'conf', 'base', 'parameters.json')), size.route);
     }
   });
 

@@ -13,7 +13,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as z from 'zod';
-import { ConfigError, loadConfig } from '../../../core/config/index.js';
+import { ConfigError } from '../../../core/config/index.js';
+import { loadConfig } from '../../../core/config/load.js';
 import { RISKMETRICS_LAMBDA, type DistributionScores } from '../../../core/distribution/index.js';
 import { readCandlesCsv, timeframeToMs, validateCandles } from '../../../core/market/index.js';
 import {

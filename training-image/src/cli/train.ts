@@ -6,7 +6,8 @@
  */
 import { Command } from 'commander';
 import { ArtifactStore } from '../../../core/artifacts/index.js';
-import { ConfigError, loadConfig } from '../../../core/config/index.js';
+import { ConfigError } from '../../../core/config/index.js';
+import { loadConfig } from '../../../core/config/load.js';
 import { MODEL_PUBLISHED_LOG } from '../../../core/metrics/index.js';
 import { createLog } from '../log.js';
 import { trainPair } from '../pipeline/train-pair.js';
