@@ -139,8 +139,26 @@ function inspect(
   return { problems, gaps };
 }
 
-function valueProblems(candle: Candle, index: number): CandleProblem[] {
+const NO_PROBLEMS: readonly CandleProblem[] = Object.freeze([]);
+
+function valueProblems(candle: Candle, index: number): readonly CandleProblem[] {
   const { openTime, open, high, low, close, volume } = candle;
+  // A sound candle, the usual case, without building the entries the messages need: the predictor
+  // validates its window on every request (measured: 84 µs of a 1.2 ms warm prediction before this).
+  if (
+    Number.isFinite(openTime) &&
+    Number.isFinite(volume) &&
+    volume >= 0 &&
+    low > 0 &&
+    low <= high &&
+    high < Number.POSITIVE_INFINITY &&
+    open >= low &&
+    open <= high &&
+    close >= low &&
+    close <= high
+  ) {
+    return NO_PROBLEMS;
+  }
   const fields = { openTime, open, high, low, close, volume };
   const nonFinite = Object.entries(fields).filter(([, value]) => !Number.isFinite(value));
   if (nonFinite.length > 0) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 
 import { HOUR_MS } from '../../../core/market/candle.js';
 import type { Candle } from '../../../core/market/candle.js';
@@ -209,6 +210,37 @@ describe('validateCandles', () => {
     const candles = series([100, 100]);
     candles[1] = { openTime: T0 + HOUR_MS, open: 100, high: 100, low: 100, close: 100, volume: 0 };
     assert.equal(validateCandles(candles, HOUR_MS, FAIL).candles.length, 2);
+  });
+
+  it('accepts a candle exactly when every value rule holds, whatever its values', () => {
+    const value = fc.oneof(
+      fc.double({ min: -10, max: 10 }),
+      fc.constantFrom(0, -0, 1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+    );
+    fc.assert(
+      fc.property(value, value, value, value, value, (open, high, low, close, volume) => {
+        const candle = { openTime: T0, open, high, low, close, volume };
+        const prices = [open, high, low, close];
+        const sound =
+          [...prices, volume].every(Number.isFinite) &&
+          prices.every((price) => price > 0) &&
+          volume >= 0 &&
+          low <= high &&
+          open >= low &&
+          open <= high &&
+          close >= low &&
+          close <= high;
+        let accepted = true;
+        try {
+          validateCandles([candle], HOUR_MS, FAIL);
+        } catch (error) {
+          assert.ok(error instanceof CandleValidationError);
+          accepted = false;
+        }
+        assert.equal(accepted, sound, JSON.stringify(candle));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('lists the first 10 problems and counts all of them', () => {
