@@ -34,6 +34,20 @@ describe('FUNCTION_ESBUILD aliases', () => {
     );
   });
 
+  it('give the left-out curves objects that may be referenced, awaited and printed, and throw when used', async () => {
+    const { ed25519 } = (await import(FUNCTION_ESBUILD.alias['@noble/curves/ed25519.js'] ?? '')) as {
+      ed25519: { getPublicKey(key: Uint8Array): Uint8Array };
+    };
+    const table = { ed25519 };
+
+    assert.equal(await Promise.resolve(table.ed25519), ed25519);
+    assert.equal(typeof String(Object.keys(table)), 'string');
+    assert.throws(
+      () => ed25519.getPublicKey(new Uint8Array(32)),
+      /^Error: @noble\/curves\/ed25519\.js \(Ed25519 signing of private requests\) is left out/,
+    );
+  });
+
   it('load onnxruntime-node through its loader, with the same classes as the package', async () => {
     assert.equal(FUNCTION_ESBUILD.alias['onnxruntime-node'], vendoredLoaderPath('onnxruntime-node'));
     const loaded = (await import(vendoredLoaderPath('onnxruntime-node'))) as Record<string, unknown>;
