@@ -15,10 +15,13 @@ export function predictWindows(
     const size = Math.min(batchSize, set.count - start);
     const indices = Array.from({ length: size }, (_, i) => start + i);
     const x = toTimeMajor(set.x, indices, set.sequenceLength, set.featureCount);
-    const values = tf.tidy(() =>
-      network.predict(stepsFromTimeMajor(x, set.sequenceLength, set.featureCount)).dataSync(),
+    // The tensor out of the tidy, its values after: tf.tidy walks a returned Float32Array element by
+    // element looking for tensors (see train/parallel/worker.ts).
+    const predicted = tf.tidy(() =>
+      network.predict(stepsFromTimeMajor(x, set.sequenceLength, set.featureCount)),
     );
-    out.set(values, start);
+    out.set(predicted.dataSync(), start);
+    predicted.dispose();
   }
   return out;
 }
