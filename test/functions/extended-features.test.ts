@@ -5,14 +5,8 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import * as ort from 'onnxruntime-node';
 import type { Config } from '../../core/config/index.js';
-import {
-  EXTENDED_FEATURE_NAMES,
-  prepareWindow,
-  scalerFromJsonText,
-  windowCandles,
-} from '../../core/features/index.js';
+import { EXTENDED_FEATURE_NAMES, scalerFromJsonText, windowCandles } from '../../core/features/index.js';
 import { CcxtCandleSource, HOUR_MS, validateCandles, type Candle } from '../../core/market/index.js';
 import type { CandleProvider } from '../../core/predictor/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
@@ -23,7 +17,7 @@ import {
   handlersOf,
   manualClock,
   parse,
-  servedClose,
+  runPublishedByHand,
   startServingWorld,
   type ServingWorld,
 } from './support.js';
@@ -100,22 +94,8 @@ describe('/predict with a model trained on the extended feature set', () => {
       -windowCandles('extended', length),
     );
     assert.equal(Date.parse(body.last_candle.open_time), context[context.length - 1]!.openTime);
-    const session = await ort.InferenceSession.create(await world.store.readFile(manifest, 'model.onnx'));
-    assert.deepEqual(session.inputMetadata[0]?.isTensor && session.inputMetadata[0].shape, [
-      'batch',
-      length,
-      14,
-    ]);
-    const input = prepareWindow(context, scaler, length);
-    const output = await session.run({ sequence: new ort.Tensor('float32', input, [1, length, 14]) });
-    await session.release();
-    const expected = servedClose(
-      scaler,
-      input,
-      length,
-      (output['output']?.data as Float32Array)[0]!,
-      context.at(-1)!.close,
-    );
-    assert.equal(body.prediction.close, expected);
+    const byHand = await runPublishedByHand(world.store, 'BTC/USDT', version, context, length);
+    assert.deepEqual(byHand.inputShape, ['batch', length, 14]);
+    assert.equal(body.prediction.close, byHand.close);
   });
 });

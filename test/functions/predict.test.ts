@@ -2,9 +2,7 @@ import { ForecastDistributionSchema, serveDistribution } from '../../core/distri
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import * as ort from 'onnxruntime-node';
 import { newVersion } from '../../core/artifacts/index.js';
-import { prepareWindow, scalerFromJsonText } from '../../core/features/index.js';
 import type { Candle } from '../../core/market/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { Predictor } from '../../core/predictor/index.js';
@@ -18,7 +16,8 @@ import {
   fixture,
   manualClock,
   parse,
-  servedClose,
+  responseCandles,
+  runPublishedByHand,
   startServingWorld,
   withQuery,
   type ServingWorld,
@@ -90,30 +89,15 @@ describe('/predict', () => {
       assert.equal(body.interval, '1h');
       assert.equal(body.model.version, version);
       // the same number as running the published model by hand on the window the answer reports
-      const manifest = await world.store.readManifest('BTC/USDT', version);
-      const scaler = scalerFromJsonText(
-        new TextDecoder().decode(await world.store.readFile(manifest, 'scaler.json')),
-      );
-      const candles: Candle[] = (body.candles ?? []).map((c) => ({
-        openTime: Date.parse(c.open_time),
-        open: c.open,
-        high: c.high,
-        low: c.low,
-        close: c.close,
-        volume: c.volume,
-      }));
+      const candles = responseCandles(body);
       const length = world.config.features.sequence_length;
       assert.equal(candles.length, length);
-      const session = await ort.InferenceSession.create(await world.store.readFile(manifest, 'model.onnx'));
-      const input = prepareWindow(candles, scaler, length);
-      const output = await session.run({ sequence: new ort.Tensor('float32', input, [1, length, 9]) });
-      await session.release();
-      const expected = servedClose(
-        scaler,
-        input,
+      const { manifest, close: expected } = await runPublishedByHand(
+        world.store,
+        'BTC/USDT',
+        version,
+        candles,
         length,
-        (output['output']?.data as Float32Array)[0]!,
-        candles.at(-1)!.close,
       );
       assert.equal(body.prediction.close, expected);
       // the window ends with the last closed candle; the prediction is for the one after it

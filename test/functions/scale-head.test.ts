@@ -1,15 +1,12 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import * as ort from 'onnxruntime-node';
 import { newVersion, type Manifest } from '../../core/artifacts/index.js';
 import {
   ForecastDistributionSchema,
   serveDistribution,
   type ForecastDistribution,
 } from '../../core/distribution/index.js';
-import { prepareWindow, scalerFromJsonText } from '../../core/features/index.js';
-import type { Candle } from '../../core/market/index.js';
 import { ModelShapeError, loadModel } from '../../core/predictor/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
@@ -21,7 +18,8 @@ import {
   handlersOf,
   manualClock,
   parse,
-  servedClose,
+  responseCandles,
+  runPublishedByHand,
   startServingWorld,
   type ServingWorld,
 } from './support.js';
@@ -106,29 +104,16 @@ describe('/predict with the network scale head', () => {
     assert.equal(result.status, 200, JSON.stringify(result.body));
     const body = PredictResponseSchema.parse(result.body);
     assert.equal(body.model.version, trusted);
-    const manifest = await world.store.readManifest(PAIR, trusted);
-    const scaler = scalerFromJsonText(utf8.decode(await world.store.readFile(manifest, 'scaler.json')));
-    const candles: Candle[] = (body.candles ?? []).map((c) => ({
-      openTime: Date.parse(c.open_time),
-      open: c.open,
-      high: c.high,
-      low: c.low,
-      close: c.close,
-      volume: c.volume,
-    }));
+    const candles = responseCandles(body);
     const length = world.config.features.sequence_length;
-    const session = await ort.InferenceSession.create(await world.store.readFile(manifest, 'model.onnx'));
-    const window = prepareWindow(candles, scaler, length);
-    const outputs = await session.run({ sequence: new ort.Tensor('float32', window, [1, length, 9]) });
-    await session.release();
-    const close = servedClose(
-      scaler,
-      window,
+    const { manifest, outputs, close } = await runPublishedByHand(
+      world.store,
+      PAIR,
+      trusted,
+      candles,
       length,
-      (outputs['output']?.data as Float32Array)[0]!,
-      candles.at(-1)!.close,
     );
-    const logScale = (outputs['log_scale']?.data as Float32Array)[0]!;
+    const logScale = outputs['log_scale']!;
     const last = candles[length - 1]!;
     const spec = await distributionOf(manifest);
     const input = {

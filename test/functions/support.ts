@@ -7,17 +7,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import * as ort from 'onnxruntime-node';
 import {
   ArtifactStore,
   artifactKey,
   newVersion,
   type ArtifactName,
+  type Manifest,
   type ManifestModel,
 } from '../../core/artifacts/index.js';
 import type { Config, Pair } from '../../core/config/index.js';
-import type { MinMaxScaler } from '../../core/features/index.js';
+import { prepareWindow, scalerFromJsonText, type MinMaxScaler } from '../../core/features/index.js';
+import type { Candle } from '../../core/market/index.js';
+import { ONNX_IO } from '../../core/predictor/index.js';
 import { createHandlers, type HandlerTable } from '../../functions/handlers/index.js';
 import type { Runtime } from '../../functions/runtime.js';
+import type { PredictResponse } from '../../functions/schemas.js';
 import { startFakeExchange, type FakeExchange } from '../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../local/s3-server.js';
 import type { TrainPairResult } from '../../training-image/src/pipeline/train-pair.js';
@@ -152,6 +157,65 @@ export async function deadEndpoint(): Promise<string> {
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/** The window a /predict answer reports (`candles=true`), as candles. */
+export function responseCandles(body: PredictResponse): Candle[] {
+  return (body.candles ?? []).map((c) => ({
+    openTime: Date.parse(c.open_time),
+    open: c.open,
+    high: c.high,
+    low: c.low,
+    close: c.close,
+    volume: c.volume,
+  }));
+}
+
+/** A published version run by hand, outside the predictor (see runPublishedByHand). */
+export interface ByHand {
+  readonly manifest: Manifest;
+  readonly scaler: MinMaxScaler;
+  /** The graph's input shape as the ONNX model declares it. */
+  readonly inputShape: readonly (number | string)[];
+  readonly outputs: Readonly<Record<string, number>>;
+  /** The close /predict should serve. */
+  readonly close: number;
+}
+
+/**
+ * Version `version` of `pair` as the store holds it, run by hand: its scaler.json scales `candles` (the
+ * window, after any look-back its feature set needs), its model.onnx runs on them in onnxruntime, and
+ * the first value of each output comes back beside the close /predict should serve for them.
+ */
+export async function runPublishedByHand(
+  store: ArtifactStore,
+  pair: Pair,
+  version: string,
+  candles: readonly Candle[],
+  length: number,
+): Promise<ByHand> {
+  const manifest = await store.readManifest(pair, version);
+  const scaler = scalerFromJsonText(new TextDecoder().decode(await store.readFile(manifest, 'scaler.json')));
+  const session = await ort.InferenceSession.create(await store.readFile(manifest, 'model.onnx'));
+  try {
+    const meta = session.inputMetadata[0];
+    const input = prepareWindow(candles, scaler, length);
+    const run = await session.run({
+      [ONNX_IO.input]: new ort.Tensor('float32', input, [1, length, scaler.features.length]),
+    });
+    const outputs = Object.fromEntries(
+      Object.entries(run).map(([name, tensor]) => [name, (tensor.data as Float32Array)[0]!]),
+    );
+    return {
+      manifest,
+      scaler,
+      inputShape: meta?.isTensor === true ? meta.shape : [],
+      outputs,
+      close: servedClose(scaler, input, length, outputs[ONNX_IO.output]!, candles.at(-1)!.close),
+    };
+  } finally {
+    await session.release();
+  }
 }
 
 /**

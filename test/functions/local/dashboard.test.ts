@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startLocalApi, type LocalApi } from '../../../functions/local/adapter.js';
 import {
   CHART_LIBRARY_URL,
@@ -234,6 +234,36 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
     });
   });
 
+  /**
+   * Every pair's model published again by `republish`, then served by a new runtime behind a new local
+   * API, with a page open for `use`; all three closed after it.
+   */
+  async function withEveryPairRepublished(
+    republish: (pair: string, version: string) => Promise<unknown>,
+    use: (page: Page, laterApi: LocalApi) => Promise<void>,
+  ): Promise<void> {
+    for (const pair of PAIRS) {
+      const version = versions.get(pair);
+      assert.ok(version !== undefined);
+      await republish(pair, version);
+    }
+    const later = createRuntime(world.config);
+    const laterApi = await startLocalApi({
+      handlers: createHandlers(later),
+      apiKeys: [KEY],
+      port: 0,
+      pages: dashboardPages({ apiKey: KEY }),
+    });
+    const page = await browser.newPage();
+    try {
+      await use(page, laterApi);
+    } finally {
+      await page.close();
+      await laterApi.close();
+      await later.close();
+    }
+  }
+
   after(async () => {
     await browser?.close();
     await api?.close();
@@ -399,94 +429,64 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
   it('says the range was not measured for a version published without distribution.json', async () => {
     // Prepare: each pair's model published again with its three files only, as a version from before
     // distribution.json; the predictor serves it as B1's Gaussian with no held-out figures.
-    for (const pair of PAIRS) {
-      const version = versions.get(pair);
-      assert.ok(version !== undefined);
-      await world.republish({ pair, version }, pair);
-    }
-    const later = createRuntime(world.config);
-    const laterApi = await startLocalApi({
-      handlers: createHandlers(later),
-      apiKeys: [KEY],
-      port: 0,
-      pages: dashboardPages({ apiKey: KEY }),
-    });
-    const page = await browser.newPage();
-
-    try {
-      // Act
-      await page.goto(`${laterApi.url}/`);
-      await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
-      const sections = await page.$$eval('section.pair', (nodes) =>
-        nodes.map((node) => ({
-          pair: node.getAttribute('data-pair') ?? '',
-          range: node.querySelector('.range')?.textContent ?? '',
-          skill: node.querySelector('.range-skill')?.textContent ?? '',
-          predicted: node.querySelector('dd.big')?.textContent ?? '',
-        })),
-      );
-
-      // Assess
-      assert.equal(sections.length, PAIRS.length);
-      for (const section of sections) {
-        const answer = await predictOf(laterApi.url, section.pair);
-        assert.equal(answer.model.distribution.measured, null, 'served as B1, not measured');
-        assert.equal(
-          section.range,
-          `Next hour\u2019s close: ${between(answer, 'i90')}, 9 times in 10; ` +
-            'not measured for this version: how often it holds is unknown.',
+    await withEveryPairRepublished(
+      (pair, version) => world.republish({ pair, version }, pair),
+      async (page, laterApi) => {
+        // Act
+        await page.goto(`${laterApi.url}/`);
+        await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+        const sections = await page.$$eval('section.pair', (nodes) =>
+          nodes.map((node) => ({
+            pair: node.getAttribute('data-pair') ?? '',
+            range: node.querySelector('.range')?.textContent ?? '',
+            skill: node.querySelector('.range-skill')?.textContent ?? '',
+            predicted: node.querySelector('dd.big')?.textContent ?? '',
+          })),
         );
-        assert.equal(
-          section.skill,
-          'Range forecast: not measured for this version; it is the standard volatility estimate (EWMA) itself, unchecked.',
-        );
-        assert.ok(section.predicted !== '', 'the point forecast is still shown');
-      }
-    } finally {
-      await page.close();
-      await laterApi.close();
-      await later.close();
-    }
+
+        // Assess
+        assert.equal(sections.length, PAIRS.length);
+        for (const section of sections) {
+          const answer = await predictOf(laterApi.url, section.pair);
+          assert.equal(answer.model.distribution.measured, null, 'served as B1, not measured');
+          assert.equal(
+            section.range,
+            `Next hour\u2019s close: ${between(answer, 'i90')}, 9 times in 10; ` +
+              'not measured for this version: how often it holds is unknown.',
+          );
+          assert.equal(
+            section.skill,
+            'Range forecast: not measured for this version; it is the standard volatility estimate (EWMA) itself, unchecked.',
+          );
+          assert.ok(section.predicted !== '', 'the point forecast is still shown');
+        }
+      },
+    );
   });
 
   it('labels a model stale when its age is over the limit', async () => {
     // Prepare: each pair's model published again as trained 4 hours ago, past the 3 hours of conf/base.
     // The clock stays real: moving it would make the market window stale too (a 503, not a page).
     const fourHoursAgo = new Date(Date.now() - 4 * 3_600_000).toISOString();
-    for (const pair of PAIRS) {
-      const version = versions.get(pair);
-      assert.ok(version !== undefined);
-      await world.republish({ pair, version }, pair, {}, { trained_at: fourHoursAgo });
-    }
-    const later = createRuntime(world.config);
-    const laterApi = await startLocalApi({
-      handlers: createHandlers(later),
-      apiKeys: [KEY],
-      port: 0,
-      pages: dashboardPages({ apiKey: KEY }),
-    });
-    const page = await browser.newPage();
-
-    try {
-      // Act
-      await page.goto(`${laterApi.url}/`);
-      await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
-      const labels = await page.$$eval('section.pair', (nodes) =>
-        nodes.map((node) => node.querySelector('.stale')?.textContent ?? ''),
-      );
-
-      // Assess
-      assert.equal(labels.length, PAIRS.length);
-      for (const label of labels) {
-        assert.match(
-          label,
-          /^Stale: trained 4\.0 h ago, over the limit of 3\.0 h; training has not renewed it\./,
+    await withEveryPairRepublished(
+      (pair, version) => world.republish({ pair, version }, pair, {}, { trained_at: fourHoursAgo }),
+      async (page, laterApi) => {
+        // Act
+        await page.goto(`${laterApi.url}/`);
+        await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+        const labels = await page.$$eval('section.pair', (nodes) =>
+          nodes.map((node) => node.querySelector('.stale')?.textContent ?? ''),
         );
-      }
-    } finally {
-      await page.close();
-      await laterApi.close();
-      await later.close();
-    }
+
+        // Assess
+        assert.equal(labels.length, PAIRS.length);
+        for (const label of labels) {
+          assert.match(
+            label,
+            /^Stale: trained 4\.0 h ago, over the limit of 3\.0 h; training has not renewed it\./,
+          );
+        }
+      },
+    );
   });
 });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ForecastNetwork, type NetworkShape } from '../../../training-image/src/model/network.js';
 import { SeededRandom } from '../../../training-image/src/model/random.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
-import { fit, type FitOptions } from '../../../training-image/src/train/fit.js';
+import { fit, type FitOptions, type FitResult } from '../../../training-image/src/train/fit.js';
 import { GradientWorkers } from '../../../training-image/src/train/parallel/pool.js';
 import { unitFamily } from '../../../core/distribution/index.js';
 import type { SequenceSet } from '../../../core/features/index.js';
@@ -27,6 +27,37 @@ function windows(count: number, seed: number): SequenceSet {
   };
 }
 
+/** 50 windows in batches of 16 (the last batch is short and splits unevenly), 3 epochs. */
+const FIT_OPTIONS: FitOptions = {
+  batchSize: 16,
+  valBatchSize: 64,
+  maxEpochs: 3,
+  patience: 3,
+  learningRate: 1e-2,
+  weightDecay: 0.01,
+  seed: 9,
+};
+
+/** The same initial network fitted on one thread and on `workers`: their histories, in that order. */
+async function fitBoth(
+  networkShape: NetworkShape,
+  workers: GradientWorkers,
+  options: FitOptions,
+): Promise<[FitResult['history'], FitResult['history']]> {
+  const train = windows(50, 1);
+  const val = windows(12, 2);
+  const single = ForecastNetwork.initialize(networkShape, new SeededRandom(3));
+  const parallel = ForecastNetwork.initialize(networkShape, new SeededRandom(3));
+  try {
+    const a = await fit(single, train, val, options);
+    const b = await fit(parallel, train, val, { ...options, workers });
+    return [a.history, b.history];
+  } finally {
+    single.dispose();
+    parallel.dispose();
+  }
+}
+
 describe('training on worker threads', () => {
   let workers: GradientWorkers;
   before(async () => {
@@ -38,29 +69,13 @@ describe('training on worker threads', () => {
   });
 
   it('gives the loss history of one thread, up to floating-point noise, dropout included', async () => {
-    // Prepare: 50 windows in batches of 16 (the last batch is short and splits unevenly).
-    const train = windows(50, 1);
-    const val = windows(12, 2);
-    const options: FitOptions = {
-      batchSize: 16,
-      valBatchSize: 64,
-      maxEpochs: 3,
-      patience: 3,
-      learningRate: 1e-2,
-      weightDecay: 0.01,
-      seed: 9,
-    };
-    const single = ForecastNetwork.initialize(shape, new SeededRandom(3));
-    const parallel = ForecastNetwork.initialize(shape, new SeededRandom(3));
-
     // Act
-    const a = await fit(single, train, val, options);
-    const b = await fit(parallel, train, val, { ...options, workers });
+    const [a, b] = await fitBoth(shape, workers, FIT_OPTIONS);
 
     // Assess
-    assert.equal(a.history.length, b.history.length);
-    a.history.forEach((epoch, i) => {
-      const other = b.history[i];
+    assert.equal(a.length, b.length);
+    a.forEach((epoch, i) => {
+      const other = b[i];
       assert.ok(other !== undefined);
       assert.ok(
         Math.abs(epoch.trainLoss - other.trainLoss) <= 1e-5 * Math.abs(epoch.trainLoss),
@@ -69,9 +84,7 @@ describe('training on worker threads', () => {
       assert.ok(Math.abs(epoch.valLoss - other.valLoss) <= 1e-5 * Math.abs(epoch.valLoss), `val loss ${i}`);
     });
     // and it learned something: the runs are not trivially equal because nothing moved
-    assert.notEqual(a.history[0]?.trainLoss, a.history[2]?.trainLoss);
-    single.dispose();
-    parallel.dispose();
+    assert.notEqual(a[0]?.trainLoss, a[2]?.trainLoss);
   });
 });
 
@@ -95,34 +108,20 @@ describe('training a scale head on worker threads', () => {
   }
 
   it('gives the loss and scale CRPS history of one thread, and the scale CRPS moves', async () => {
-    // Prepare
-    const train = windows(50, 1);
-    const val = windows(12, 2);
-    const options: FitOptions = {
-      batchSize: 16,
-      valBatchSize: 64,
-      maxEpochs: 3,
-      patience: 3,
-      learningRate: 1e-2,
-      weightDecay: 0.01,
-      seed: 9,
+    // Act
+    const [a, b] = await fitBoth(headed, workers, {
+      ...FIT_OPTIONS,
       scale: {
         loss: { family: unitFamily({ name: 'student_t', nu: 5 }), weight: 1 },
         train: targets(50, 3),
         val: targets(12, 4),
       },
-    };
-    const single = ForecastNetwork.initialize(headed, new SeededRandom(3));
-    const parallel = ForecastNetwork.initialize(headed, new SeededRandom(3));
-
-    // Act
-    const a = await fit(single, train, val, options);
-    const b = await fit(parallel, train, val, { ...options, workers });
+    });
 
     // Assess
-    assert.equal(a.history.length, b.history.length);
-    a.history.forEach((epoch, i) => {
-      const other = b.history[i]!;
+    assert.equal(a.length, b.length);
+    a.forEach((epoch, i) => {
+      const other = b[i]!;
       for (const key of ['trainLoss', 'valLoss', 'trainScaleCrps', 'valScaleCrps'] as const) {
         const x = epoch[key];
         const y = other[key];
@@ -130,8 +129,6 @@ describe('training a scale head on worker threads', () => {
         assert.ok(Math.abs(x - y) <= 1e-5 * Math.abs(x), `${key} ${i}: ${x} vs ${y}`);
       }
     });
-    assert.notEqual(a.history[0]?.valScaleCrps, a.history[2]?.valScaleCrps, 'the scale head learned nothing');
-    single.dispose();
-    parallel.dispose();
+    assert.notEqual(a[0]?.valScaleCrps, a[2]?.valScaleCrps, 'the scale head learned nothing');
   });
 });
