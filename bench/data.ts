@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOUR_MS, readCandlesCsv, validateCandles, type Candle } from '../core/market/index.js';
+import { HOUR_MS, validateCandles, type Candle } from '../core/market/index.js';
+import { readCandlesCsv } from '../adapters/market/index.js';
 import { generateCandles } from '../local/fake-exchange/index.js';
 
 /** The real year of BTC/USDT beside the project, when it is there. */

@@ -7,7 +7,7 @@
  *   node --import tsx bench/scale-head.ts <candles.csv> [max_epochs] [overrides as JSON]
  */
 import { deepMerge, parseConfig, type Config } from '../core/config/index.js';
-import { loadConfig } from '../core/config/load.js';
+import { loadConfig } from '../adapters/config/yaml.js';
 import { prepareTrainingData } from '../core/features/index.js';
 import type { DistributionMetrics } from '../core/metrics/index.js';
 import { measureDistribution } from '../training-image/src/distribution/measure.js';

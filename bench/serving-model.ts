@@ -4,7 +4,8 @@ import { mulberry32 } from '../core/random/mulberry32.js';
  * training: serving latency depends on the graph's size, not on what its weights learnt, and training
  * this size on CPU takes minutes. Random weights go through the real ONNX exporter and artifact store.
  */
-import { newVersion, type ArtifactStore } from '../core/artifacts/index.js';
+import { type ArtifactStore } from '../adapters/storage/index.js';
+import { newVersion } from '../core/artifacts/index.js';
 import type { Pair } from '../core/config/index.js';
 import { FEATURE_NAMES, extractFeatures, fitMinMaxScaler, scalerToJson } from '../core/features/index.js';
 import type { Candle } from '../core/market/index.js';

@@ -1,5 +1,6 @@
-import { ArtifactError, StorageUnavailableError } from '../core/artifacts/errors.js';
-import { CandleValidationError, ExchangeError } from '../core/market/errors.js';
+import { ArtifactError, StorageUnavailableError } from '../adapters/storage/errors.js';
+import { CandleValidationError } from '../core/market/errors.js';
+import { ExchangeError } from '../adapters/market/errors.js';
 import {
   MarketDataUnavailableError,
   MarketStaleError,
@@ -7,7 +8,7 @@ import {
   PredictorError,
   StorageTimeoutError,
   UnknownPairError,
-} from '../core/predictor/errors.js';
+} from '../serving/errors.js';
 import { ERROR_CODES, HttpError } from './http-errors.js';
 
 /** Seconds a client should wait before asking again, by cause. */

@@ -2,7 +2,7 @@
 import type * as z from 'zod';
 import type { ServingConfig } from '../core/config/index.js';
 import type { Candle } from '../core/market/candle.js';
-import type { ModelInfo, Prediction, ReloadResult } from '../core/predictor/index.js';
+import type { ModelInfo, Prediction, ReloadResult } from '../serving/index.js';
 import { describeError } from './error-mapping.js';
 import type {
   ResponseCandleSchema,

@@ -1,4 +1,4 @@
-import { ArtifactStore, SERVING_S3_OPTIONS } from '../core/artifacts/index.js';
+import { ArtifactStore, SERVING_S3_OPTIONS } from '../adapters/storage/index.js';
 import type { Config } from '../core/config/index.js';
 import type { Candle } from '../core/market/candle.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
@@ -10,7 +10,7 @@ import {
   staleAfterSeconds,
   type CandleProvider,
   type PredictorLog,
-} from '../core/predictor/index.js';
+} from '../serving/index.js';
 import { logger, predictorLog } from './logger.js';
 
 /** What the handlers share within one instance (one Lambda execution environment, or the local adapter). */
@@ -75,7 +75,7 @@ function lazyCcxtSource(config: Config, clock: () => number): CandleProvider {
   return {
     fetchLast: async (pair, count) => {
       const started = performance.now();
-      source ??= import('../core/market/ccxt-source.js').then(
+      source ??= import('../adapters/market/ccxt-source.js').then(
         ({ CcxtCandleSource }) =>
           new CcxtCandleSource(config.exchange, {
             timeframe: config.market.interval,

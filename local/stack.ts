@@ -8,15 +8,16 @@
  */
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { ArtifactStore, type LatestPointer } from '../core/artifacts/index.js';
+import { ArtifactStore } from '../adapters/storage/index.js';
+import { type LatestPointer } from '../core/artifacts/index.js';
 import { ConfigError, type Config, type Pair } from '../core/config/index.js';
-import { loadConfig } from '../core/config/load.js';
+import { loadConfig } from '../adapters/config/yaml.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
 import { MetricsSchema, type DataSource } from '../core/metrics/index.js';
-import { ApiKeyError, generateDevKey, resolveApiKeys } from '../functions/local/api-keys.js';
-import { checkPortFree, startLocalApi } from '../functions/local/adapter.js';
-import { dashboardPages } from '../functions/local/dashboard.js';
-import { FileCandles } from '../functions/local/file-candles.js';
+import { ApiKeyError, generateDevKey, resolveApiKeys } from './dev-server/api-keys.js';
+import { checkPortFree, startLocalApi } from './dev-server/adapter.js';
+import { dashboardPages } from './dev-server/dashboard.js';
+import { FileCandles } from './dev-server/file-candles.js';
 import { createLog, type Log } from '../training-image/src/log.js';
 import type { TrainPairOptions, TrainPairResult } from '../training-image/src/pipeline/train-pair.js';
 import type { BackendInfo } from '../training-image/src/tf/backend.js';

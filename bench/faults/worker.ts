@@ -19,7 +19,7 @@ const apiKey = process.env['FAULTS_API_KEY'] ?? '';
 // The handlers' logger reads its level when first imported: silence it before that.
 process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
 const { createHandlers } = await import('../../functions/handlers/index.js');
-const { startLocalApi } = await import('../../functions/local/adapter.js');
+const { startLocalApi } = await import('../../local/dev-server/adapter.js');
 const { createRuntime } = await import('../../functions/runtime.js');
 const runtime = createRuntime(config);
 const api = await startLocalApi({

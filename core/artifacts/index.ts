@@ -1,22 +1,5 @@
 export { sha256Hex } from './checksum.js';
 export {
-  LOCAL_CREDENTIALS,
-  S3_CLIENT_DEFAULTS,
-  SERVING_S3_OPTIONS,
-  createS3Client,
-  localCredentialsFor,
-  type S3ClientOptions,
-} from './client.js';
-export {
-  ArtifactError,
-  ArtifactIntegrityError,
-  ArtifactNotFoundError,
-  IncompleteVersionError,
-  ManifestError,
-  PointerConflictError,
-  StorageUnavailableError,
-} from './errors.js';
-export {
   ARTIFACT_FILES,
   LATEST_FILE,
   MANIFEST_FILE,
@@ -35,7 +18,6 @@ export {
   type ArtifactName,
   type OptionalArtifactName,
 } from './layout.js';
-export { isConditionFailed, toArtifactError, type S3ErrorContext } from './s3-errors.js';
 export {
   ArtifactNameSchema,
   LatestPointerSchema,
@@ -49,14 +31,3 @@ export {
   type ManifestFile,
   type ManifestModel,
 } from './schemas.js';
-export {
-  ArtifactStore,
-  type ArtifactFiles,
-  type ArtifactStoreOptions,
-  type LatestListing,
-  PRUNE_GRACE_MS,
-  type PruneOptions,
-  type PublishInput,
-  type PublishOutcome,
-  type UnreadableLatest,
-} from './store.js';

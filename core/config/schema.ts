@@ -3,11 +3,10 @@ import * as z from 'zod';
 import { FamilySpecSchema } from '../distribution/family.js';
 import { DEFAULT_SCALE_INPUTS, ScaleInputsSpecSchema } from '../distribution/scale-inputs.js';
 import { FEATURE_SETS } from '../features/columns.js';
+import { PairSchema } from '../market/pair.js';
 
-/** A trading pair as ccxt spells it: BASE/QUOTE in capitals. */
-export const PairSchema = z
-  .string()
-  .regex(/^[A-Z0-9]{2,12}\/[A-Z0-9]{2,12}$/, 'expected BASE/QUOTE in capitals, for example BTC/USDT');
+// Pairs are market domain; the schema re-exports them for the configuration's readers.
+export { PairSchema, type Pair } from '../market/pair.js';
 
 /** Candle widths the pipeline understands; the product itself runs on 1h. */
 export const TimeframeSchema = z.enum(['1m', '5m', '15m', '30m', '1h', '4h', '1d']);
@@ -222,7 +221,6 @@ export const ConfigSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
-export type Pair = z.infer<typeof PairSchema>;
 export type Timeframe = z.infer<typeof TimeframeSchema>;
 export type ExchangeConfig = z.infer<typeof ExchangeConfigSchema>;
 export type MarketConfig = z.infer<typeof MarketConfigSchema>;

@@ -1,5 +1,5 @@
-import type { LoadedConfig } from '../../core/config/assemble.js';
-import { loadJsonConfig } from '../../core/config/load-json.js';
+import type { LoadedConfig } from '../../adapters/config/files.js';
+import { loadJsonConfig } from '../../adapters/config/json.js';
 import { recordStartupStep } from '../../core/timing/index.js';
 
 /**

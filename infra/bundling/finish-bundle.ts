@@ -27,9 +27,9 @@ import { builtinModules } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readTree } from '../../core/config/assemble.js';
-import { JSON_CONFIG } from '../../core/config/load-json.js';
-import { YAML_CONFIG } from '../../core/config/load.js';
+import { readTree } from '../../adapters/config/files.js';
+import { JSON_CONFIG } from '../../adapters/config/json.js';
+import { YAML_CONFIG } from '../../adapters/config/yaml.js';
 
 /** Packages a function may import at run time without bundling them, because they are native. */
 export const VENDORED_PACKAGES = ['onnxruntime-node'] as const;

@@ -10,7 +10,7 @@
 import { pathToFileURL } from 'node:url';
 import { BatchClient } from '@aws-sdk/client-batch';
 import { Command, InvalidArgumentError } from 'commander';
-import { ArtifactStore } from '../../core/artifacts/index.js';
+import { ArtifactStore } from '../../adapters/storage/index.js';
 import { JobsUsageError } from './errors.js';
 import { listRuns, renderRuns } from './list.js';
 import { submitTraining } from './submit.js';

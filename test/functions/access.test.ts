@@ -6,7 +6,7 @@ import { createHandlers, readyzHandler, READYZ_CACHE_MS } from '../../functions/
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { smallConfig } from '../support/small-config.js';
-import { publishSynthetic } from '../core/predictor/support.js';
+import { publishSynthetic } from '../serving/support.js';
 import { fixture, manualClock, parse, startServingWorld, withQuery, type ServingWorld } from './support.js';
 
 const withOrigin = (event: APIGatewayProxyEvent, origin: string): APIGatewayProxyEvent => ({

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createHandlers, type HandlerTable } from '../../functions/handlers/index.js';
 import { MAX_MESSAGE_CHARS } from '../../functions/http-errors.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
-import { startLocalApi, type LocalApi } from '../../functions/local/adapter.js';
+import { startLocalApi, type LocalApi } from '../../local/dev-server/adapter.js';
 import { BODY_LIMITS } from '../../functions/middleware/body-limits.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { ErrorResponseSchema } from '../../functions/schemas.js';

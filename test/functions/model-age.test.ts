@@ -10,7 +10,7 @@ import {
   ReadyResponseSchema,
   type PredictResponse,
 } from '../../functions/schemas.js';
-import { publishSynthetic } from '../core/predictor/support.js';
+import { publishSynthetic } from '../serving/support.js';
 import { fixture, parse, startServingWorld, withQuery, type ServingWorld, handlersOf } from './support.js';
 
 const HOUR_MS = 3_600_000;

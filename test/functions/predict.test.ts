@@ -5,11 +5,11 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { newVersion } from '../../core/artifacts/index.js';
 import type { Candle } from '../../core/market/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
-import type { Predictor } from '../../core/predictor/index.js';
+import type { Predictor } from '../../serving/index.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { PredictResponseSchema } from '../../functions/schemas.js';
-import { nanModel, publishSynthetic } from '../core/predictor/support.js';
+import { nanModel, publishSynthetic } from '../serving/support.js';
 import {
   BUCKET,
   deadEndpoint,

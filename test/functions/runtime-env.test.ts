@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { writeJsonConf } from '../../infra/bundling/finish-bundle.js';
-import { publishSynthetic } from '../core/predictor/support.js';
+import { publishSynthetic } from '../serving/support.js';
 import { BUCKET, fixture, parse, startServingWorld, type ServingWorld } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -7,7 +7,7 @@ import {
   serveDistribution,
   type ForecastDistribution,
 } from '../../core/distribution/index.js';
-import { ModelShapeError, loadModel } from '../../core/predictor/index.js';
+import { ModelShapeError, loadModel } from '../../serving/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';

@@ -11,7 +11,7 @@ import {
   ReadyResponseSchema,
   ReloadResponseSchema,
 } from '../../functions/schemas.js';
-import { publishSynthetic } from '../core/predictor/support.js';
+import { publishSynthetic } from '../serving/support.js';
 import {
   fixture,
   manualClock,

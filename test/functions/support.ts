@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as ort from 'onnxruntime-node';
+import { ArtifactStore } from '../../adapters/storage/index.js';
 import {
-  ArtifactStore,
   artifactKey,
   newVersion,
   type ArtifactName,
@@ -19,7 +19,7 @@ import {
 import type { Config, Pair } from '../../core/config/index.js';
 import { prepareWindow, scalerFromJsonText, type MinMaxScaler } from '../../core/features/index.js';
 import type { Candle } from '../../core/market/index.js';
-import { ONNX_IO } from '../../core/predictor/index.js';
+import { ONNX_IO } from '../../serving/index.js';
 import { createHandlers, type HandlerTable } from '../../functions/handlers/index.js';
 import type { Runtime } from '../../functions/runtime.js';
 import type { PredictResponse } from '../../functions/schemas.js';

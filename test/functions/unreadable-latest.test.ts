@@ -6,7 +6,7 @@ import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { ModelsResponseSchema, ReadyResponseSchema } from '../../functions/schemas.js';
-import { publishSynthetic } from '../core/predictor/support.js';
+import { publishSynthetic } from '../serving/support.js';
 import { BUCKET, fixture, parse, startServingWorld, type ServingWorld, handlersOf } from './support.js';
 
 /**

@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ESLint } from 'eslint';
-import { ROOT } from '../support/run-cli.js';
-
-/**
- * The project's own ESLint configuration, run through ESLint's Node API on source text placed (virtually)
- * at a path in a layer: the rules apply by path, and no file is written into the tree.
- */
-const eslint = new ESLint({ cwd: ROOT });
-
-async function restrictedImports(code: string, path: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: join(ROOT, path) });
-  assert.ok(result, 'ESLint linted the text');
-  assert.equal(result.fatalErrorCount, 0, JSON.stringify(result.messages));
-  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
-}
+import { restrictedImports } from './support.js';
 
 describe('lint: the import direction', () => {
-  it('fails when core/ imports from an upper layer, and passes on an import within core', async () => {
+  it('fails when core/ imports from a layer above it, and passes on an import within core', async () => {
     const bad = await restrictedImports(
       "import { trainPair } from '../../training-image/src/pipeline/train-pair.js';\nexport const x = trainPair;\n",
       'core/features/fixture.ts',
@@ -26,6 +11,8 @@ describe('lint: the import direction', () => {
     assert.equal(bad.length, 1);
     assert.match(bad[0] ?? '', /core\/ is the bottom layer/);
     for (const upper of [
+      '../../adapters/storage/store.js',
+      '../../serving/predictor.js',
       '../../functions/presenters.js',
       '../../infra/lib/monitoring.js',
       '../../local/stack.js',
@@ -51,7 +38,27 @@ describe('lint: the import direction', () => {
     assert.deepEqual(good, []);
   });
 
-  it('fails when functions/ imports TensorFlow.js or the training image', async () => {
+  it('keeps adapters/ on core/ and serving/ on both, below everything that uses them', async () => {
+    const adapterUp = await restrictedImports(
+      "export { Predictor } from '../../serving/predictor.js';\n",
+      'adapters/storage/fixture.ts',
+    );
+    assert.match(adapterUp[0] ?? '', /adapters\/ sit on core\/ only/);
+    const servingUp = await restrictedImports(
+      "export { logger } from '../functions/logger.js';\n",
+      'serving/fixture.ts',
+    );
+    assert.match(servingUp[0] ?? '', /serving\/ sits on core\/ and adapters\//);
+    assert.deepEqual(
+      await restrictedImports(
+        "export { ArtifactStore } from '../adapters/storage/index.js';\nexport { pairSlug } from '../core/artifacts/index.js';\n",
+        'serving/fixture.ts',
+      ),
+      [],
+    );
+  });
+
+  it('fails when functions/ imports TensorFlow.js, the training image or the local stack', async () => {
     const tf = await restrictedImports(
       "import * as tf from '@tensorflow/tfjs';\nexport const t = tf;\n",
       'functions/fixture.ts',
@@ -60,11 +67,13 @@ describe('lint: the import direction', () => {
       "import { createLog } from '../training-image/src/log.js';\nexport const c = createLog;\n",
       'functions/fixture.ts',
     );
+    const local = await restrictedImports("export * from '../local/stack.js';\n", 'functions/fixture.ts');
     assert.match(tf[0] ?? '', /never loads TensorFlow\.js/);
     assert.equal(training.length, 1);
+    assert.equal(local.length, 1);
     assert.deepEqual(
       await restrictedImports(
-        "import { ArtifactStore } from '../core/artifacts/index.js';\nexport const a = ArtifactStore;\n",
+        "import { ArtifactStore } from '../adapters/storage/index.js';\nexport const a = ArtifactStore;\n",
         'functions/fixture.ts',
       ),
       [],
@@ -74,12 +83,21 @@ describe('lint: the import direction', () => {
   it('lets only the market adapter (ccxt-source.ts, exchange-classes.ts) import ccxt', async () => {
     const code = "import { exchanges } from 'ccxt';\nexport const e = exchanges;\n";
     assert.equal((await restrictedImports(code, 'functions/fixture.ts')).length, 1);
-    assert.equal((await restrictedImports(code, 'core/predictor/fixture.ts')).length, 1);
+    assert.equal((await restrictedImports(code, 'serving/fixture.ts')).length, 1);
+    assert.equal((await restrictedImports(code, 'adapters/storage/fixture.ts')).length, 1);
     assert.equal(
       (await restrictedImports("export * from 'ccxt/js/src/binance.js';\n", 'functions/fixture.ts')).length,
       1,
     );
-    assert.deepEqual(await restrictedImports(code, 'core/market/ccxt-source.ts'), []);
-    assert.deepEqual(await restrictedImports(code, 'core/market/exchange-classes.ts'), []);
+    assert.deepEqual(await restrictedImports(code, 'adapters/market/ccxt-source.ts'), []);
+    assert.deepEqual(await restrictedImports(code, 'adapters/market/exchange-classes.ts'), []);
+  });
+
+  it('lets only the inference adapter import onnxruntime-node', async () => {
+    const code = "import * as ort from 'onnxruntime-node';\nexport const o = ort;\n";
+    assert.equal((await restrictedImports(code, 'serving/fixture.ts')).length, 1);
+    assert.equal((await restrictedImports(code, 'functions/fixture.ts')).length, 1);
+    assert.equal((await restrictedImports(code, 'adapters/storage/fixture.ts')).length, 1);
+    assert.deepEqual(await restrictedImports(code, 'adapters/inference/fixture.ts'), []);
   });
 });

@@ -17,7 +17,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../core/artifacts/client.js';
+import { createS3Client } from '../../adapters/storage/client.js';
 import { startS3Server, type S3Server } from '../../local/s3-server.js';
 
 const BUCKET = 'local-models';

@@ -1,5 +1,5 @@
 import { deepMerge, parseConfig, type Config } from '../../core/config/index.js';
-import { loadConfig } from '../../core/config/load.js';
+import { loadConfig } from '../../adapters/config/yaml.js';
 
 /** conf/local with `overrides` laid over it, validated by the real schema. */
 export function smallConfig(overrides: Record<string, unknown> = {}): Config {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, deepMerge, parseConfig } from '../../../core/config/index.js';
-import { loadConfig } from '../../../core/config/load.js';
+import { loadConfig } from '../../../adapters/config/yaml.js';
 
 const base = loadConfig({ env: 'base', environment: {} }).config as unknown as Record<string, unknown>;
 

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '../../../core/config/index.js';
-import { loadConfig } from '../../../core/config/load.js';
-import { loadJsonConfig } from '../../../core/config/load-json.js';
+import { loadConfig } from '../../../adapters/config/yaml.js';
+import { loadJsonConfig } from '../../../adapters/config/json.js';
 import {
   BundleError,
   METAFILE,

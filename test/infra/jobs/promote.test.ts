@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../../infra/jobs/cli.js';
-import { BUCKET, publishSynthetic, startStore, type TestStore } from '../../core/predictor/support.js';
+import { BUCKET, publishSynthetic, startStore, type TestStore } from '../../serving/support.js';
 
 const PAIR = 'BTC/USDT';
 

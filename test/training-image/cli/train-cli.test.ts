@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ArtifactStore } from '../../../core/artifacts/index.js';
+import { ArtifactStore } from '../../../adapters/storage/index.js';
 import { MODEL_PUBLISHED_FILTER } from '../../../infra/lib/monitoring.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';

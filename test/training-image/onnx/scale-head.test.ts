@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { CLOSE_INDEX } from '../../../core/features/index.js';
-import { ONNX_IO } from '../../../core/predictor/onnx-io.js';
+import { ONNX_IO } from '../../../adapters/inference/onnx-io.js';
 import { ForecastNetwork } from '../../../training-image/src/model/network.js';
 import { SeededRandom } from '../../../training-image/src/model/random.js';
 import type { ForecastNetworkWeights } from '../../../training-image/src/model/weights.js';

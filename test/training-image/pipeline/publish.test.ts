@@ -4,7 +4,7 @@ import { newVersion } from '../../../core/artifacts/index.js';
 import { MetricsSchema } from '../../../core/metrics/index.js';
 import type { Log, LogFields } from '../../../training-image/src/log.js';
 import { publishModel } from '../../../training-image/src/pipeline/publish.js';
-import { SCALER, metricsJson, startStore, type TestStore } from '../../core/predictor/support.js';
+import { SCALER, metricsJson, startStore, type TestStore } from '../../serving/support.js';
 import { smallConfig } from '../../support/small-config.js';
 
 const PAIR = 'BTC/USDT';

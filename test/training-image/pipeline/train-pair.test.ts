@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { ArtifactStore } from '../../../core/artifacts/index.js';
+import { ArtifactStore } from '../../../adapters/storage/index.js';
 import type { Config } from '../../../core/config/index.js';
 import { scalerFromJsonText } from '../../../core/features/index.js';
 import { ForecastDistributionSchema } from '../../../core/distribution/index.js';

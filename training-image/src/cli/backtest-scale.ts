@@ -14,9 +14,10 @@ import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as z from 'zod';
 import { ConfigError } from '../../../core/config/index.js';
-import { loadConfig } from '../../../core/config/load.js';
+import { loadConfig } from '../../../adapters/config/yaml.js';
 import { RISKMETRICS_LAMBDA, type DistributionScores } from '../../../core/distribution/index.js';
-import { readCandlesCsv, timeframeToMs, validateCandles } from '../../../core/market/index.js';
+import { timeframeToMs, validateCandles } from '../../../core/market/index.js';
+import { readCandlesCsv } from '../../../adapters/market/index.js';
 import {
   planScaleFolds,
   poolFolds,

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as z from 'zod';
 import { ConfigError } from '../../../core/config/index.js';
-import { loadConfig } from '../../../core/config/load.js';
+import { loadConfig } from '../../../adapters/config/yaml.js';
 import { describeDataSource } from '../../../core/metrics/index.js';
 import { backtestChart } from '../backtest/chart.js';
 import { runBacktest } from '../backtest/run.js';

@@ -5,9 +5,9 @@
  * Exit code 0 when every pair published; otherwise 1 with a one-line reason per failure.
  */
 import { Command } from 'commander';
-import { ArtifactStore } from '../../../core/artifacts/index.js';
+import { ArtifactStore, ensureBucket } from '../../../adapters/storage/index.js';
 import { ConfigError } from '../../../core/config/index.js';
-import { loadConfig } from '../../../core/config/load.js';
+import { loadConfig } from '../../../adapters/config/yaml.js';
 import { MODEL_PUBLISHED_LOG } from '../../../core/metrics/index.js';
 import { createLog } from '../log.js';
 import { trainPair } from '../pipeline/train-pair.js';
@@ -62,7 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const store = ArtifactStore.fromConfig(config.storage);
   // A local S3-compatible server starts empty; AWS buckets come from the CDK stack and are never created here.
-  if (config.storage.endpoint !== null) await store.ensureBucket();
+  if (config.storage.endpoint !== null) await ensureBucket(store.client, store.bucket);
 
   let failures = 0;
   for (const pair of pairs) {

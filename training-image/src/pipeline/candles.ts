@@ -1,12 +1,11 @@
 import type { Config, Pair } from '../../../core/config/index.js';
 import {
-  CcxtCandleSource,
-  readCandlesCsv,
   timeframeToMs,
   validateCandles,
   type Candle,
   type ValidationReport,
 } from '../../../core/market/index.js';
+import { CcxtCandleSource, readCandlesCsv } from '../../../adapters/market/index.js';
 import { describeDataSource, type DataSource } from '../../../core/metrics/index.js';
 import type { Log } from '../log.js';
 

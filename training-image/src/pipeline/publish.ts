@@ -1,4 +1,5 @@
-import type { ArtifactStore, Manifest } from '../../../core/artifacts/index.js';
+import type { ArtifactStore } from '../../../adapters/storage/index.js';
+import type { Manifest } from '../../../core/artifacts/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
 import type { ForecastDistribution } from '../../../core/distribution/index.js';
 import { scalerToJson, type MinMaxScaler } from '../../../core/features/index.js';

@@ -1,5 +1,5 @@
-import type { ArtifactStore, Manifest } from '../../../core/artifacts/index.js';
-import { newVersion } from '../../../core/artifacts/index.js';
+import type { ArtifactStore } from '../../../adapters/storage/index.js';
+import { newVersion, type Manifest } from '../../../core/artifacts/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
 import { prepareTrainingData, type SequenceSet } from '../../../core/features/index.js';
 import { describeDataSource, type Metrics } from '../../../core/metrics/index.js';

@@ -1,0 +1,17 @@
+export {
+  CcxtCandleSource,
+  createExchange,
+  type CcxtCandleSourceOptions,
+  type FetchOptions,
+  type FetchProgress,
+  type RetryNotice,
+} from './ccxt-source.js';
+export {
+  CsvFormatError,
+  ExchangeError,
+  UnbundledExchangeError,
+  UnknownExchangeError,
+  type ExchangeErrorContext,
+} from './errors.js';
+export { BUNDLED_EXCHANGE_IDS, loadExchangeClass, type ExchangeClass } from './exchange-classes.js';
+export { CSV_LAYOUTS, parseCandlesCsv, readCandlesCsv, type CsvLayout } from './csv-source.js';

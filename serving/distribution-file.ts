@@ -1,0 +1,87 @@
+import {
+  ForecastDistributionSchema,
+  b1Distribution,
+  scaleInputNames,
+  serveDistribution,
+  type HeldOutFigures,
+  type ServedDistribution,
+} from '../core/distribution/index.js';
+import type { ScaleCorrection } from '../core/distribution/index.js';
+import { ModelLoadError } from './errors.js';
+
+export const DISTRIBUTION_FILE = 'distribution.json';
+
+/** What a client is told about the distribution served beside a model's point forecast. */
+export interface DistributionSummary {
+  /** 'b1' for a version published without distribution.json: B1's Gaussian, uncalibrated, unmeasured. */
+  readonly scale: ServedDistribution['spec']['scale']['kind'];
+  readonly calibrated: boolean;
+  readonly family: ServedDistribution['spec']['family'];
+  /** What it measured on the model's held-out test hours; null when nothing was measured. */
+  readonly heldOut: HeldOutFigures | null;
+}
+
+export interface LoadedDistribution {
+  readonly served: ServedDistribution;
+  readonly summary: DistributionSummary;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * distribution.json of a version, checked and compiled for serving; B1 when the version has none (it
+ * was published before the distribution was served). A file that is there but unusable refuses the
+ * version, as a bad scaler does: serving it as B1 would hide a broken publish.
+ */
+export function loadDistribution(
+  pair: string,
+  version: string,
+  bytes: Uint8Array | null,
+  sequenceLength: number,
+): LoadedDistribution {
+  if (bytes === null) return compiled(serveDistribution(b1Distribution(sequenceLength)));
+  const fail = (reason: string, cause?: unknown): never => {
+    throw new ModelLoadError(pair, version, DISTRIBUTION_FILE, reason, { cause });
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(bytes));
+  } catch (error) {
+    return fail(`not UTF-8 JSON: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+  const parsed = ForecastDistributionSchema.safeParse(value);
+  if (!parsed.success) {
+    return fail(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+      parsed.error,
+    );
+  }
+  const spec = parsed.data;
+  // The predictor hands the scale the model's window: B1 cannot read more closes than that.
+  if (spec.b1.window > sequenceLength) {
+    fail(`B1 reads ${spec.b1.window} closes, the model's window has ${sequenceLength}`);
+  }
+  if (spec.scale.kind === 'linear') checkCorrection(spec.scale.correction, fail);
+  return compiled(serveDistribution(spec));
+}
+
+/** The weights must line up with the inputs this code computes for the spec, in the same order. */
+function checkCorrection(correction: ScaleCorrection, fail: (reason: string) => never): void {
+  const expected = scaleInputNames(correction.inputs).join(', ');
+  if (correction.names.join(', ') !== expected) {
+    fail(`the scale correction's inputs are [${correction.names.join(', ')}], its spec gives [${expected}]`);
+  }
+}
+
+function compiled(served: ServedDistribution): LoadedDistribution {
+  const { spec } = served;
+  return {
+    served,
+    summary: {
+      scale: spec.scale.kind,
+      calibrated: spec.calibration !== null,
+      family: spec.family,
+      heldOut: spec.held_out,
+    },
+  };
+}
