@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { networkInterfaces } from 'node:os';
-import { LOCAL_CREDENTIALS } from '../core/artifacts/index.js';
+import { LOCAL_CREDENTIALS } from '../core/artifacts/client.js';
 import { CHILD_SCRIPT } from './s3/child-script.js';
 import { ownHostnames } from './s3/hostnames.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import { describe, it } from 'node:test';
 import { runInThisContext } from 'node:vm';
-import { LOCAL_CREDENTIALS } from '../../core/artifacts/index.js';
+import { LOCAL_CREDENTIALS } from '../../core/artifacts/client.js';
 import { ownHostnames } from '../../local/s3/hostnames.js';
 import { REQUEST_GUARD_SCRIPT } from '../../local/s3/request-guard-script.js';
 import { presignedPath, signedHeaders } from './s3-signing.js';

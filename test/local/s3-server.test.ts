@@ -578,9 +578,13 @@ describe('startS3Server', () => {
 describe('s3-server-cli', () => {
   it('serves until SIGINT, then exits 0', { timeout: 20_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 's3-server-cli-'));
+    const keys = { accessKeyId: 'CLIKEY', secretAccessKey: 'cli-secret' };
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'local/s3-server-cli.ts', '--port', '0', '--dir', dir, '--bucket', BUCKET],
+      [
+        ...['--import', 'tsx', 'local/s3-server-cli.ts', '--port', '0', '--dir', dir, '--bucket', BUCKET],
+        ...['--access-key-id', keys.accessKeyId, '--secret-access-key', keys.secretAccessKey],
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {
@@ -593,10 +597,14 @@ describe('s3-server-cli', () => {
         });
         child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
       });
-      const client = clientFor(endpoint);
+      const client = clientWithKeys(endpoint, keys);
       await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cli.txt', Body: 'ok' }));
       assert.equal((await getBytes(client, 'cli.txt')).toString(), 'ok');
       client.destroy();
+      const local = clientFor(endpoint);
+      const refused = await refusedBy(local.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'cli.txt' })));
+      local.destroy();
+      assert.equal(refused.code, 'InvalidAccessKeyId', 'the keys given replace the local ones');
 
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGINT');

@@ -1,6 +1,6 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { LOCAL_CREDENTIALS } from '../../core/artifacts/index.js';
+import { LOCAL_CREDENTIALS } from '../../core/artifacts/client.js';
 
 /**
  * Signature V4 for hand-made requests, by the AWS SDK's own signer (@smithy/signature-v4, what
