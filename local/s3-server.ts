@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { networkInterfaces } from 'node:os';
+import { LOCAL_CREDENTIALS } from '../adapters/storage/client.js';
 import { CHILD_SCRIPT } from './s3/child-script.js';
+import { ownHostnames } from './s3/hostnames.js';
 
 /**
  * An S3-compatible server on loopback for tests and the local stack: s3rver, which stores objects
@@ -20,6 +23,37 @@ import { CHILD_SCRIPT } from './s3/child-script.js';
  * lock; x-amz-checksum-* headers are accepted but never verified, and aws-chunked upload bodies
  * (what the SDK sends for a stream by default) are stored with their framing, which is why
  * createS3Client turns request checksums off for custom endpoints.
+ *
+ * What it refuses, and why. s3rver alone takes anonymous requests, form uploads included, from anyone
+ * who can reach the port, and a web page can: a cross-origin form POST wrote into the bucket, and a
+ * page could plant a latest.json, a manifest and a model with matching hashes, which the local stack
+ * serves within a second. s3rver never verifies a Signature V4 either (it looks the access key up and
+ * accepts any signature). So a guard runs first on every request (s3/request-guard-script.ts) and
+ * answers an S3 error document whose message and <Rule> element name the rule that refused it:
+ * - `no-web-pages` (403 AccessDenied): an `Origin` header, or `Sec-Fetch-Site` other than `none`
+ *   (`none`: an address typed by the user). Browsers send Origin with every POST, PUT and CORS request,
+ *   and current ones Sec-Fetch-Site with every request to a loopback or https address; the SDK and
+ *   other programs send neither. What a page can still send without them (a GET from an older
+ *   browser) carries no signature, and a GET writes nothing.
+ * - `own-host-only` (403 AccessDenied): a `Host` whose name is not the server's own (127.0.0.1,
+ *   localhost or ::1 for a loopback listener, as the SDK sends it from the endpoint URL). A page on
+ *   another name that resolves to 127.0.0.1 (DNS rebinding) is same-origin to itself: its GETs carry
+ *   no Origin, no Sec-Fetch-Site (not a secure context) and any header it likes, but its Host is its
+ *   own name. The port is not checked: a browser always sends the port it connected to, and a relay
+ *   (an SSH tunnel, the tests' fault proxy) another one.
+ * - `no-form-uploads` (403 AccessDenied): a multipart/form-data body, or any POST to a bucket other
+ *   than DeleteObjects: s3rver's browser-upload route, which nothing in the project uses.
+ * - `signed-requests-only`: every request must carry AWS Signature V4, in the Authorization header or
+ *   as a presigned query, made with `credentials` (by default LOCAL_CREDENTIALS, what the project's
+ *   clients use), and the guard verifies it (canonical request, string to sign, HMAC-SHA256 key
+ *   chain). None: 403 AccessDenied; another access key: 403 InvalidAccessKeyId; a wrong secret or a
+ *   changed request: 403 SignatureDoesNotMatch; signed more than 15 minutes off: 403
+ *   RequestTimeTooSkewed; an expired presigned URL: 403 AccessDenied; Signature V2: 400
+ *   InvalidRequest; malformed: 400 AuthorizationHeaderMalformed or AuthorizationQueryParametersError.
+ *   The local keys are public, so a signature proves no identity: it proves the sender is an S3 client
+ *   configured for this server, and no page can put one in a form or a plain link.
+ * The body is not hashed against x-amz-content-sha256 (it would have to be buffered before s3rver
+ * reads it, and anyone can sign with the public keys): integrity is the manifest's sha256s' job.
  */
 
 export interface S3ServerOptions {
@@ -32,6 +66,11 @@ export interface S3ServerOptions {
   readonly buckets?: readonly string[];
   /** How long the child may take to listen; default 15 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * The only keys a request may be signed with; default LOCAL_CREDENTIALS, the keys createS3Client
+   * gives a client of a custom endpoint when the environment names none.
+   */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 export interface S3Server {
@@ -65,8 +104,19 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** The machine's own addresses, for a server listening on every interface. */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((entries) =>
+    (entries ?? []).map((entry) => entry.address),
+  );
+}
+
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
   const host = options.host ?? '127.0.0.1';
+  const { accessKeyId, secretAccessKey } = options.credentials ?? LOCAL_CREDENTIALS;
+  if (accessKeyId === '' || secretAccessKey === '') {
+    throw new Error('The local S3 server needs a non-empty access key id and secret access key');
+  }
   await mkdir(options.directory, { recursive: true });
   const s3rverModule = createRequire(import.meta.url).resolve('s3rver');
   const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT], {
@@ -117,6 +167,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
         vhostBuckets: false,
         configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
       },
+      policy: { accessKeyId, secretAccessKey, hostnames: ownHostnames(host, interfaceAddresses()) },
     });
   });
 

@@ -1,6 +1,9 @@
+import { REQUEST_GUARD_SCRIPT } from './request-guard-script.js';
+
 /**
  * The program the server's child process runs: CommonJS, plain JavaScript, so that it needs no
- * loader. It receives s3rver's options over IPC, answers `{ type: 'listening', port }` or
+ * loader. It receives s3rver's options and the request guard's policy (the access key it accepts and
+ * the Host names it answers to) over IPC, answers `{ type: 'listening', port }` or
  * `{ type: 'error', message }`, and stops on `{ type: 'close' }` or when its parent goes away.
  * `S3RVER_MODULE` is the path of s3rver's entry point, resolved by the parent.
  *
@@ -13,6 +16,9 @@
  *   PreconditionFailed when the key exists; with If-Match: <etag>, 412 when the ETag differs and 404
  *   NoSuchKey when the key is missing. Writes of one key (PUT, DELETE) run one at a time, so the check
  *   and the write are one step, as on S3.
+ *
+ * Before either, first in the chain, the request guard (request-guard-script.ts) refuses what is not
+ * a signed request from an S3 client: see local/s3-server.ts.
  */
 export const CHILD_SCRIPT = String.raw`
 'use strict';
@@ -24,6 +30,8 @@ const s3rverLib = path.dirname(process.env.S3RVER_MODULE);
 require(path.join(s3rverLib, 'utils.js')).walk = tolerantWalk;
 const S3rver = require(process.env.S3RVER_MODULE);
 const S3Object = require(path.join(s3rverLib, 'models', 'object.js'));
+const AWSAccount = require(path.join(s3rverLib, 'models', 'account.js'));
+const requestGuard = ${REQUEST_GUARD_SCRIPT}(crypto);
 const CLOSE_GRACE_MS = 1000;
 
 function gone(error) {
@@ -211,8 +219,14 @@ process.on('message', (message) => {
         if (!gone(error)) throw error;
       }
     };
-    // First in the chain: Koa composes its middleware when the server starts listening.
-    server.middleware.unshift(conditionalWrites);
+    // s3rver looks the access key up in its account registry (after the guard has verified the
+    // signature): the configured key is the only one there.
+    const policy = message.policy;
+    for (const accessKeyId of [...AWSAccount.registry.keys()]) AWSAccount.DUMMY_ACCOUNT.revokeAccessKey(accessKeyId);
+    AWSAccount.DUMMY_ACCOUNT.createKeyPair(policy.accessKeyId, policy.secretAccessKey);
+    // First in the chain, the guard, then conditional writes: Koa composes its middleware when the
+    // server starts listening, so a refused request never reaches a key's queue or s3rver.
+    server.middleware.unshift(requestGuard.middleware(policy), conditionalWrites);
     server.run().then((address) => {
       process.off('uncaughtException', failed);
       process.send({ type: 'listening', port: address.port });
