@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers (README, "Layout"): core at the bottom, training-image and functions on it, infra and the
+ * The layers (docs/architecture.md, "Layout"): core at the bottom, training-image and functions on it, infra and the
  * local stack on top. An import against that direction is a lint error, not a review comment;
  * test/lint/import-direction.test.ts shows each rule failing on a wrong import.
  */
@@ -26,7 +26,20 @@ const ccxt = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', '.local/', 'coverage/', '.ci-cache/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'cdk.out/',
+      'dist/',
+      '.local/',
+      'coverage/',
+      '.ci-cache/',
+      // The documentation site's build output, Vite's cache and the generated API page.
+      'docs/.vitepress/dist/',
+      'docs/.vitepress/cache/',
+      'docs/.generated/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
