@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers (docs: Architecture, "Layout"), bottom to top: core (the pure domain), adapters (its I/O),
+ * The layers (docs/architecture.md, "Layout"), bottom to top: core (the pure domain), adapters (its I/O),
  * serving (the predictor), then training-image and functions, then infra, local and bench. An import
  * against that direction, or an I/O import in the domain, is a lint error, not a review comment;
  * test/lint/import-direction.test.ts and test/lint/domain-purity.test.ts show each rule failing.
@@ -87,8 +87,10 @@ export default tseslint.config(
       '.local/',
       'coverage/',
       '.ci-cache/',
+      // The documentation site's build output, Vite's cache and the generated API page.
       'docs/.vitepress/dist/',
       'docs/.vitepress/cache/',
+      'docs/.generated/',
     ],
   },
   js.configs.recommended,

@@ -27,7 +27,7 @@ export const ScaleInputsSpecSchema = z.strictObject({
 export type ScaleInputsSpec = z.infer<typeof ScaleInputsSpecSchema>;
 
 /**
- * The inputs that measured best on held-out data (README, "The distribution of the next close"): the
+ * The inputs that measured best on held-out data (docs/forecast.md, "Why these defaults"): the
  * position in the week did not help on the shared BTC year and is left out.
  */
 export const DEFAULT_SCALE_INPUTS: ScaleInputsSpec = Object.freeze({

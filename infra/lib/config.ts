@@ -109,7 +109,7 @@ export const InfraConfigSchema = z
     jobVcpus: int(1, 192),
     jobMemoryMiB: int(512, 1_048_576),
     jobTimeoutMinutes: int(1, 14 * 24 * 60),
-    /** Lambda architecture; arm64 only once a deployed test shows onnxruntime-node works there (README). */
+    /** Lambda architecture; arm64 only once a deployed test shows onnxruntime-node works there (docs/deploying.md). */
     architecture: z.enum(ARCHITECTURES),
     functionMemoryMiB: int(128, 10_240),
     /** API Gateway stops waiting after 29 s, so a longer Lambda timeout would only cost money. */

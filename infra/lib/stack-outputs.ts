@@ -1,4 +1,4 @@
-/** Names of the stack outputs: the jobs command reads them from cdk-outputs.json, the README names them. */
+/** Names of the stack outputs: the jobs command reads them from cdk-outputs.json, docs/deploying.md names them. */
 export const STACK_OUTPUTS = {
   apiUrl: 'ApiUrl',
   apiKeyId: 'ApiKeyId',

@@ -22,7 +22,7 @@ import { selectBackend } from '../tf/backend.js';
 import { pairsToTrain } from './pairs.js';
 import { errorReason } from './reason.js';
 
-/** Git-ignored: the figures a person decides to keep are copied to docs/ by hand. */
+/** Git-ignored: the figures a person decides to keep are copied to docs/public/reports/ by hand. */
 const DEFAULT_OUT = fileURLToPath(new URL('../../../reports/backtest/', import.meta.url));
 
 const FlagsSchema = z.object({
