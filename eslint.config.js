@@ -76,6 +76,17 @@ const domainIo = [
   { ...onnxruntime, message: 'core/ is the pure domain: onnxruntime-node belongs in adapters/inference/.' },
 ];
 
+/**
+ * What ships to Lambda imports each module by its own path, never through an index.ts barrel: a barrel
+ * makes every function load every module it re-exports (a barrel import made /healthz load all 18
+ * distribution modules), and esbuild keeps what a module's top level runs.
+ */
+const barrel = {
+  regex: String.raw`(^|/)index\.js$`,
+  message:
+    'Import the module that defines it, not an index.js barrel: shipped code (functions/, serving/, adapters/) loads only what it runs.',
+};
+
 const CCXT_ENTRIES = ['adapters/market/ccxt-source.ts', 'adapters/market/exchange-classes.ts'];
 
 export default tseslint.config(
@@ -117,21 +128,29 @@ export default tseslint.config(
     files: ['adapters/**/*.ts'],
     ignores: [...CCXT_ENTRIES, 'adapters/inference/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [aboveAdapters, tensorflow, ccxt, onnxruntime] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [aboveAdapters, tensorflow, ccxt, onnxruntime, barrel] },
+      ],
     },
   },
   {
     files: CCXT_ENTRIES,
-    rules: { 'no-restricted-imports': ['error', { patterns: [aboveAdapters, tensorflow, onnxruntime] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [aboveAdapters, tensorflow, onnxruntime, barrel] }],
+    },
   },
   {
     files: ['adapters/inference/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [aboveAdapters, tensorflow, ccxt] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [aboveAdapters, tensorflow, ccxt, barrel] }] },
   },
   {
     files: ['serving/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [aboveServing, tensorflow, ccxt, onnxruntime, awsSdk] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [aboveServing, tensorflow, ccxt, onnxruntime, awsSdk, barrel] },
+      ],
     },
   },
   {
@@ -139,7 +158,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [tensorflow, trainingImage, upperToFunctions, ccxt, onnxruntime] },
+        { patterns: [tensorflow, trainingImage, upperToFunctions, ccxt, onnxruntime, barrel] },
       ],
     },
   },

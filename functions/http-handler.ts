@@ -5,16 +5,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type * as z from 'zod';
 import { ERROR_CODES, HttpError } from './http-errors.js';
 import { logger as defaultLogger } from './logger.js';
-import {
-  accessLog,
-  cors,
-  errorResponder,
-  methodGuard,
-  requestParser,
-  type ParsedEvent,
-} from './middleware/index.js';
+import { accessLog } from './middleware/access-log.js';
+import { cors } from './middleware/cors.js';
+import { errorResponder } from './middleware/error-responder.js';
+import { methodGuard } from './middleware/method-guard.js';
+import { requestParser, type ParsedEvent } from './middleware/request-parser.js';
 import { ROUTES, type RouteName } from './routes.js';
-import { NoParametersSchema } from './schemas.js';
+import { NoParametersSchema } from './schemas/request.js';
 
 /** What every handler module exports as `handler`: API Gateway REST (v1) proxy event in, result out. */
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { PredictorLog } from '../serving/index.js';
+import type { PredictorLog } from '../serving/predictor-types.js';
 
 /**
  * The functions' one structured logger: JSON lines with the Lambda context (request id, cold start)

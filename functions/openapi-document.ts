@@ -1,19 +1,12 @@
 import * as z from 'zod';
 import { ROUTES, type RouteAccess, type RouteName } from './routes.js';
-import {
-  ResponseCandleSchema,
-  ErrorResponseSchema,
-  HealthResponseSchema,
-  MetricsSummarySchema,
-  ModelEntrySchema,
-  ServedModelSchema,
-  ModelsResponseSchema,
-  NoParametersSchema,
-  PredictRequestSchema,
-  PredictResponseSchema,
-  ReadyResponseSchema,
-  ReloadResponseSchema,
-} from './schemas.js';
+import { ErrorResponseSchema } from './schemas/error.js';
+import { HealthResponseSchema } from './schemas/health.js';
+import { ModelEntrySchema, ModelsResponseSchema, ReloadResponseSchema } from './schemas/models.js';
+import { ResponseCandleSchema, PredictResponseSchema } from './schemas/predict.js';
+import { ReadyResponseSchema } from './schemas/ready.js';
+import { NoParametersSchema, PredictRequestSchema } from './schemas/request.js';
+import { MetricsSummarySchema, ServedModelSchema } from './schemas/served-model.js';
 
 /** The schemas listed under components.schemas, by the name other schemas refer to them with. */
 const COMPONENTS = {

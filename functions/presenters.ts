@@ -1,18 +1,13 @@
 /** The predictor's results as the API's JSON: snake_case like the published artifacts, times in ISO 8601. */
 import type * as z from 'zod';
-import type { ServingConfig } from '../core/config/index.js';
+import type { ServingConfig } from '../core/config/schema.js';
 import type { Candle } from '../core/market/candle.js';
-import type { ModelInfo, Prediction, ReloadResult } from '../serving/index.js';
+import type { ModelInfo, Prediction, ReloadResult } from '../serving/predictor.js';
 import { describeError } from './error-mapping.js';
-import type {
-  ResponseCandleSchema,
-  DistributionSummarySchema,
-  ModelEntrySchema,
-  ServedModelSchema,
-  PredictResponse,
-  ReadyResponse,
-  ReloadResponse,
-} from './schemas.js';
+import type { ModelEntrySchema, ReloadResponse } from './schemas/models.js';
+import type { ResponseCandleSchema, PredictResponse } from './schemas/predict.js';
+import type { ReadyResponse } from './schemas/ready.js';
+import type { DistributionSummarySchema, ServedModelSchema } from './schemas/served-model.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 /** JSON has no Infinity; a skill of -Infinity (a naive MAE of 0) becomes null. */

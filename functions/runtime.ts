@@ -1,16 +1,14 @@
-import { ArtifactStore, SERVING_S3_OPTIONS } from '../adapters/storage/index.js';
-import type { Config } from '../core/config/index.js';
+import { ArtifactStore } from '../adapters/storage/store.js';
+import { SERVING_S3_OPTIONS } from '../adapters/storage/client.js';
+import type { Config } from '../core/config/schema.js';
 import type { Candle } from '../core/market/candle.js';
 import { timeframeToMs } from '../core/market/timeframe.js';
-import { recordStartupStep } from '../core/timing/index.js';
-import { windowCandles } from '../core/features/index.js';
-import {
-  CandleCache,
-  Predictor,
-  staleAfterSeconds,
-  type CandleProvider,
-  type PredictorLog,
-} from '../serving/index.js';
+import { recordStartupStep } from '../core/timing/startup-steps.js';
+import { windowCandles } from '../core/features/pipeline.js';
+import { CandleCache, type CandleProvider } from '../serving/candle-cache.js';
+import { Predictor } from '../serving/predictor.js';
+import { staleAfterSeconds } from '../serving/model-age.js';
+import type { PredictorLog } from '../serving/predictor-types.js';
 import { logger, predictorLog } from './logger.js';
 
 /** What the handlers share within one instance (one Lambda execution environment, or the local adapter). */

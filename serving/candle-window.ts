@@ -1,4 +1,4 @@
-import type { Pair } from '../core/config/index.js';
+import type { Pair } from '../core/market/pair.js';
 import type { Candle } from '../core/market/candle.js';
 import { CandleValidationError } from '../core/market/errors.js';
 import { candleOpenTime } from '../core/market/timeframe.js';

@@ -1,12 +1,11 @@
 import {
   ForecastDistributionSchema,
   b1Distribution,
-  scaleInputNames,
-  serveDistribution,
   type HeldOutFigures,
-  type ServedDistribution,
-} from '../core/distribution/index.js';
-import type { ScaleCorrection } from '../core/distribution/index.js';
+} from '../core/distribution/served-schema.js';
+import { scaleInputNames } from '../core/distribution/scale-inputs.js';
+import { serveDistribution, type ServedDistribution } from '../core/distribution/next-close.js';
+import type { ScaleCorrection } from '../core/distribution/linear-scale.js';
 import { ModelLoadError } from './errors.js';
 
 export const DISTRIBUTION_FILE = 'distribution.json';

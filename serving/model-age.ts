@@ -1,4 +1,4 @@
-import type { ServingConfig } from '../core/config/index.js';
+import type { ServingConfig } from '../core/config/schema.js';
 
 /**
  * How far in the future a model's trained_at may be and still count as this clock's "now": hosts kept

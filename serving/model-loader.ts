@@ -1,14 +1,14 @@
-import type { ArtifactStore } from '../adapters/storage/index.js';
-import type { LatestPointer, Manifest } from '../core/artifacts/index.js';
-import type { Pair } from '../core/config/index.js';
-import { scalerFromJsonText, type MinMaxScaler } from '../core/features/index.js';
-import { MetricsSchema, type Metrics } from '../core/metrics/index.js';
-import { recordStartupStep } from '../core/timing/index.js';
+import type { ArtifactStore } from '../adapters/storage/store.js';
+import type { LatestPointer, Manifest } from '../core/artifacts/schemas.js';
+import type { Pair } from '../core/market/pair.js';
+import { scalerFromJsonText, type MinMaxScaler } from '../core/features/scaler.js';
+import { MetricsSchema, type Metrics } from '../core/metrics/schema.js';
+import { recordStartupStep } from '../core/timing/startup-steps.js';
 import { OnnxSession, type SessionOptions } from '../adapters/inference/session.js';
 import { ModelLoadError, ModelShapeError } from './errors.js';
 import { loadDistribution, type LoadedDistribution } from './distribution-file.js';
 import { ONNX_IO } from '../adapters/inference/onnx-io.js';
-import { issueLines } from '../core/validation/index.js';
+import { issueLines } from '../core/validation/issues.js';
 
 /** What loading needs from the artifact store; tests can wrap a real store to count or fail calls. */
 export type ModelSource = Pick<

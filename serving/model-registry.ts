@@ -1,4 +1,4 @@
-import type { Pair } from '../core/config/index.js';
+import type { Pair } from '../core/market/pair.js';
 import type { SessionOptions } from '../adapters/inference/session.js';
 import { UNKNOWN_PAIR_REASONS, UnknownPairError } from './errors.js';
 import { loadModel, type LoadedModel } from './model-loader.js';

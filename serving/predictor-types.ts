@@ -1,4 +1,4 @@
-import type { ArtifactStore } from '../adapters/storage/index.js';
+import type { ArtifactStore } from '../adapters/storage/store.js';
 
 /** What the predictor needs from the artifact store. */
 export type PredictorStore = Pick<

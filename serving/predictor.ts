@@ -1,7 +1,8 @@
 import type { SessionOptions } from '../adapters/inference/session.js';
-import type { Pair } from '../core/config/index.js';
-import { pointLocation, type NextCloseDistribution } from '../core/distribution/index.js';
-import { prepareWindow, windowCandles } from '../core/features/index.js';
+import type { Pair } from '../core/market/pair.js';
+import { pointLocation } from '../core/distribution/next-close.js';
+import type { NextCloseDistribution } from '../core/distribution/served-schema.js';
+import { prepareWindow, windowCandles } from '../core/features/pipeline.js';
 import type { Candle } from '../core/market/candle.js';
 import type { CandleProvider } from './candle-cache.js';
 import { CandleWindow } from './candle-window.js';

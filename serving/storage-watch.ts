@@ -1,6 +1,6 @@
-import type { LatestListing } from '../adapters/storage/index.js';
-import { pairSlug } from '../core/artifacts/index.js';
-import type { Pair } from '../core/config/index.js';
+import type { LatestListing } from '../adapters/storage/version-reader.js';
+import { pairSlug } from '../core/artifacts/layout.js';
+import type { Pair } from '../core/market/pair.js';
 import { withDeadline } from './deadline.js';
 import { StorageTimeoutError } from './errors.js';
 import type { PredictorLog, PredictorStore } from './predictor-types.js';

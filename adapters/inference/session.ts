@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { recordStartupStep } from '../../core/timing/index.js';
+import { recordStartupStep } from '../../core/timing/startup-steps.js';
 
 /**
  * One window is about a millisecond of work: a thread pool costs more than it saves, and a Lambda

@@ -1,7 +1,7 @@
 import type * as Ccxt from 'ccxt';
 import type { ConstructorArgs, Exchange } from 'ccxt';
 
-import { recordStartupStep } from '../../core/timing/index.js';
+import { recordStartupStep } from '../../core/timing/startup-steps.js';
 import { UnbundledExchangeError, UnknownExchangeError } from './errors.js';
 
 export type ExchangeClass = new (config?: ConstructorArgs) => Exchange;

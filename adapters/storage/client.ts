@@ -1,5 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import type { StorageConfig } from '../../core/config/index.js';
+import type { StorageConfig } from '../../core/config/schema.js';
 
 /**
  * Defaults chosen for small objects (a model is about a megabyte) read on a Lambda cold start:

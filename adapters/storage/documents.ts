@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { PairSchema, type Pair } from '../../core/market/pair.js';
-import { issueLines } from '../../core/validation/index.js';
+import { issueLines } from '../../core/validation/issues.js';
 import { ManifestError } from './errors.js';
 
 /** A JSON document as the store writes it: indented, with a final newline. */

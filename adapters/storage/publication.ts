@@ -17,7 +17,7 @@ import {
   type ManifestModel,
 } from '../../core/artifacts/schemas.js';
 import type { Pair } from '../../core/market/pair.js';
-import { issueLines } from '../../core/validation/index.js';
+import { issueLines } from '../../core/validation/issues.js';
 import { checkPair, encodeJson, parseJson } from './documents.js';
 import {
   ArtifactError,

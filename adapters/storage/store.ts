@@ -3,7 +3,7 @@ import type { ArtifactName, OptionalArtifactName } from '../../core/artifacts/la
 import type { LatestPointer, Manifest } from '../../core/artifacts/schemas.js';
 import { StorageConfigSchema, type StorageConfig } from '../../core/config/schema.js';
 import type { Pair } from '../../core/market/pair.js';
-import { issueLines } from '../../core/validation/index.js';
+import { issueLines } from '../../core/validation/issues.js';
 import { createS3Client, type S3ClientOptions } from './client.js';
 import { ObjectIo } from './object-io.js';
 import { Publisher, type PublishInput, type PublishOutcome } from './publication.js';

@@ -2,7 +2,7 @@ import { httpHandler, type ApiHandler } from '../http-handler.js';
 import { modelEntry, publicError } from '../presenters.js';
 import { jsonResponse } from '../responses.js';
 import type { Runtime } from '../runtime.js';
-import { ModelsResponseSchema } from '../schemas.js';
+import { ModelsResponseSchema } from '../schemas/models.js';
 
 /** GET /models: every served pair with a published model, and the pairs whose model cannot be served. */
 export function modelsHandler(runtime: Pick<Runtime, 'config' | 'predictor'>): ApiHandler {

@@ -2,7 +2,8 @@ import { httpHandler, type ApiHandler } from '../http-handler.js';
 import { predictResponse } from '../presenters.js';
 import { jsonResponse } from '../responses.js';
 import type { Runtime } from '../runtime.js';
-import { PredictRequestSchema, PredictResponseSchema } from '../schemas.js';
+import { PredictResponseSchema } from '../schemas/predict.js';
+import { PredictRequestSchema } from '../schemas/request.js';
 
 /** GET or PUT /predict?currency=BTC&compare=USDT[&include=candles]: the next candle's predicted close. */
 export function predictHandler(runtime: Pick<Runtime, 'config' | 'predictor'>): ApiHandler {

@@ -3,7 +3,7 @@ import { httpHandler, type ApiHandler } from '../http-handler.js';
 import { readyModel, staleReason } from '../presenters.js';
 import { jsonResponse } from '../responses.js';
 import type { Runtime } from '../runtime.js';
-import { ReadyResponseSchema, type ReadyResponse } from '../schemas.js';
+import { ReadyResponseSchema, type ReadyResponse } from '../schemas/ready.js';
 
 export interface ReadyzOptions {
   /**

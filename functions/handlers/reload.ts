@@ -3,7 +3,7 @@ import { logger } from '../logger.js';
 import { reloadResponse } from '../presenters.js';
 import { jsonResponse } from '../responses.js';
 import type { Runtime } from '../runtime.js';
-import { ReloadResponseSchema } from '../schemas.js';
+import { ReloadResponseSchema } from '../schemas/models.js';
 
 /**
  * POST /models/reload: reads every pair's latest.json now in the instance that answers. Deployed, each

@@ -5,7 +5,7 @@
  * value stops the function at start-up (an init error naming the key) instead of failing requests.
  * The handlers themselves (functions/handlers/) take a runtime and read no environment.
  */
-import { staleAfterSeconds } from '../../serving/index.js';
+import { staleAfterSeconds } from '../../serving/model-age.js';
 import { logger } from '../logger.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 

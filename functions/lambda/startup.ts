@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../../adapters/config/files.js';
 import { loadJsonConfig } from '../../adapters/config/json.js';
-import { recordStartupStep } from '../../core/timing/index.js';
+import { recordStartupStep } from '../../core/timing/startup-steps.js';
 
 /**
  * The configuration, read from the environment and validated once when an entry module loads (see

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import { issuePath } from '../../core/validation/index.js';
+import { issuePath } from '../../core/validation/issues.js';
 import { badRequest, someOf } from '../http-errors.js';
 import { BODY_LIMITS, boundedBodyText, checkJsonShape, type BodyLimits } from './body-limits.js';
 

@@ -12,7 +12,7 @@ import { CcxtCandleSource } from '../../adapters/market/index.js';
 import type { CandleProvider } from '../../serving/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
-import { PredictResponseSchema } from '../../functions/schemas.js';
+import { PredictResponseSchema } from '../../functions/schemas/predict.js';
 import {
   fixture,
   handlersOf,

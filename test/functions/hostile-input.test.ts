@@ -8,7 +8,7 @@ import { createLambdaContext } from '../../functions/lambda-context.js';
 import { startLocalApi, type LocalApi } from '../../local/dev-server/adapter.js';
 import { BODY_LIMITS } from '../../functions/middleware/body-limits.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
-import { ErrorResponseSchema } from '../../functions/schemas.js';
+import { ErrorResponseSchema } from '../../functions/schemas/error.js';
 import { smallConfig } from '../support/small-config.js';
 import { fixture, parse, withQuery } from './events.js';
 

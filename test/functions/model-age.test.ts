@@ -4,12 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
-import {
-  ModelsResponseSchema,
-  PredictResponseSchema,
-  ReadyResponseSchema,
-  type PredictResponse,
-} from '../../functions/schemas.js';
+import { ModelsResponseSchema } from '../../functions/schemas/models.js';
+import { PredictResponseSchema, type PredictResponse } from '../../functions/schemas/predict.js';
+import { ReadyResponseSchema } from '../../functions/schemas/ready.js';
 import { publishSynthetic } from '../serving/support.js';
 import { fixture, parse, startServingWorld, withQuery, type ServingWorld, handlersOf } from './support.js';
 

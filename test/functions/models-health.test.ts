@@ -6,13 +6,11 @@ import { createLambdaContext } from '../../functions/lambda-context.js';
 import { ROUTES } from '../../functions/routes.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
-import {
-  HealthResponseSchema,
-  ModelsResponseSchema,
-  PredictRequestSchema,
-  PredictResponseSchema,
-  ReadyResponseSchema,
-} from '../../functions/schemas.js';
+import { HealthResponseSchema } from '../../functions/schemas/health.js';
+import { ModelsResponseSchema } from '../../functions/schemas/models.js';
+import { PredictResponseSchema } from '../../functions/schemas/predict.js';
+import { ReadyResponseSchema } from '../../functions/schemas/ready.js';
+import { PredictRequestSchema } from '../../functions/schemas/request.js';
 import { fixture, parse, startServingWorld, withQuery, type ServingWorld, handlersOf } from './support.js';
 
 describe('GET /models, /healthz, /readyz and /openapi.json', () => {

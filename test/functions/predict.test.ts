@@ -8,7 +8,7 @@ import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { Predictor } from '../../serving/index.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
-import { PredictResponseSchema } from '../../functions/schemas.js';
+import { PredictResponseSchema } from '../../functions/schemas/predict.js';
 import { nanModel, publishSynthetic } from '../serving/support.js';
 import {
   BUCKET,

@@ -4,12 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
-import {
-  ModelsResponseSchema,
-  PredictResponseSchema,
-  ReadyResponseSchema,
-  ReloadResponseSchema,
-} from '../../functions/schemas.js';
+import { ModelsResponseSchema, ReloadResponseSchema } from '../../functions/schemas/models.js';
+import { PredictResponseSchema } from '../../functions/schemas/predict.js';
+import { ReadyResponseSchema } from '../../functions/schemas/ready.js';
 import { fixture, manualClock, parse, startServingWorld, type ServingWorld, handlersOf } from './support.js';
 
 /**

@@ -11,7 +11,7 @@ import { ModelShapeError, loadModel } from '../../serving/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
-import { PredictResponseSchema } from '../../functions/schemas.js';
+import { PredictResponseSchema } from '../../functions/schemas/predict.js';
 import { onnx } from '../../training-image/src/onnx/proto.js';
 import {
   fixture,

@@ -22,7 +22,7 @@ import type { Candle } from '../../core/market/index.js';
 import { ONNX_IO } from '../../serving/index.js';
 import { createHandlers, type HandlerTable } from '../../functions/handlers/index.js';
 import type { Runtime } from '../../functions/runtime.js';
-import type { PredictResponse } from '../../functions/schemas.js';
+import type { PredictResponse } from '../../functions/schemas/predict.js';
 import { startFakeExchange, type FakeExchange } from '../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../local/s3-server.js';
 import type { TrainPairResult } from '../../training-image/src/pipeline/train-pair.js';

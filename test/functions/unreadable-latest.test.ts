@@ -5,7 +5,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
-import { ModelsResponseSchema, ReadyResponseSchema } from '../../functions/schemas.js';
+import { ModelsResponseSchema } from '../../functions/schemas/models.js';
+import { ReadyResponseSchema } from '../../functions/schemas/ready.js';
 import { publishSynthetic } from '../serving/support.js';
 import { BUCKET, fixture, parse, startServingWorld, type ServingWorld, handlersOf } from './support.js';
 

@@ -10,7 +10,8 @@
  */
 import type * as Charts from 'lightweight-charts';
 import type { IChartApi, UTCTimestamp } from 'lightweight-charts';
-import type { ModelsResponse, PredictResponse } from '../../../functions/schemas.js';
+import type { ModelsResponse } from '../../../functions/schemas/models.js';
+import type { PredictResponse } from '../../../functions/schemas/predict.js';
 import { forecastBandView } from './forecast-band.js';
 import { money } from './format.js';
 import { rangeWords } from './range-words.js';

@@ -4,7 +4,7 @@
  * volatility estimate (B1, the RiskMetrics EWMA). Pure: the page test builds the same sentences from
  * the /predict answer it fetched itself.
  */
-import type { PredictResponse } from '../../../functions/schemas.js';
+import type { PredictResponse } from '../../../functions/schemas/predict.js';
 import { quotePrice, signedPercent } from './format.js';
 
 type Distribution = PredictResponse['distribution'];

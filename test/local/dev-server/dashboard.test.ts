@@ -18,11 +18,8 @@ import { money } from '../../../local/dev-server/dashboard/format.js';
 import { rangeWords } from '../../../local/dev-server/dashboard/range-words.js';
 import { createHandlers } from '../../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../../functions/runtime.js';
-import {
-  ModelsResponseSchema,
-  PredictResponseSchema,
-  type PredictResponse,
-} from '../../../functions/schemas.js';
+import { ModelsResponseSchema } from '../../../functions/schemas/models.js';
+import { PredictResponseSchema, type PredictResponse } from '../../../functions/schemas/predict.js';
 import { smallConfig } from '../../support/small-config.js';
 import { startServingWorld, type ServingWorld } from '../../functions/support.js';
 
