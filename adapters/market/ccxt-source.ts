@@ -3,13 +3,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Exchange, OHLCV } from 'ccxt';
 import pRetry from 'p-retry';
 
-// ccxt's error classes alone, not its index (which loads every exchange; see exchange-classes.ts).
-import { NetworkError } from '../../node_modules/ccxt/js/src/base/errors.js';
 import type { ExchangeConfig } from '../../core/config/schema.js';
 import type { Candle } from '../../core/market/candle.js';
 import { MarketDataError } from '../../core/market/errors.js';
 import { ExchangeError } from './errors.js';
-import { loadExchangeClass } from './exchange-classes.js';
+import { loadCcxt, loadExchangeClass, type CcxtModule } from './exchange-classes.js';
 import { httpFetch } from './http-fetch.js';
 import { candleOpenTime, timeframeToMs } from '../../core/market/timeframe.js';
 
@@ -37,7 +35,7 @@ const FALLBACK_PAGE_LIMIT = 100;
 const DAY_MS = 86_400_000;
 
 /**
- * A ccxt exchange for any ccxt id (in a Lambda function, one of BUNDLED_EXCHANGE_IDS), with the rate
+ * A ccxt exchange for any ccxt id (in a Lambda function, one its bundle carries), with the rate
  * limiter on and the configured timeout. With `config.url`, every REST endpoint is moved to that base
  * URL (the path of each is kept: Binance's public API becomes `${url}/api/v3`), so the fake exchange or
  * a proxy stands in for the real one.
@@ -123,6 +121,8 @@ export class CcxtCandleSource {
   private readonly onRetry: ((notice: RetryNotice) => void) | undefined;
   private readonly givenExchange: Exchange | undefined;
   private exchange: Promise<Exchange> | undefined;
+  /** ccxt's NetworkError, once connect() loaded ccxt: how a failure says it is worth retrying. */
+  private networkError: CcxtModule['NetworkError'] | undefined;
 
   public constructor(config: ExchangeConfig, options: CcxtCandleSourceOptions = {}) {
     this.config = config;
@@ -224,9 +224,11 @@ export class CcxtCandleSource {
    * function that never fetches candles never loads it). An unknown id fails every fetch the same way.
    */
   private connect(): Promise<Exchange> {
-    this.exchange ??= (
-      this.givenExchange === undefined ? createExchange(this.config) : Promise.resolve(this.givenExchange)
-    ).then((exchange) => {
+    this.exchange ??= Promise.all([
+      this.givenExchange === undefined ? createExchange(this.config) : Promise.resolve(this.givenExchange),
+      loadCcxt(),
+    ]).then(([exchange, ccxt]) => {
+      this.networkError = ccxt.NetworkError;
       watchResponses(exchange);
       return exchange;
     });
@@ -235,7 +237,8 @@ export class CcxtCandleSource {
 
   private async call<T>(pair: string | null, action: string, run: () => Promise<T>): Promise<T> {
     let attempts = 0;
-    const transient = (error: Error): boolean => isTransient(error, attemptInfo.get(error));
+    const transient = (error: Error): boolean =>
+      isTransient(error, attemptInfo.get(error), this.networkError);
     try {
       return await pRetry(
         async (attempt) => {
@@ -286,12 +289,16 @@ export class CcxtCandleSource {
   }
 }
 
-function isTransient(error: Error, info: ResponseInfo | undefined): boolean {
+function isTransient(
+  error: Error,
+  info: ResponseInfo | undefined,
+  networkError: CcxtModule['NetworkError'] | undefined,
+): boolean {
   const status = info?.status;
   if (status !== undefined && status >= 400) {
     return status === 408 || status === 418 || status === 429 || status >= 500;
   }
-  return error instanceof NetworkError;
+  return networkError !== undefined && error instanceof networkError;
 }
 
 function watchResponses(exchange: Exchange): void {

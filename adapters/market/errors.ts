@@ -19,25 +19,19 @@ export class UnknownExchangeError extends MarketDataError {
 
 /**
  * The configured exchange id is not one of those this build carries: the Lambda functions' bundles hold
- * the ccxt modules of a few exchanges, not all of ccxt (adapters/market/exchange-classes.ts).
+ * the ccxt modules of a few exchanges, not all of ccxt (infra/bundling/ccxt/bundled-exchanges.mjs).
  */
 export class UnbundledExchangeError extends MarketDataError {
   public readonly exchangeId: string;
   public readonly bundled: readonly string[];
 
-  public constructor(
-    exchangeId: string,
-    suggestions: readonly string[],
-    bundled: readonly string[],
-    options?: ErrorOptions,
-  ) {
+  public constructor(exchangeId: string, suggestions: readonly string[], bundled: readonly string[]) {
     const hint =
       suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : '';
     super(
       `exchange.id "${exchangeId}" is not bundled into this function, which carries ${bundled.map((id) => `"${id}"`).join(', ')} ` +
         `(all of ccxt would cost its cold start about half a second). To serve another ccxt exchange, add its ` +
-        `module to OWN_MODULES in adapters/market/exchange-classes.ts and deploy again.${hint}`,
-      options,
+        `module to infra/bundling/ccxt/bundled-exchanges.mjs and deploy again (or check the id).${hint}`,
     );
     this.name = 'UnbundledExchangeError';
     this.exchangeId = exchangeId;

@@ -13,5 +13,5 @@ export {
   UnknownExchangeError,
   type ExchangeErrorContext,
 } from './errors.js';
-export { BUNDLED_EXCHANGE_IDS, loadExchangeClass, type ExchangeClass } from './exchange-classes.js';
+export { loadCcxt, loadExchangeClass, type CcxtModule, type ExchangeClass } from './exchange-classes.js';
 export { CSV_LAYOUTS, parseCandlesCsv, readCandlesCsv, type CsvLayout } from './csv-source.js';

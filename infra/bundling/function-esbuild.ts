@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import { BUNDLED_CCXT } from './ccxt/bundled-exchanges.js';
 import { LEFT_OUT_PACKAGES, VENDORED_PACKAGES, vendoredLoaderPath } from './finish-bundle.js';
 
 /**
@@ -59,7 +60,7 @@ const LEFT_OUT_DIR = fileURLToPath(new URL('./left-out/', import.meta.url));
 
 /**
  * esbuild's alias option: both spellings of each shimmed built-in to its shim, the left-out modules to
- * their stubs, and the vendored packages to their loaders.
+ * their stubs, the vendored packages to their loaders, and ccxt to the exchanges the functions carry.
  */
 function functionAliases(): Record<string, string> {
   return Object.fromEntries([
@@ -69,6 +70,7 @@ function functionAliases(): Record<string, string> {
     ]),
     ...Object.entries(LEFT_OUT_MODULES).map(([name, stub]) => [name, `${LEFT_OUT_DIR}${stub}`]),
     ...VENDORED_PACKAGES.map((name) => [name, vendoredLoaderPath(name)]),
+    ['ccxt', BUNDLED_CCXT],
   ]);
 }
 

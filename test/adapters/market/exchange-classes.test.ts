@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 
 import { loadConfig } from '../../../adapters/config/yaml.js';
-import { BUNDLED_EXCHANGE_IDS, loadExchangeClass } from '../../../adapters/market/exchange-classes.js';
+import { loadExchangeClass } from '../../../adapters/market/exchange-classes.js';
+import { BUNDLED_CCXT, BUNDLED_EXCHANGE_IDS } from '../../../infra/bundling/ccxt/bundled-exchanges.js';
 import { UnknownExchangeError } from '../../../adapters/market/errors.js';
 import { FUNCTION_ESBUILD } from '../../../infra/bundling/function-esbuild.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
@@ -18,14 +19,26 @@ import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchan
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('loadExchangeClass', () => {
-  it("gives the bundled exchanges the very classes of ccxt's index, so its errors are ccxt's too", async () => {
+  it("gives the exchanges the very classes of ccxt's index where node_modules is", async () => {
     const ccxt = await import('ccxt');
-    const errors = await import('../../../node_modules/ccxt/js/src/base/errors.js');
 
     assert.equal(await loadExchangeClass('binance'), ccxt.binance);
     assert.equal(await loadExchangeClass('binanceus'), ccxt.binanceus);
-    // ccxt-source.ts tells retryable failures by instanceof NetworkError, imported from that module.
-    assert.equal(errors.NetworkError, ccxt.NetworkError);
+  });
+
+  it("makes the functions' ccxt (bundled-exchanges.mjs) carry exactly BUNDLED_EXCHANGE_IDS, with ccxt's own classes", async () => {
+    const ccxt = await import('ccxt');
+    const bundled = (await import(BUNDLED_CCXT)) as {
+      exchanges: Record<string, unknown>;
+      NetworkError: unknown;
+      bundledSubset: boolean;
+    };
+
+    assert.deepEqual(Object.keys(bundled.exchanges).sort(), [...BUNDLED_EXCHANGE_IDS].sort());
+    for (const id of BUNDLED_EXCHANGE_IDS) assert.equal(bundled.exchanges[id], ccxt.exchanges[id]);
+    // ccxt-source.ts tells retryable failures by instanceof the NetworkError of the ccxt it loaded.
+    assert.equal(bundled.NetworkError, ccxt.NetworkError);
+    assert.equal(bundled.bundledSubset, true);
   });
 
   it('loads any other ccxt exchange from the full ccxt where node_modules is', async () => {
@@ -44,7 +57,10 @@ describe('loadExchangeClass', () => {
   it('bundles the exchange of every configuration in conf/', () => {
     for (const env of readdirSync(join(ROOT, 'conf'))) {
       const { config } = loadConfig({ env, environment: {} });
-      assert.ok(BUNDLED_EXCHANGE_IDS.includes(config.exchange.id), `conf/${env}: ${config.exchange.id}`);
+      assert.ok(
+        (BUNDLED_EXCHANGE_IDS as readonly string[]).includes(config.exchange.id),
+        `conf/${env}: ${config.exchange.id}`,
+      );
     }
   });
 });
@@ -123,7 +139,7 @@ describe('ccxt in an esbuild bundle', { timeout: 120_000 }, () => {
     assert.ok(bundle.includes('StarkNet signing, for exchanges other than Binance'));
   });
 
-  it("fetches candles through core/market's node:http fetch, undici being left out", async () => {
+  it("fetches candles through the market adapter's node:http fetch, undici being left out", async () => {
     assert.ok(!bundle.includes('llhttp'), 'undici got into the bundle');
 
     assert.deepEqual(await run('binance', exchange.url), { candles: 30 });
@@ -147,6 +163,6 @@ describe('ccxt in an esbuild bundle', { timeout: 120_000 }, () => {
 
     assert.equal(outcome.error, 'UnbundledExchangeError');
     assert.match(outcome.message, /"kraken" is not bundled into this function, which carries "binance"/);
-    assert.match(outcome.message, /adapters\/market\/exchange-classes\.ts/);
+    assert.match(outcome.message, /infra\/bundling\/ccxt\/bundled-exchanges\.mjs/);
   });
 });
