@@ -1,6 +1,7 @@
 /** The predictor's results as the API's JSON: snake_case like the published artifacts, times in ISO 8601. */
 import type * as z from 'zod';
-import type { ServingConfig } from '../core/config/schema.js';
+import type { Config } from '../core/config/schema.js';
+import { schedulePeriodSeconds } from '../core/config/schedule.js';
 import type { Candle } from '../core/market/candle.js';
 import type { ModelInfo, Prediction, ReloadResult } from '../serving/predictor.js';
 import { describeError } from './error-mapping.js';
@@ -75,7 +76,7 @@ export function readyModel(model: ModelInfo): ReadyResponse['models'][number] {
 /** Why a stale model makes the instance not ready: its age against the limit, and where the limit comes from. */
 export function staleReason(
   model: ModelInfo,
-  serving: Pick<ServingConfig, 'schedule_period_minutes' | 'stale_after_periods'>,
+  config: Pick<Config, 'schedule' | 'serving'>,
 ): string {
   const { ageSeconds, staleAfterSeconds } = model.age;
   const hours = (seconds: number): string => `${(seconds / 3_600).toFixed(1)} h`;
@@ -88,7 +89,7 @@ export function staleReason(
   return (
     `${model.pair}: model ${model.version} is stale: trained ${model.trainedAt}, ${hours(ageSeconds)} ` +
     `(${ageSeconds} s) ago, over the limit of ${hours(staleAfterSeconds)} (${staleAfterSeconds} s: ` +
-    `${serving.stale_after_periods} schedule periods of ${serving.schedule_period_minutes} min)`
+    `${config.serving.stale_after_periods} schedule periods of ${schedulePeriodSeconds(config.schedule) / 60} min)`
   );
 }
 

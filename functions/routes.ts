@@ -64,16 +64,12 @@ export type Route = (typeof ROUTES)[number];
 export type RouteName = Route['name'];
 
 /**
- * Environment the functions read (set by the CDK stack; by the local stack locally).
- * Every other setting comes from conf/ (bundled beside the handler, MUR_CONF_DIR).
+ * Environment the CDK stack gives the functions. Every other setting comes from conf/ (bundled beside
+ * the handler, MUR_CONF_DIR), the folder the stack itself read: pairs, schedule, staleness, CORS origins
+ * and the model prefix have that one home.
  */
 export const FUNCTION_ENVIRONMENT = {
-  MODEL_BUCKET: 'artifact bucket',
-  MODEL_PREFIX: 'key prefix inside the bucket',
-  PAIRS: 'comma-separated pairs served',
-  MUR_ENV: 'configuration laid over conf/base',
+  MODEL_BUCKET: 'artifact bucket (the one the stack creates)',
+  MUR_ENV: 'configuration laid over conf/base (confEnv of the stack)',
   MUR_CONF_DIR: 'where conf/ is (bundled beside the handler, as JSON)',
-  SCHEDULE_PERIOD_MINUTES: 'minutes between two scheduled training runs (the stack schedule)',
-  STALE_AFTER_PERIODS: 'schedule periods after which a model is stale (stalenessPeriods, as the alarm)',
-  CORS_ORIGINS: 'origins allowed by CORS (corsOrigins, as the preflight)',
 } as const;

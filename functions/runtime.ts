@@ -49,7 +49,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     interval: config.market.interval,
     timeframeMs,
     refreshSeconds: config.serving.refresh_seconds,
-    staleAfterSeconds: staleAfterSeconds(config.serving),
+    staleAfterSeconds: staleAfterSeconds(config),
     gapPolicy: config.market.gap_policy,
     maxFillGap: config.market.max_fill_gap,
     ...(config.serving.candle_cache

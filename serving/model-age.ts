@@ -1,4 +1,5 @@
-import type { ServingConfig } from '../core/config/schema.js';
+import type { Config } from '../core/config/schema.js';
+import { schedulePeriodSeconds } from '../core/config/schedule.js';
 
 /**
  * How far in the future a model's trained_at may be and still count as this clock's "now": hosts kept
@@ -26,11 +27,9 @@ export interface ModelAge {
   readonly clockSkew: boolean;
 }
 
-/** serving.schedule_period_minutes x 60 x serving.stale_after_periods. */
-export function staleAfterSeconds(
-  serving: Pick<ServingConfig, 'schedule_period_minutes' | 'stale_after_periods'>,
-): number {
-  return serving.schedule_period_minutes * 60 * serving.stale_after_periods;
+/** The schedule's period (schedule.expression) x serving.stale_after_periods, in seconds. */
+export function staleAfterSeconds(config: Pick<Config, 'schedule' | 'serving'>): number {
+  return schedulePeriodSeconds(config.schedule) * config.serving.stale_after_periods;
 }
 
 /** The age of a model trained at `trainedAt` (ISO 8601) at `now` (ms). */

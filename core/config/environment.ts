@@ -1,8 +1,10 @@
 import { ConfigError, type ConfigProblem } from './errors.js';
 
 /**
- * Environment variables that override YAML, for deployments (Batch, Lambda) where
- * the infrastructure knows the bucket, the pairs and the schedule and the image does not.
+ * Environment variables that override YAML: the bucket the infrastructure created (MODEL_BUCKET), and
+ * for a developer's runs (docker run, a local endpoint) the rest. The CDK app sets none of the settings
+ * conf/ owns (pairs, schedule, staleness, CORS origins, model prefix): a deployment reads them from the
+ * conf/ folder it bundles, so the deployed value and the file cannot disagree.
  */
 export const ENV_OVERRIDES = {
   PAIRS: { key: ['pairs'], kind: 'list', help: 'comma-separated pairs, for example BTC/USDT,ETH/USDT' },
@@ -20,11 +22,6 @@ export const ENV_OVERRIDES = {
     help: 'S3-compatible endpoint (MinIO, local server)',
   },
   AWS_REGION: { key: ['storage', 'region'], kind: 'string', help: 'region of the bucket' },
-  SCHEDULE_PERIOD_MINUTES: {
-    key: ['serving', 'schedule_period_minutes'],
-    kind: 'int',
-    help: 'minutes between two scheduled training runs',
-  },
   STALE_AFTER_PERIODS: {
     key: ['serving', 'stale_after_periods'],
     kind: 'int',

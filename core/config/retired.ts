@@ -12,6 +12,10 @@ const RETIRED_KEYS: readonly { readonly path: readonly [string, string]; readonl
     why: 'the feature count is fixed by the feature contract (9)',
   },
   {
+    path: ['serving', 'schedule_period_minutes'],
+    why: 'the schedule has one home, schedule.expression (and schedule.period_minutes for a cron expression)',
+  },
+  {
     path: ['training', 'val_batch_size'],
     why: 'evaluation runs 256 windows a batch, and the loss does not depend on the batch size',
   },

@@ -4,6 +4,7 @@ import { FamilySpecSchema } from '../distribution/family.js';
 import { DEFAULT_SCALE_INPUTS, ScaleInputsSpecSchema } from '../distribution/scale-inputs.js';
 import { FEATURE_SETS } from '../features/columns.js';
 import { PairSchema } from '../market/pair.js';
+import { ScheduleConfigSchema } from './schedule.js';
 
 // Pairs are market domain; the schema re-exports them for the configuration's readers.
 export { PairSchema, type Pair } from '../market/pair.js';
@@ -191,13 +192,14 @@ export const ServingConfigSchema = z.strictObject({
   api_keys: z
     .array(z.string().min(8, 'an API key needs at least 8 characters'))
     .refine((keys) => new Set(keys).size === keys.length, 'api_keys must not repeat'),
-  /** Minutes between two scheduled training runs; deployed, the CDK app sets it from its schedule. */
-  schedule_period_minutes: z.number().int().min(1).max(43_200),
-  /** A model older than this many schedule periods is reported stale in predictions and /readyz. */
+  /**
+   * A model older than this many schedule periods is reported stale in predictions and /readyz, and,
+   * deployed, the staleness alarm fires after as many periods without a new model.
+   */
   stale_after_periods: z.number().int().min(1).max(1_000),
   /**
    * Origins whose browser scripts may read the answers (CORS); `*` for any, empty for none. Deployed,
-   * the CDK app sets it from its corsOrigins, as it sets the preflight's.
+   * the API's preflight answers with the same origins: the CDK app reads them from here.
    */
   cors_origins: z.array(
     z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'expected * or an origin like https://example.com'),
@@ -218,6 +220,7 @@ export const ConfigSchema = z.strictObject({
   conversion: ConversionConfigSchema,
   storage: StorageConfigSchema,
   serving: ServingConfigSchema,
+  schedule: ScheduleConfigSchema,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -229,3 +232,4 @@ export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
 export type DistributionConfig = z.infer<typeof DistributionConfigSchema>;
 export type StorageConfig = z.infer<typeof StorageConfigSchema>;
 export type ServingConfig = z.infer<typeof ServingConfigSchema>;
+export type { ScheduleConfig } from './schedule.js';

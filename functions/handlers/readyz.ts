@@ -75,7 +75,7 @@ async function readiness({
           continue;
         }
         models.push(readyModel(status.model));
-        if (status.model.age.stale) problems.push(staleReason(status.model, config.serving));
+        if (status.model.age.stale) problems.push(staleReason(status.model, config));
       }
     } catch (error) {
       problems.push(describeError(error).message);

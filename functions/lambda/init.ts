@@ -24,7 +24,7 @@ export function lambdaRuntime(): Runtime {
       sources: startup.sources,
       pairs: runtime.config.pairs,
       refresh_seconds: runtime.config.serving.refresh_seconds,
-      stale_after_seconds: staleAfterSeconds(runtime.config.serving),
+      stale_after_seconds: staleAfterSeconds(runtime.config),
     });
   }
   return runtime;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readInfraConfig, type InfraConfig } from './config.js';
+import type { Config } from '../../core/config/schema.js';
+import { readDeployment, type InfraConfig } from './config.js';
 import { ForecastStack } from './forecast-stack.js';
 import { REPO_ROOT } from './paths.js';
 
@@ -10,6 +11,8 @@ export interface ForecastApp {
   readonly app: App;
   readonly stack: ForecastStack;
   readonly config: InfraConfig;
+  /** conf/{confEnv}: what the product does, read from the one place the functions and the job read it. */
+  readonly conf: Config;
 }
 
 /**
@@ -17,14 +20,18 @@ export interface ForecastApp {
  * cdk-nag's AWS Solutions checks (an unacknowledged error fails synthesis). Throws InfraConfigError
  * naming every bad context key.
  */
-export function buildForecastApp(props: AppProps = {}): ForecastApp {
+export function buildForecastApp(
+  props: AppProps = {},
+  options: { readonly confDir?: string } = {},
+): ForecastApp {
   const app = new App(props);
-  const config = readInfraConfig((key) => app.node.tryGetContext(key));
+  // options.confDir is for tests of the stack alone: the functions bundle the repository's conf/.
+  const { infra: config, conf } = readDeployment((key) => app.node.tryGetContext(key), options);
   // Environment-agnostic on purpose: synth needs no account, no region and no lookups; deploy takes both
   // from the CLI's credentials.
-  const stack = new ForecastStack(app, config.stackName, { config });
+  const stack = new ForecastStack(app, config.stackName, { config, conf });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, config };
+  return { app, stack, config, conf };
 }
 
 /** cdk.json's "context": what the CLI gives the app; in-process apps (tests, scripts) read it here. */

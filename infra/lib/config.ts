@@ -1,11 +1,17 @@
 import * as z from 'zod';
-import { PairSchema, StorageConfigSchema } from '../../core/config/schema.js';
+import { loadConfig } from '../../adapters/config/yaml.js';
+import { ConfigError } from '../../core/config/errors.js';
+import type { Config } from '../../core/config/schema.js';
+import { schedulePeriodSeconds } from '../../core/config/schedule.js';
 import { issuePath } from '../../core/validation/index.js';
 
 /**
- * Everything an operator may change in the deployment, read from CDK context: cdk.json's "context" holds
- * the defaults, `npx cdk deploy -c key=value` overrides one. Context given on the command line is always a
- * string, so numbers, booleans and lists are also accepted as their text forms ("64", "true", "A,B").
+ * How the product is deployed, read from CDK context: cdk.json's "context" holds the defaults, `npx cdk
+ * deploy -c key=value` overrides one. Context given on the command line is always a string, so numbers,
+ * booleans and lists are also accepted as their text forms ("64", "true", "A,B").
+ *
+ * What the product does (pairs, schedule, staleness, CORS origins, model prefix) is not here: it has one
+ * home, conf/{confEnv}/parameters.yaml, which this app reads and the functions and the job bundle.
  */
 
 /** NVIDIA x86_64 families that the training image (CUDA 11.8, linux/amd64) runs on; no AMD (g4ad), no Graviton (g5g). */
@@ -53,34 +59,17 @@ const instanceType = z
 
 const familyOf = (type: string): string => type.split('.')[0] ?? type;
 
-/**
- * `rate(1 hour)`, `rate(30 minutes)`, `rate(2 days)` or `cron(min hour day month weekday year)`.
- * EventBridge wants the singular unit for 1 and the plural otherwise; saying so here beats a failed deploy.
- */
-export const ScheduleSchema = z
-  .string()
-  .refine(
-    (value) => parseRate(value) !== undefined || /^cron\(\S+( \S+){5}\)$/.test(value),
-    'expected rate(1 hour), rate(N hours|minutes|days) or cron(minutes hours day-of-month month day-of-week year)',
-  );
-
 export const InfraConfigSchema = z
   .strictObject({
     /** Name of the CloudFormation stack; the jobs command finds its outputs under it. */
     stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'expected a CloudFormation stack name'),
-    /** Pairs trained (one array child each) and served. */
-    pairs: list(
-      z
-        .array(PairSchema)
-        .min(1, 'at least one pair')
-        .refine((pairs) => new Set(pairs).size === pairs.length, 'pairs must not repeat'),
-    ),
-    /** When EventBridge submits the training job. */
-    schedule: ScheduleSchema,
-    /** Minutes between two runs of a cron schedule (a rate says it itself); the staleness alarm needs it. */
-    schedulePeriodMinutes: number(z.number().int().min(1).nullable()),
-    /** A pair's model is stale when no new one was published within this many schedule periods. */
-    stalenessPeriods: int(1, 100),
+    /**
+     * The conf/ folder laid over conf/base for everything the product does: the stack reads it here, the
+     * functions bundle it and the training job reads it (MUR_ENV).
+     */
+    confEnv: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/i, 'expected the name of a folder under conf/, for example base'),
     /** `gpu`: NVIDIA instances and 1 GPU per job; `cpu`: CPU instances, no GPU requirement. */
     compute: z.enum(COMPUTE_MODES),
     gpuInstanceTypes: list(
@@ -122,20 +111,10 @@ export const InfraConfigSchema = z
     /** Steady requests per second and burst for the whole stage, keyed or not (health checks are not). */
     stageRateLimit: number(z.number().positive().max(10_000)),
     stageBurstLimit: int(1, 5_000),
-    /** Origins allowed by CORS; `*` for any. */
-    corsOrigins: list(
-      z
-        .array(
-          z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'expected * or an origin like https://example.com'),
-        )
-        .min(1),
-    ),
     /** Alarm notifications by e-mail; empty for none (subscribe anything else to the topic). */
     alarmEmail: z.union([z.literal(''), z.email('expected an e-mail address, or "" for none')]),
     /** Keep the bucket and its models when the stack is deleted. */
     retainBucket: bool,
-    /** Key prefix before models/ in the bucket (storage.prefix of conf/). */
-    modelPrefix: StorageConfigSchema.shape.prefix,
     /** Days a replaced or deleted object version is kept before it expires. */
     noncurrentVersionDays: int(1, 3650),
     logRetentionDays: number(
@@ -169,26 +148,6 @@ export const InfraConfigSchema = z
         message: 'must be at least stageRateLimit',
       });
     }
-    const period = schedulePeriodSeconds(config.schedule, config.schedulePeriodMinutes);
-    if (period === undefined && !ScheduleSchema.safeParse(config.schedule).success) return;
-    if (period === undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['schedulePeriodMinutes'],
-        message: 'a cron schedule needs the minutes between two runs, for the staleness alarm',
-      });
-      return;
-    }
-    // PutMetricAlarm's limits: period x evaluation periods at most 7 days, or 1 day for periods under 1 hour.
-    const window = period * config.stalenessPeriods;
-    const limit = period < 3600 ? 86_400 : 604_800;
-    if (window > limit) {
-      context.addIssue({
-        code: 'custom',
-        path: ['stalenessPeriods'],
-        message: `${config.stalenessPeriods} periods of ${period} s exceed CloudWatch's alarm window of ${limit} s`,
-      });
-    }
   });
 
 export type InfraConfig = z.infer<typeof InfraConfigSchema>;
@@ -197,6 +156,19 @@ export type Architecture = InfraConfig['architecture'];
 
 /** The context keys, in the schema's order: what cdk.json's "context" must define. */
 export const INFRA_CONTEXT_KEYS = Object.keys(InfraConfigSchema.shape) as (keyof InfraConfig)[];
+
+/**
+ * Context keys an earlier version read, and the conf/ key that owns each now. Setting one in context
+ * stops synth, naming where the setting lives: a value set in two places silently disagrees.
+ */
+export const CONF_OWNED_CONTEXT_KEYS = {
+  pairs: 'pairs',
+  schedule: 'schedule.expression',
+  schedulePeriodMinutes: 'schedule.period_minutes',
+  stalenessPeriods: 'serving.stale_after_periods',
+  corsOrigins: 'serving.cors_origins',
+  modelPrefix: 'storage.prefix',
+} as const;
 
 /** A context value that cannot be used; the message names every bad key and how to set it. */
 export class InfraConfigError extends Error {
@@ -221,35 +193,83 @@ export class InfraConfigError extends Error {
 
 /** Reads and validates every key of the infra configuration through `lookup` (a construct's tryGetContext). */
 export function readInfraConfig(lookup: (key: string) => unknown): InfraConfig {
+  const owned = Object.entries(CONF_OWNED_CONTEXT_KEYS).flatMap(([key, confKey]) => {
+    const value = lookup(key);
+    return value === undefined
+      ? []
+      : [
+          {
+            key,
+            reason: `set it as ${confKey} in conf/{confEnv}/parameters.yaml instead: the stack, the functions and the training job all read it there`,
+            value,
+          },
+        ];
+  });
   const raw: Record<string, unknown> = {};
   for (const key of INFRA_CONTEXT_KEYS) raw[key] = lookup(key);
   const result = InfraConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = issuePath(issue) || '(context)';
-    const top = issue.path[0];
-    return { key, reason: issue.message, value: typeof top === 'string' ? raw[top] : undefined };
-  });
-  throw new InfraConfigError(problems, { cause: result.error });
+  const problems = [
+    ...owned,
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => {
+          const key = issuePath(issue) || '(context)';
+          const top = issue.path[0];
+          return { key, reason: issue.message, value: typeof top === 'string' ? raw[top] : undefined };
+        })),
+  ];
+  if (problems.length > 0 || !result.success) {
+    throw new InfraConfigError(problems, result.success ? undefined : { cause: result.error });
+  }
+  return result.data;
 }
 
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
-const UNIT_SECONDS = { minute: 60, hour: 3600, day: 86_400 } as const;
-
-/** Seconds between two runs of a rate expression; undefined for anything else. */
-export function parseRate(schedule: string): number | undefined {
-  const match = RATE.exec(schedule);
-  if (match === null) return undefined;
-  const count = Number(match[1]);
-  const unit = match[2] ?? '';
-  const singular = unit.replace(/s$/, '') as keyof typeof UNIT_SECONDS;
-  if (count < 1 || (count === 1) !== (unit === singular)) return undefined;
-  return count * UNIT_SECONDS[singular];
+/** What the stack is built from: how it is deployed (context) and what the product does (conf/). */
+export interface Deployment {
+  readonly infra: InfraConfig;
+  /** conf/base with conf/{infra.confEnv} over it, read with no environment variables. */
+  readonly conf: Config;
 }
 
-/** Seconds between two scheduled runs: from the rate, else from schedulePeriodMinutes. */
-export function schedulePeriodSeconds(schedule: string, periodMinutes: number | null): number | undefined {
-  return parseRate(schedule) ?? (periodMinutes === null ? undefined : periodMinutes * 60);
+/**
+ * The deployment: the context, and the conf/ folder it names, read as the functions will read their
+ * bundled copy. The shell's environment is not consulted (a PAIRS set in the operator's terminal must not
+ * reach the stack while the functions read the file). A conf/ value the deployment cannot honour (a
+ * staleness window over CloudWatch's limit) stops synth like a bad context value.
+ */
+export function readDeployment(
+  lookup: (key: string) => unknown,
+  options: { readonly confDir?: string } = {},
+): Deployment {
+  const infra = readInfraConfig(lookup);
+  let conf: Config;
+  try {
+    conf = loadConfig({ env: infra.confEnv, environment: {}, confDir: options.confDir }).config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new InfraConfigError(
+      error.problems.map((problem) => ({
+        key: `conf/${infra.confEnv}: ${problem.key}`,
+        reason: problem.reason,
+        value: undefined,
+      })),
+      { cause: error },
+    );
+  }
+  // PutMetricAlarm's limits: period x evaluation periods at most 7 days, or 1 day for periods under 1 hour.
+  const period = schedulePeriodSeconds(conf.schedule);
+  const window = period * conf.serving.stale_after_periods;
+  const limit = period < 3600 ? 86_400 : 604_800;
+  if (window > limit) {
+    throw new InfraConfigError([
+      {
+        key: `conf/${infra.confEnv}: serving.stale_after_periods`,
+        reason: `${conf.serving.stale_after_periods} periods of ${period} s exceed CloudWatch's alarm window of ${limit} s`,
+        value: conf.serving.stale_after_periods,
+      },
+    ]);
+  }
+  return { infra, conf };
 }
 
 /** The families or types of the configured compute mode. */

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_4XX, GATEWAY_RESPONSES } from '../../functions/gateway-responses.js';
 import type { FUNCTION_ENVIRONMENT, Route, RouteName } from '../../functions/routes.js';
+import type { Config } from '../../core/config/schema.js';
 import type { InfraConfig } from './config.js';
 import { FUNCTION_CONF_DIR, LAMBDA_ARCHITECTURE, functionBundling } from './function-bundling.js';
 import type { ModelStore } from './model-store.js';
@@ -15,16 +16,13 @@ import { acknowledge, managedPolicyFinding } from './nag.js';
 
 export interface ForecastApiProps {
   readonly config: InfraConfig;
+  /** conf/{config.confEnv}, which the functions bundle and read: the preflight's origins come from it too. */
+  readonly conf: Config;
   readonly store: ModelStore;
   /** The route table (functions/routes.ts): one function per entry. */
   readonly routes: readonly Route[];
   /** The repository root: entries are relative to it, node_modules/ and conf/ are in it. */
   readonly projectDir: string;
-  /**
-   * Seconds between two scheduled training runs (schedulePeriodSeconds of the config): with
-   * config.stalenessPeriods, the age past which the functions report a model stale, as the alarm does.
-   */
-  readonly schedulePeriodSeconds: number;
 }
 
 /** The stage in every URL: https://{id}.execute-api.{region}.amazonaws.com/v1/predict. */
@@ -66,21 +64,16 @@ export class ForecastApi extends Construct {
 
   public constructor(scope: Construct, id: string, props: ForecastApiProps) {
     super(scope, id);
-    const { config, store, routes, projectDir, schedulePeriodSeconds } = props;
+    const { config, conf, store, routes, projectDir } = props;
     const architecture = LAMBDA_ARCHITECTURE[config.architecture].lambda;
     const bundling = functionBundling(config.architecture, projectDir);
 
     const environment: Record<keyof typeof FUNCTION_ENVIRONMENT, string> = {
+      // The bucket this stack creates; every other setting is in the bundled conf/ (MUR_ENV), the file
+      // the stack itself read: pairs, schedule, staleness and CORS origins cannot differ between them.
       MODEL_BUCKET: store.bucket.bucketName,
-      MODEL_PREFIX: store.prefix,
-      PAIRS: config.pairs.join(','),
-      MUR_ENV: 'base',
+      MUR_ENV: config.confEnv,
       MUR_CONF_DIR: FUNCTION_CONF_DIR,
-      // The staleness alarm's window, so that /predict, /readyz and the alarm call the same model stale.
-      SCHEDULE_PERIOD_MINUTES: String(Math.ceil(schedulePeriodSeconds / 60)),
-      STALE_AFTER_PERIODS: String(config.stalenessPeriods),
-      // The origins of the preflight below, so that the answers themselves carry the same CORS headers.
-      CORS_ORIGINS: config.corsOrigins.join(','),
     };
 
     const functions = new Map<RouteName, NodejsFunction>();
@@ -123,7 +116,8 @@ export class ForecastApi extends Construct {
       retention: config.logRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const allowOrigins = config.corsOrigins.includes('*') ? apigw.Cors.ALL_ORIGINS : config.corsOrigins;
+    const origins = conf.serving.cors_origins;
+    const allowOrigins = origins.includes('*') ? apigw.Cors.ALL_ORIGINS : origins;
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: `${Stack.of(this).stackName}-api`,
       description: 'Hourly crypto close-price forecasts',
@@ -153,12 +147,17 @@ export class ForecastApi extends Construct {
             ]),
         ),
       },
-      defaultCorsPreflightOptions: {
-        allowOrigins,
-        allowMethods: [...new Set(routes.flatMap((route) => [...route.methods])), 'OPTIONS'],
-        allowHeaders: [...apigw.Cors.DEFAULT_HEADERS],
-        maxAge: Duration.hours(1),
-      },
+      // No origin allowed (serving.cors_origins: []): no preflight either, and no browser page reads answers.
+      ...(origins.length === 0
+        ? {}
+        : {
+            defaultCorsPreflightOptions: {
+              allowOrigins,
+              allowMethods: [...new Set(routes.flatMap((route) => [...route.methods])), 'OPTIONS'],
+              allowHeaders: [...apigw.Cors.DEFAULT_HEADERS],
+              maxAge: Duration.hours(1),
+            },
+          }),
     });
 
     for (const route of routes) {

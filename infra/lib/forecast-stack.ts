@@ -1,7 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ROUTES, type Route } from '../../functions/routes.js';
-import { schedulePeriodSeconds, type InfraConfig } from './config.js';
+import type { Config } from '../../core/config/schema.js';
+import { schedulePeriodSeconds } from '../../core/config/schedule.js';
+import type { InfraConfig } from './config.js';
 import { ForecastApi } from './forecast-api.js';
 import { ModelStore } from './model-store.js';
 import { acknowledge, managedPolicyFinding } from './nag.js';
@@ -14,6 +16,8 @@ export { STACK_OUTPUTS };
 
 export interface ForecastStackProps extends StackProps {
   readonly config: InfraConfig;
+  /** conf/{config.confEnv}: pairs, schedule, staleness, CORS origins and the model prefix come from here. */
+  readonly conf: Config;
   /** The route table; default functions/routes.ts. */
   readonly routes?: readonly Route[];
   /** The repository root; default the one this file is in. */
@@ -32,36 +36,34 @@ export class ForecastStack extends Stack {
       description: 'Hourly crypto price forecasting: training on AWS Batch, API on Lambda',
       ...props,
     });
-    const { config } = props;
+    const { config, conf } = props;
     const projectDir = props.projectDir ?? REPO_ROOT;
 
     this.store = new ModelStore(this, 'ModelStore', {
-      prefix: config.modelPrefix,
+      prefix: conf.storage.prefix,
       retain: config.retainBucket,
       noncurrentVersionDays: config.noncurrentVersionDays,
       accessLogDays: Math.max(config.logRetentionDays, 30),
     });
     this.training = new TrainingPipeline(this, 'Training', {
       config,
+      conf,
       store: this.store,
       buildContext: projectDir,
     });
-    const period = schedulePeriodSeconds(config.schedule, config.schedulePeriodMinutes);
-    // The config schema refuses a cron schedule without schedulePeriodMinutes; this guards the type only.
-    if (period === undefined)
-      throw new Error(`schedulePeriodMinutes is required with schedule ${config.schedule}`);
+    const period = schedulePeriodSeconds(conf.schedule);
     this.api = new ForecastApi(this, 'Api', {
       config,
+      conf,
       store: this.store,
       routes: props.routes ?? ROUTES,
       projectDir,
-      schedulePeriodSeconds: period,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alarmEmail: config.alarmEmail,
-      pairs: config.pairs,
+      pairs: conf.pairs,
       schedulePeriodSeconds: period,
-      stalenessPeriods: config.stalenessPeriods,
+      stalenessPeriods: conf.serving.stale_after_periods,
       jobQueue: this.training.jobQueue,
       jobLogGroup: this.training.logGroup,
       functions: this.api.functions,
@@ -99,7 +101,7 @@ export class ForecastStack extends Stack {
     );
     output(STACK_OUTPUTS.bucketName, this.store.bucket.bucketName, 'Artifact bucket');
     output(STACK_OUTPUTS.modelPrefix, this.store.modelsPrefix, 'Where models are published in the bucket');
-    output(STACK_OUTPUTS.pairs, config.pairs.join(','), 'Pairs trained and served');
+    output(STACK_OUTPUTS.pairs, conf.pairs.join(','), 'Pairs trained and served');
     output(STACK_OUTPUTS.jobQueueName, this.training.jobQueue.jobQueueName, 'AWS Batch job queue');
     output(STACK_OUTPUTS.jobQueueArn, this.training.jobQueue.jobQueueArn, 'AWS Batch job queue ARN');
     output(

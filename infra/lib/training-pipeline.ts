@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { Config } from '../../core/config/schema.js';
 import { instanceTypesOf, type InfraConfig } from './config.js';
 import type { ModelStore } from './model-store.js';
 import { acknowledge, managedPolicyFinding } from './nag.js';
@@ -15,6 +16,8 @@ import { trainingJobRequest } from './training-job.js';
 
 export interface TrainingPipelineProps {
   readonly config: InfraConfig;
+  /** conf/{config.confEnv}: the pairs and the schedule. */
+  readonly conf: Config;
   readonly store: ModelStore;
   /** The Docker build context: the repository root (the image copies conf/, core/ and training-image/src). */
   readonly buildContext: string;
@@ -41,7 +44,7 @@ export class TrainingPipeline extends Construct {
 
   public constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
-    const { config, store } = props;
+    const { config, conf, store } = props;
     const gpu = config.compute === 'gpu';
     const removalPolicy = RemovalPolicy.DESTROY;
 
@@ -124,10 +127,10 @@ export class TrainingPipeline extends Construct {
       memory: Size.mebibytes(config.jobMemoryMiB),
       ...(gpu ? { gpu: 1 } : {}),
       environment: {
-        ...trainingJobRequest(config.pairs).environment,
+        // The bucket this stack creates; pairs, schedule and prefix come from the image's conf/ (MUR_ENV),
+        // the file this stack read.
         MODEL_BUCKET: store.bucket.bucketName,
-        MODEL_PREFIX: store.prefix,
-        MUR_ENV: 'base',
+        MUR_ENV: config.confEnv,
         LOG_FORMAT: 'json',
       },
       jobRole: this.jobRole,
@@ -147,10 +150,10 @@ export class TrainingPipeline extends Construct {
       propagateTags: true,
     });
 
-    const request = trainingJobRequest(config.pairs);
+    const request = trainingJobRequest(conf.pairs);
     this.schedule = new events.Rule(this, 'Schedule', {
-      description: `Train every pair (${config.pairs.join(', ')}) on ${config.schedule}`,
-      schedule: events.Schedule.expression(config.schedule),
+      description: `Train every pair (${conf.pairs.join(', ')}) on ${conf.schedule.expression}`,
+      schedule: events.Schedule.expression(conf.schedule.expression),
       targets: [
         new targets.BatchJob(
           this.jobQueue.jobQueueArn,

@@ -13,7 +13,7 @@ import { fixture, parse, startServingWorld, withQuery, type ServingWorld, handle
 const HOUR_MS = 3_600_000;
 
 /**
- * How old the served models are, against serving.schedule_period_minutes (60) x stale_after_periods
+ * How old the served models are, against schedule.expression's period (60 min) x stale_after_periods
  * (3) of conf/base: 3 hours. BTC/USDT's model was trained 4 hours before NOW, ETH/USDT's 1 hour before;
  * each instance reads a clock fixed by the test, so that ages are exact.
  */
@@ -51,7 +51,7 @@ describe('model age and staleness in /predict, /models and /readyz', () => {
   before(async () => {
     world = await startServingWorld(['BTC/USDT', 'ETH/USDT']);
     // The base configuration's limit, as deployed: conf/local leaves both keys to conf/base.
-    assert.equal(world.config.serving.schedule_period_minutes, 60);
+    assert.equal(world.config.schedule.expression, 'rate(1 hour)');
     assert.equal(world.config.serving.stale_after_periods, 3);
     for (const [pair, trained] of [
       ['BTC/USDT', BTC_TRAINED],

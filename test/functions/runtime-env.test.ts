@@ -40,8 +40,8 @@ describe('Lambda entries configured by the environment alone', () => {
       MODEL_BUCKET: BUCKET,
       S3_ENDPOINT: world.s3.endpoint,
       EXCHANGE_URL: world.exchange.url,
-      // As the CDK stack sets them from its schedule: every 2 hours, stale after 4 runs.
-      SCHEDULE_PERIOD_MINUTES: '120',
+      // An override a developer may set by hand (the deployed stack sets none): stale after 4 runs of
+      // conf/'s hourly schedule.
       STALE_AFTER_PERIODS: '4',
     });
   });
@@ -69,7 +69,7 @@ describe('Lambda entries configured by the environment alone', () => {
       stale_after_seconds: number;
     };
     assert.equal(model.version, version);
-    assert.equal(model.stale_after_seconds, 120 * 60 * 4, 'the limit of the environment, not of conf/');
+    assert.equal(model.stale_after_seconds, 60 * 60 * 4, "the environment's periods of conf/'s schedule");
     assert.equal(model.stale, false);
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
     const { lambdaRuntime: getRuntime } = await import('../../functions/lambda/init.js');

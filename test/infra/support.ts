@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
@@ -7,6 +7,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildForecastApp, cdkJsonContext } from '../../infra/lib/build.js';
 import type { InfraConfig } from '../../infra/lib/config.js';
 import type { ForecastStack } from '../../infra/lib/forecast-stack.js';
+import type { Config } from '../../core/config/schema.js';
+import { ROOT } from '../support/run-cli.js';
 
 /** cdk.json's context: the defaults `npx cdk synth` uses, feature flags included. */
 export function cdkContext(): Record<string, unknown> {
@@ -23,42 +25,68 @@ export interface Synthesized {
   readonly app: App;
   readonly stack: ForecastStack;
   readonly config: InfraConfig;
+  /** The conf/ the stack was built from. */
+  readonly conf: Config;
   readonly template: Template;
   /** The cloud assembly folder (assets manifest, staged training image). */
   readonly outdir: string;
 }
 
 /**
- * The stack as `npx cdk synth -c key=value ...` builds it: cdk.json's context with `overrides` over it,
- * cdk-nag's AWS Solutions checks on. Synthesis throws, naming every finding, if any error is not
- * acknowledged. The functions are not bundled (test/infra/bundling/ does that), which keeps a synth to a second.
+ * The repository's conf/ with one more environment, `stack-test`, holding `yaml` over conf/base: a
+ * deployment whose conf/ says something else than the repository's, for the stack to follow.
  */
-export function synth(overrides: Record<string, unknown> = {}): Synthesized {
+function confDirWith(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-conf-'));
+  outdirs.push(dir);
+  cpSync(join(ROOT, 'conf'), dir, { recursive: true });
+  mkdirSync(join(dir, 'stack-test'), { recursive: true });
+  writeFileSync(join(dir, 'stack-test', 'parameters.yaml'), yaml);
+  return dir;
+}
+
+/**
+ * The stack as `npx cdk synth -c key=value ...` builds it: cdk.json's context with `overrides` over it,
+ * cdk-nag's AWS Solutions checks on. With `conf`, a YAML text laid over conf/base as the deployment's
+ * conf/ environment (pairs, schedule, staleness, CORS origins and the model prefix live there, not in
+ * context). Synthesis throws, naming every finding, if any error is not acknowledged. The functions are
+ * not bundled (test/infra/bundling/ does that), which keeps a synth to a second.
+ */
+export function synth(overrides: Record<string, unknown> = {}, conf?: string): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-test-'));
   outdirs.push(outdir);
-  const { app, stack, config } = buildForecastApp({
-    outdir,
-    context: {
-      ...cdkContext(),
-      ...overrides,
-      // In-memory mode: a validation failure throws with the whole report in its message.
-      '@aws-cdk/core:appMode': 'inmemory',
-      'aws:cdk:enable-asset-metadata': true,
-      'aws:cdk:bundling-stacks': [],
+  const {
+    app,
+    stack,
+    config,
+    conf: loaded,
+  } = buildForecastApp(
+    {
+      outdir,
+      context: {
+        ...cdkContext(),
+        ...overrides,
+        ...(conf === undefined ? {} : { confEnv: 'stack-test' }),
+        // In-memory mode: a validation failure throws with the whole report in its message.
+        '@aws-cdk/core:appMode': 'inmemory',
+        'aws:cdk:enable-asset-metadata': true,
+        'aws:cdk:bundling-stacks': [],
+      },
     },
-  });
+    conf === undefined ? {} : { confDir: confDirWith(conf) },
+  );
   const template = Template.fromStack(stack);
-  return { app, stack, config, template, outdir };
+  return { app, stack, config, conf: loaded, template, outdir };
 }
 
 /** Synthesized stacks by their overrides, so that each variant is built once per test file. */
 const cache = new Map<string, Synthesized>();
 
-export function synthCached(overrides: Record<string, unknown> = {}): Synthesized {
-  const key = JSON.stringify(overrides);
+export function synthCached(overrides: Record<string, unknown> = {}, conf?: string): Synthesized {
+  const key = JSON.stringify([overrides, conf ?? null]);
   let synthesized = cache.get(key);
   if (synthesized === undefined) {
-    synthesized = synth(overrides);
+    synthesized = synth(overrides, conf);
     cache.set(key, synthesized);
   }
   return synthesized;

@@ -96,54 +96,73 @@ describe('loadConfig', () => {
     assert.deepEqual(keys, ['pairs.0']);
   });
 
-  it('reads the staleness settings from SCHEDULE_PERIOD_MINUTES and STALE_AFTER_PERIODS as integers', () => {
+  it('reads the staleness setting from STALE_AFTER_PERIODS as an integer', () => {
     // Act
-    const { config, sources } = loadConfig({
-      env: 'base',
-      environment: { SCHEDULE_PERIOD_MINUTES: ' 120 ', STALE_AFTER_PERIODS: '4' },
-    });
+    const { config, sources } = loadConfig({ env: 'base', environment: { STALE_AFTER_PERIODS: ' 4 ' } });
 
     // Assess
-    assert.equal(config.serving.schedule_period_minutes, 120);
     assert.equal(config.serving.stale_after_periods, 4);
-    assert.ok(sources.includes('$SCHEDULE_PERIOD_MINUTES') && sources.includes('$STALE_AFTER_PERIODS'));
-    const base = loadConfig({ env: 'base', environment: {} }).config.serving;
-    assert.deepEqual([base.schedule_period_minutes, base.stale_after_periods], [60, 3], 'unset: the YAML');
+    assert.ok(sources.includes('$STALE_AFTER_PERIODS'));
+    const base = loadConfig({ env: 'base', environment: {} }).config;
+    assert.equal(base.serving.stale_after_periods, 3, 'unset: the YAML');
+    assert.deepEqual(base.schedule, { expression: 'rate(1 hour)', period_minutes: null });
   });
 
   it('stops on a staleness setting that is not a whole number, naming the key and the variable', () => {
     // Act
     let error: unknown;
     try {
-      loadConfig({ env: 'base', environment: { SCHEDULE_PERIOD_MINUTES: '1h', STALE_AFTER_PERIODS: '2.5' } });
+      loadConfig({ env: 'base', environment: { STALE_AFTER_PERIODS: '2.5' } });
     } catch (caught) {
       error = caught;
     }
 
-    // Assess: both named at once, each with the value given
+    // Assess
     assert.ok(error instanceof ConfigError, String(error));
     assert.deepEqual(
       error.problems.map((p) => p.key),
-      ['serving.schedule_period_minutes', 'serving.stale_after_periods'],
-    );
-    assert.match(
-      error.message,
-      /serving\.schedule_period_minutes: \$SCHEDULE_PERIOD_MINUTES is "1h", expected a whole number/,
+      ['serving.stale_after_periods'],
     );
     assert.match(
       error.message,
       /serving\.stale_after_periods: \$STALE_AFTER_PERIODS is "2\.5", expected a whole number/,
     );
-    assert.match(error.message, /read from \$SCHEDULE_PERIOD_MINUTES, \$STALE_AFTER_PERIODS/);
+    assert.match(error.message, /read from \$STALE_AFTER_PERIODS/);
   });
 
   it('stops on a whole number the schema refuses, naming the key', () => {
     const zero = problemKeys(() => loadConfig({ env: 'base', environment: { STALE_AFTER_PERIODS: '0' } }));
-    const negative = problemKeys(() =>
-      loadConfig({ env: 'base', environment: { SCHEDULE_PERIOD_MINUTES: '-60' } }),
-    );
     assert.deepEqual(zero, ['serving.stale_after_periods']);
-    assert.deepEqual(negative, ['serving.schedule_period_minutes']);
+  });
+
+  it('takes the schedule from schedule.expression only: SCHEDULE_PERIOD_MINUTES no longer overrides anything', () => {
+    const { config, sources } = loadConfig({
+      env: 'base',
+      environment: { SCHEDULE_PERIOD_MINUTES: '120' },
+    });
+    assert.deepEqual(config.schedule, { expression: 'rate(1 hour)', period_minutes: null });
+    assert.ok(!sources.includes('$SCHEDULE_PERIOD_MINUTES'));
+  });
+
+  it('retires serving.schedule_period_minutes with a warning, and checks a cron schedule has its period', () => {
+    const dir = confDirWith({
+      base: 'pairs: [BTC/USDT]\n',
+      old: 'serving:\n  schedule_period_minutes: 60\n',
+      cron: "schedule:\n  expression: 'cron(0 * * * ? *)'\n",
+      disagree: 'schedule:\n  expression: rate(2 hours)\n  period_minutes: 60\n',
+    });
+    const baseTree = readFileSync(join('conf', 'base', 'parameters.yaml'), 'utf8');
+    writeFileSync(join(dir, 'base', 'parameters.yaml'), baseTree);
+    const old = loadConfig({ confDir: dir, env: 'old', environment: {} });
+    assert.match(old.warnings.join('\n'), /serving\.schedule_period_minutes is no longer read/);
+    assert.deepEqual(
+      problemKeys(() => loadConfig({ confDir: dir, env: 'cron', environment: {} })),
+      ['schedule.period_minutes'],
+    );
+    assert.deepEqual(
+      problemKeys(() => loadConfig({ confDir: dir, env: 'disagree', environment: {} })),
+      ['schedule.period_minutes'],
+    );
   });
 
   it('rejects a misspelt key instead of ignoring it', () => {

@@ -78,8 +78,6 @@ describe('bundled functions', { timeout: 180_000 }, () => {
       MUR_CONF_DIR: join(dir, 'conf'),
       MUR_ENV: 'base',
       MODEL_BUCKET: 'test-models',
-      MODEL_PREFIX: '',
-      PAIRS: 'BTC/USDT',
       AWS_REGION: 'eu-west-1',
     });
     const run = (dir: string, code: string): string => {

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  CONF_OWNED_CONTEXT_KEYS,
   INFRA_CONTEXT_KEYS,
   InfraConfigError,
-  parseRate,
+  readDeployment,
   readInfraConfig,
-  schedulePeriodSeconds,
   type InfraConfig,
 } from '../../../infra/lib/config.js';
+import { ROOT } from '../../support/run-cli.js';
 import { cdkContext } from '../support.js';
 
 /** cdk.json's context with `overrides` over it, as `-c key=value` lays them. */
@@ -27,13 +31,12 @@ function badKeys(overrides: Record<string, unknown>): string[] {
 }
 
 describe('readInfraConfig', () => {
-  it("reads cdk.json's defaults: hourly GPU training of the three original pairs, x86_64 functions", () => {
+  it("reads cdk.json's defaults: conf/base, GPU training, x86_64 functions", () => {
     // Act
     const config = read();
 
     // Assess
-    assert.deepEqual(config.pairs, ['BTC/USDT', 'ETH/USDT', 'CHZ/USDT']);
-    assert.equal(config.schedule, 'rate(1 hour)');
+    assert.equal(config.confEnv, 'base');
     assert.equal(config.compute, 'gpu');
     assert.deepEqual(config.gpuInstanceTypes, ['g4dn', 'g5']);
     assert.equal(config.spot, false);
@@ -57,7 +60,6 @@ describe('readInfraConfig', () => {
       maxVcpus: '64',
       spot: 'true',
       retainBucket: 'false',
-      pairs: 'BTC/USDT, SOL/USDT',
       gpuInstanceTypes: '["g5.xlarge","g6"]',
       throttleRateLimit: '2.5',
     });
@@ -66,7 +68,6 @@ describe('readInfraConfig', () => {
     assert.equal(config.maxVcpus, 64);
     assert.equal(config.spot, true);
     assert.equal(config.retainBucket, false);
-    assert.deepEqual(config.pairs, ['BTC/USDT', 'SOL/USDT']);
     assert.deepEqual(config.gpuInstanceTypes, ['g5.xlarge', 'g6']);
     assert.equal(config.throttleRateLimit, 2.5);
   });
@@ -75,7 +76,7 @@ describe('readInfraConfig', () => {
     // Act
     let message = '';
     try {
-      read({ maxVcpus: 'lots', compute: 'tpu', pairs: 'BTC-USDT' });
+      read({ maxVcpus: 'lots', compute: 'tpu', confEnv: '../etc' });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -83,7 +84,7 @@ describe('readInfraConfig', () => {
     // Assess
     assert.match(message, /maxVcpus: .*\(got "lots"\)/);
     assert.match(message, /compute: .*\(got "tpu"\)/);
-    assert.match(message, /pairs.*BASE\/QUOTE/);
+    assert.match(message, /confEnv: expected the name of a folder under conf\//);
     assert.match(message, /-c key=value/);
   });
 
@@ -106,34 +107,86 @@ describe('readInfraConfig', () => {
     assert.deepEqual(badKeys({ throttleRateLimit: 50, throttleBurstLimit: 10 }), ['throttleBurstLimit']);
     assert.deepEqual(badKeys({ functionTimeoutSeconds: 60 }), ['functionTimeoutSeconds']);
     assert.deepEqual(badKeys({ logRetentionDays: 10 }), ['logRetentionDays']);
-    assert.deepEqual(badKeys({ modelPrefix: 'no-trailing-slash' }), ['modelPrefix']);
     assert.deepEqual(badKeys({ alarmEmail: 'ops' }), ['alarmEmail']);
-    assert.deepEqual(badKeys({ pairs: ['BTC/USDT', 'BTC/USDT'] }), ['pairs']);
   });
 
-  it('accepts a cron schedule only with the minutes between runs, which the staleness alarm needs', () => {
-    assert.deepEqual(badKeys({ schedule: 'cron(5 * * * ? *)' }), ['schedulePeriodMinutes']);
-    const config = read({ schedule: 'cron(5 * * * ? *)', schedulePeriodMinutes: '60' });
-    assert.equal(schedulePeriodSeconds(config.schedule, config.schedulePeriodMinutes), 3600);
-  });
-
-  it("refuses a staleness window beyond CloudWatch's alarm limit", () => {
-    assert.deepEqual(badKeys({ schedule: 'rate(3 days)' }), ['stalenessPeriods']);
-    assert.deepEqual(badKeys({ schedule: 'rate(30 minutes)', stalenessPeriods: 60 }), ['stalenessPeriods']);
+  it('refuses, in context, every setting conf/ owns, naming the conf/ key that holds it', () => {
+    for (const [key, confKey] of Object.entries(CONF_OWNED_CONTEXT_KEYS)) {
+      let message = '';
+      try {
+        read({ [key]: 'anything' });
+      } catch (error) {
+        assert.ok(error instanceof InfraConfigError);
+        assert.deepEqual(error.keys, [key]);
+        message = error.message;
+      }
+      assert.ok(message.includes(`set it as ${confKey} in conf/{confEnv}/parameters.yaml`), message);
+    }
+    // cdk.json itself sets none of them.
+    assert.deepEqual(
+      Object.keys(CONF_OWNED_CONTEXT_KEYS).filter((key) => key in cdkContext()),
+      [],
+    );
   });
 });
 
-describe('parseRate', () => {
-  it('reads the seconds between runs of a rate expression', () => {
-    assert.equal(parseRate('rate(1 hour)'), 3600);
-    assert.equal(parseRate('rate(30 minutes)'), 1800);
-    assert.equal(parseRate('rate(2 days)'), 172_800);
+describe('readDeployment', () => {
+  /** conf/base as the repository has it, and one more environment with `yaml` over it. */
+  function confDirWith(yaml: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-conf-'));
+    mkdirSync(join(dir, 'base'));
+    writeFileSync(
+      join(dir, 'base', 'parameters.yaml'),
+      readFileSync(join(ROOT, 'conf', 'base', 'parameters.yaml')),
+    );
+    mkdirSync(join(dir, 'ops'));
+    writeFileSync(join(dir, 'ops', 'parameters.yaml'), yaml);
+    return dir;
+  }
+
+  function deploymentProblems(yaml: string): string[] {
+    const context: Record<string, unknown> = { ...cdkContext(), confEnv: 'ops' };
+    try {
+      readDeployment((key) => context[key], { confDir: confDirWith(yaml) });
+    } catch (error) {
+      assert.ok(error instanceof InfraConfigError, String(error));
+      return [...error.keys];
+    }
+    return [];
+  }
+
+  it('reads what the product does from conf/{confEnv}, and ignores the shell environment', () => {
+    const context: Record<string, unknown> = { ...cdkContext(), confEnv: 'ops' };
+    const saved = process.env['PAIRS'];
+    process.env['PAIRS'] = 'XRP/USDT';
+    try {
+      const { conf } = readDeployment((key) => context[key], {
+        confDir: confDirWith('pairs: [SOL/USDT]\nschedule:\n  expression: rate(2 hours)\n'),
+      });
+      assert.deepEqual(conf.pairs, ['SOL/USDT']);
+      assert.equal(conf.schedule.expression, 'rate(2 hours)');
+    } finally {
+      if (saved === undefined) delete process.env['PAIRS'];
+      else process.env['PAIRS'] = saved;
+    }
   });
 
-  it('refuses what EventBridge refuses: the plural for 1, the singular for more, no unit, zero', () => {
-    for (const bad of ['rate(1 hours)', 'rate(2 hour)', 'rate(1)', 'rate(0 minutes)', 'cron(0 * * * ? *)']) {
-      assert.equal(parseRate(bad), undefined, bad);
-    }
-    assert.deepEqual(badKeys({ schedule: 'rate(1 hours)' }), ['schedule']);
+  it('stops on a bad conf/ value, naming the folder and the key', () => {
+    assert.deepEqual(deploymentProblems('storage:\n  prefix: no-trailing-slash\n'), [
+      'conf/ops: storage.prefix',
+    ]);
+    assert.deepEqual(deploymentProblems("schedule:\n  expression: 'cron(5 * * * ? *)'\n"), [
+      'conf/ops: schedule.period_minutes',
+    ]);
+  });
+
+  it("refuses a staleness window beyond CloudWatch's alarm limit", () => {
+    assert.deepEqual(deploymentProblems('schedule:\n  expression: rate(3 days)\n'), [
+      'conf/ops: serving.stale_after_periods',
+    ]);
+    assert.deepEqual(
+      deploymentProblems('schedule:\n  expression: rate(30 minutes)\nserving:\n  stale_after_periods: 60\n'),
+      ['conf/ops: serving.stale_after_periods'],
+    );
   });
 });

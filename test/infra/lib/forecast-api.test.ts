@@ -59,47 +59,22 @@ describe('ForecastApi: functions', () => {
       VersioningConfiguration: { Status: 'Enabled' },
     });
     for (const fn of Object.values(routeFunctions(template))) {
+      // No setting conf/ owns: the functions read pairs, schedule, staleness and CORS origins from the
+      // conf/ they bundle (MUR_ENV), the one the stack read.
       assert.deepEqual(fn.Properties['Environment'], {
         Variables: {
           MODEL_BUCKET: { Ref: bucket },
-          MODEL_PREFIX: '',
-          PAIRS: 'BTC/USDT,ETH/USDT,CHZ/USDT',
           MUR_ENV: 'base',
           MUR_CONF_DIR: FUNCTION_CONF_DIR,
-          SCHEDULE_PERIOD_MINUTES: '60',
-          STALE_AFTER_PERIODS: '3',
-          CORS_ORIGINS: '*',
           NODE_OPTIONS: '--enable-source-maps',
         },
       });
     }
   });
 
-  it("gives the functions the staleness alarm's schedule period and periods, so both call the same model stale", () => {
-    for (const overrides of [
-      { schedule: 'rate(6 hours)', stalenessPeriods: 2 },
-      { schedule: 'cron(15 */2 * * ? *)', schedulePeriodMinutes: 120, stalenessPeriods: 4 },
-    ]) {
-      // Arrange
-      const { template } = synthCached(overrides);
-      const alarm = Object.values(
-        template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ModelPublished' } }),
-      )[0] as { Properties: { Period: number; EvaluationPeriods: number } } | undefined;
-      assert.ok(alarm !== undefined, 'a staleness alarm');
-
-      // Assess: the functions' limit (minutes x 60 x periods) is the alarm's window
-      for (const fn of Object.values(routeFunctions(template))) {
-        const variables = (fn.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
-        assert.equal(Number(variables['SCHEDULE_PERIOD_MINUTES']) * 60, alarm.Properties.Period);
-        assert.equal(Number(variables['STALE_AFTER_PERIODS']), alarm.Properties.EvaluationPeriods);
-        assert.equal(variables['STALE_AFTER_PERIODS'], String(overrides.stalenessPeriods));
-      }
-    }
-  });
-
   it('lets the functions read models and nothing else: no write, nothing outside the models prefix', () => {
     // Arrange
-    const { template } = synthCached({ modelPrefix: 'forecast/' });
+    const { template } = synthCached({}, 'storage:\n  prefix: forecast/\n');
     const bucket = logicalIdOf(template, 'AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
     });
@@ -284,14 +259,6 @@ describe('ForecastApi: REST API', () => {
       assert.equal(setting['ThrottlingRateLimit'], PUBLIC_ROUTE_THROTTLE.rateLimit);
       assert.equal(setting['ThrottlingBurstLimit'], PUBLIC_ROUTE_THROTTLE.burstLimit);
       assert.ok(PUBLIC_ROUTE_THROTTLE.rateLimit < 50 && PUBLIC_ROUTE_THROTTLE.burstLimit < 100);
-    }
-  });
-
-  it('tells the functions the CORS origins of the preflight, so that real answers carry them too', () => {
-    const { template } = synthCached({ corsOrigins: ['https://app.example', 'https://b.example'] });
-    for (const fn of Object.values(routeFunctions(template))) {
-      const variables = (fn.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
-      assert.equal(variables['CORS_ORIGINS'], 'https://app.example,https://b.example');
     }
   });
 

@@ -21,19 +21,17 @@ describe('ForecastStack: outputs', () => {
 
 describe('ForecastStack: cdk-nag AwsSolutions checks', () => {
   // synth() registers AwsSolutionsChecks: an unacknowledged error throws with the whole report.
-  const variants: Record<string, Record<string, unknown>> = {
-    defaults: {},
-    'cpu, spot, arm64': { compute: 'cpu', spot: true, architecture: 'arm64' },
-    'deletable buckets, e-mail, prefix, one pair': {
-      retainBucket: false,
-      alarmEmail: 'ops@example.com',
-      modelPrefix: 'forecast/',
-      pairs: 'BTC/USDT',
-    },
+  const variants: Record<string, [Record<string, unknown>, string | undefined]> = {
+    defaults: [{}, undefined],
+    'cpu, spot, arm64': [{ compute: 'cpu', spot: true, architecture: 'arm64' }, undefined],
+    'deletable buckets, e-mail, prefix, one pair': [
+      { retainBucket: false, alarmEmail: 'ops@example.com' },
+      'pairs: [BTC/USDT]\nstorage:\n  prefix: forecast/\n',
+    ],
   };
-  for (const [name, overrides] of Object.entries(variants)) {
+  for (const [name, [overrides, conf]] of Object.entries(variants)) {
     it(`finds no unacknowledged error with ${name}`, () => {
-      assert.doesNotThrow(() => synth(overrides));
+      assert.doesNotThrow(() => synth(overrides, conf));
     });
   }
 

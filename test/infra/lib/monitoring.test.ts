@@ -93,10 +93,14 @@ describe('Monitoring: alarms', () => {
   });
 
   it('scales the staleness window with the schedule', () => {
-    synthCached({ schedule: 'rate(6 hours)', stalenessPeriods: 2 }).template.hasResourceProperties(
-      'AWS::CloudWatch::Alarm',
-      { MetricName: 'ModelPublished', Period: 21_600, EvaluationPeriods: 2 },
-    );
+    synthCached(
+      {},
+      'schedule:\n  expression: rate(6 hours)\nserving:\n  stale_after_periods: 2\n',
+    ).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ModelPublished',
+      Period: 21_600,
+      EvaluationPeriods: 2,
+    });
   });
 });
 

@@ -8,6 +8,9 @@ import { arnWithSuffix, logicalIdOf, policyStatements, synthCached } from '../su
 
 const MODELS_BUCKET = { VersioningConfiguration: { Status: 'Enabled' } };
 
+/** A deployment whose conf/ puts the models under a prefix. */
+const PREFIXED = 'storage:\n  prefix: forecast/\n';
+
 describe('TrainingPipeline: network', () => {
   it('has no NAT gateway: public subnets and a gateway endpoint for S3', () => {
     const { template } = synthCached();
@@ -120,21 +123,20 @@ describe('TrainingPipeline: job definition', () => {
     });
   });
 
-  it('gives the pipeline PAIRS, the bucket, the prefix, the base configuration and JSON logs', () => {
+  it('gives the pipeline the bucket, the configuration it reads everything else from, and JSON logs', () => {
     // Arrange
-    const { template } = synthCached({ modelPrefix: 'forecast/' });
+    const { template } = synthCached({}, PREFIXED);
     const bucket = logicalIdOf(template, 'AWS::S3::Bucket', MODELS_BUCKET);
 
     // Assess
     template.hasResourceProperties('AWS::Batch::JobDefinition', {
       ContainerProperties: Match.objectLike({
-        Environment: Match.arrayWith([
-          { Name: 'PAIRS', Value: 'BTC/USDT,ETH/USDT,CHZ/USDT' },
+        // No PAIRS, MODEL_PREFIX or schedule: the job reads them from conf/{MUR_ENV}, as this stack did.
+        Environment: [
           { Name: 'MODEL_BUCKET', Value: { Ref: bucket } },
-          { Name: 'MODEL_PREFIX', Value: 'forecast/' },
-          { Name: 'MUR_ENV', Value: 'base' },
+          { Name: 'MUR_ENV', Value: 'stack-test' },
           { Name: 'LOG_FORMAT', Value: 'json' },
-        ]),
+        ],
         LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
       }),
     });
@@ -165,7 +167,7 @@ describe('TrainingPipeline: job definition', () => {
 
   it('lets the job role write only under the models prefix', () => {
     // Arrange
-    const { template } = synthCached({ modelPrefix: 'forecast/' });
+    const { template } = synthCached({}, PREFIXED);
     const bucket = logicalIdOf(template, 'AWS::S3::Bucket', MODELS_BUCKET);
     const role = logicalIdOf(template, 'AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
@@ -218,11 +220,10 @@ describe('TrainingPipeline: schedule', () => {
   });
 
   it('follows the configured schedule and pairs', () => {
-    const { template } = synthCached({
-      schedule: 'cron(0 */6 * * ? *)',
-      schedulePeriodMinutes: 360,
-      pairs: 'BTC/USDT,ETH/USDT',
-    });
+    const { template } = synthCached(
+      {},
+      "pairs: [BTC/USDT, ETH/USDT]\nschedule:\n  expression: 'cron(0 */6 * * ? *)'\n  period_minutes: 360\n",
+    );
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(0 */6 * * ? *)',
       Targets: [Match.objectLike({ BatchParameters: Match.objectLike({ ArrayProperties: { Size: 2 } }) })],
@@ -230,7 +231,7 @@ describe('TrainingPipeline: schedule', () => {
   });
 
   it('submits a single job for a single pair, since Batch refuses arrays of one', () => {
-    const { template } = synthCached({ pairs: 'BTC/USDT' });
+    const { template } = synthCached({}, 'pairs: [BTC/USDT]\n');
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 hour)',
       Targets: [Match.objectLike({ BatchParameters: Match.objectLike({ ArrayProperties: Match.absent() }) })],
