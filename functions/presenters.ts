@@ -74,10 +74,7 @@ export function readyModel(model: ModelInfo): ReadyResponse['models'][number] {
 }
 
 /** Why a stale model makes the instance not ready: its age against the limit, and where the limit comes from. */
-export function staleReason(
-  model: ModelInfo,
-  config: Pick<Config, 'schedule' | 'serving'>,
-): string {
+export function staleReason(model: ModelInfo, config: Pick<Config, 'schedule' | 'serving'>): string {
   const { ageSeconds, staleAfterSeconds } = model.age;
   const hours = (seconds: number): string => `${(seconds / 3_600).toFixed(1)} h`;
   if (model.age.clockSkew) {
