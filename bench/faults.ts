@@ -32,6 +32,10 @@ import {
   type Answer,
   type LoadFigures,
 } from './faults/load.js';
+import { ensureLocalKeyPair } from '../adapters/signing/local-keys.js';
+
+/** Where the bench's signing key pair is (set once the bench's folder exists). */
+let KEY_DIR = '';
 import type { WorkerMemory } from './faults/worker.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -89,7 +93,7 @@ function benchConfig(s3: S3Server, exchange: FakeExchange, serving: Record<strin
       // --short: a 2 s exchange timeout (conf/local's is 5 s) so that the 10 s delay scenario, which
       // waits out every attempt's timeout, takes seconds; the full run keeps conf/local's.
       exchange: { url: exchange.url, ...(SHORT ? { timeout_ms: 2_000 } : {}) },
-      storage: { bucket: BUCKET, prefix: '', endpoint: s3.endpoint },
+      storage: { bucket: BUCKET, prefix: '', endpoint: s3.endpoint, signing_key: `file:${KEY_DIR}` },
       serving: { refresh_seconds: 1, api_keys: [API_KEY], ...serving },
     }),
   );
@@ -414,7 +418,9 @@ async function concurrentPublishes(ctx: Context): Promise<Line> {
   const files = await filesOf(ctx.store, ctx.served);
   const base = Date.now() + 120_000;
   const versions = Array.from({ length: 10 }, (_, k) => newVersion(new Date(base + k * 1_000)));
-  const stores = versions.map(() => ArtifactStore.fromConfig(ctx.config.storage, { maxAttempts: 3 }));
+  const stores = versions.map(() =>
+    ArtifactStore.fromConfig(ctx.config.storage, { maxAttempts: 3, keyUse: 'sign' }),
+  );
   const pointers: string[] = [];
   let publishing = true;
   const watcher = (async () => {
@@ -532,12 +538,15 @@ async function badInput(ctx: Context): Promise<Line> {
 // ---------------------------------------------------------------------------------------------------
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-faults-'));
+// The bench's own model signing key pair: what it publishes is signed, what it serves is verified.
+KEY_DIR = join(dir, 'keys');
+ensureLocalKeyPair(KEY_DIR);
 const stops: (() => Promise<void>)[] = [];
 try {
   let s3 = await startS3Server({ directory: join(dir, 's3'), buckets: [BUCKET] });
   let exchange = await startFakeExchange({ seed: 42 });
   const config = benchConfig(s3, exchange);
-  const store = ArtifactStore.fromConfig(config.storage);
+  const store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
   const trainStarted = performance.now();
   const [{ trainPair }, { selectBackend }] = await Promise.all([
     import('../training-image/src/pipeline/train-pair.js'),

@@ -33,6 +33,7 @@ import { startFakeExchange } from '../local/fake-exchange/index.js';
 import { startS3Server } from '../local/s3-server.js';
 import { bundlePredict, coldStartBreakdown, median, runColdStart, type ColdStartRun } from './cold-start.js';
 import { runTorchReference } from './python.js';
+import { ensureLocalKeyPair } from '../adapters/signing/local-keys.js';
 import { publishServingModel, SERVING_MODEL } from './serving-model.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -85,9 +86,17 @@ try {
     ...base,
     pairs: [PAIR],
     exchange: { ...base.exchange, url: exchange.url },
-    storage: { ...base.storage, bucket: BUCKET, endpoint: s3.endpoint },
+    // A key pair of the bench's own, as the local stack makes one: versions are signed, and verified
+    // when loaded, warm and cold.
+    storage: {
+      ...base.storage,
+      bucket: BUCKET,
+      endpoint: s3.endpoint,
+      signing_key: `file:${join(dir, 'keys')}`,
+    },
   };
-  const store = ArtifactStore.fromConfig(config.storage);
+  ensureLocalKeyPair(join(dir, 'keys'));
+  const store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
   // The scaler is fitted on the candles the handler will read, as training would.
   const history = await new CcxtCandleSource(config.exchange, { timeframe: '1h' }).fetchLast(PAIR, 2_000);
   const { onnx } = await publishServingModel(store, PAIR, history);
@@ -155,6 +164,7 @@ try {
           MUR_CONF_DIR: bundle.confDir,
           PAIRS: PAIR,
           MODEL_BUCKET: BUCKET,
+          MODEL_SIGNING_KEY: `file:${join(dir, 'keys')}`,
           S3_ENDPOINT: s3.endpoint,
           EXCHANGE_URL: exchange.url,
           POWERTOOLS_LOG_LEVEL: 'SILENT',

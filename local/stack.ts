@@ -22,6 +22,9 @@ import { createLog, type Log } from '../training-image/src/log.js';
 import type { TrainPairOptions, TrainPairResult } from '../training-image/src/pipeline/train-pair.js';
 import type { BackendInfo } from '../training-image/src/tf/backend.js';
 import { startFakeExchange, type FakeExchange } from './fake-exchange/index.js';
+import { localKeyFolder } from '../adapters/signing/from-spec.js';
+import { ensureLocalKeyPair } from '../adapters/signing/local-keys.js';
+import { UnverifiedVersionError } from '../adapters/storage/errors.js';
 import { startS3Server, type S3Server } from './s3-server.js';
 
 interface StackFlags {
@@ -54,15 +57,22 @@ function sourceKind(source: DataSource): string {
   return source.kind === 'file' ? `file ${resolve(source.path)}` : `exchange ${source.exchange}`;
 }
 
-/** The source of a published model, from its metrics.json (`data.source`); null when unreadable. */
-async function publishedSource(store: ArtifactStore, latest: LatestPointer): Promise<DataSource | null> {
+/**
+ * The source of a published model, from its metrics.json (`data.source`); null when unreadable;
+ * 'unverified' when its signature does not verify with this stack's key (a version published before
+ * signing, or with another key pair), which serving would refuse.
+ */
+async function publishedSource(
+  store: ArtifactStore,
+  latest: LatestPointer,
+): Promise<DataSource | 'unverified' | null> {
   try {
     const manifest = await store.readManifest(latest.pair, latest.version);
     const text = new TextDecoder().decode(await store.readFile(manifest, 'metrics.json'));
     const metrics = MetricsSchema.safeParse(JSON.parse(text));
     return metrics.success ? metrics.data.data.source : null;
-  } catch {
-    return null;
+  } catch (error) {
+    return error instanceof UnverifiedVersionError ? 'unverified' : null;
   }
 }
 
@@ -96,8 +106,14 @@ async function trainMissing(
     const latest = await store.readLatest(pair);
     if (latest !== null && !flags.retrain) {
       const source = await publishedSource(store, latest);
-      const published = source === null ? null : sourceKind(source);
-      if (published === null || published === wanted) {
+      if (source === 'unverified') {
+        log.info(
+          'signing',
+          `${pair}: version ${latest.version} is not signed by this stack's key; training again`,
+        );
+      }
+      const published = source === null || source === 'unverified' ? null : sourceKind(source);
+      if (source !== 'unverified' && (published === null || published === wanted)) {
         log.info('skip', `${pair}: version ${latest.version} already published (--retrain to train again)`);
         summary.push(`  ${pair.padEnd(10)} ${latest.version} (already published)`);
         served.push(pair);
@@ -105,7 +121,7 @@ async function trainMissing(
       }
       log.info(
         'source',
-        `${pair}: version ${latest.version} was trained on ${published}; training on ${wanted}`,
+        `${pair}: version ${latest.version} was trained on ${published ?? 'unknown candles'}; training on ${wanted}`,
       );
     }
     if (training === null) {
@@ -239,7 +255,14 @@ async function main(argv: readonly string[]): Promise<number> {
       storage: { ...base.config.storage, endpoint: s3.endpoint },
     };
 
-    const store = ArtifactStore.fromConfig(config.storage);
+    // The local stack's own key pair, made once, outside the bucket's data: a page or process that can
+    // write objects cannot make the local stack serve them.
+    const keyFolder = localKeyFolder(config.storage.signing_key);
+    if (keyFolder !== null) {
+      ensureLocalKeyPair(keyFolder);
+      log.info('signing', `models are signed with the key pair in ${keyFolder}`);
+    }
+    const store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
     const { summary, failures, served } = await trainMissing(config, store, flags, log, () => stopping);
     log.info(
       'summary',

@@ -1,12 +1,9 @@
 import type { Config } from '../core/config/schema.js';
 import { schedulePeriodSeconds } from '../core/config/schedule.js';
 
-/**
- * How far in the future a model's trained_at may be and still count as this clock's "now": hosts kept
- * by NTP (Batch and Lambda use Amazon Time Sync) differ by milliseconds; a minute covers a laptop's
- * drift without hiding a clock that is really wrong.
- */
-export const CLOCK_SKEW_TOLERANCE_SECONDS = 60;
+import { CLOCK_SKEW_TOLERANCE_SECONDS } from '../core/artifacts/layout.js';
+
+export { CLOCK_SKEW_TOLERANCE_SECONDS };
 
 /**
  * How old a served model is against the schedule that should have replaced it. As with FreqAI's

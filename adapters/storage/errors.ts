@@ -67,6 +67,44 @@ export class ManifestError extends ArtifactError {
   }
 }
 
+/** An object larger than its bound (ARTIFACT_SIZE_LIMITS): refused before its body is read. */
+export class ArtifactTooLargeError extends ArtifactError {
+  public readonly key: string;
+  public readonly bytes: number;
+  public readonly limit: number;
+
+  public constructor(key: string, bytes: number, limit: number, bound: string) {
+    super(`${key} holds ${bytes} bytes, over the bound of ${limit} (${bound}): refused unread`);
+    this.name = 'ArtifactTooLargeError';
+    this.key = key;
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+/**
+ * A version whose manifest carries no valid signature of the configured key: unsigned (published before
+ * signing, or by someone without the key), signed by another key, or altered after signing. Nothing else
+ * of the version is read.
+ */
+export class UnverifiedVersionError extends ArtifactError {
+  public readonly pair: string;
+  public readonly version: string;
+  public readonly reason: string;
+
+  public constructor(pair: string, version: string, reason: string, options?: ErrorOptions) {
+    super(
+      `Refusing ${pair} version ${version}: ${reason}. Only a version signed by the training job's key is ` +
+        'served; republish it with the pipeline, or promote a signed version: npm run jobs -- promote',
+      options,
+    );
+    this.name = 'UnverifiedVersionError';
+    this.pair = pair;
+    this.version = version;
+    this.reason = reason;
+  }
+}
+
 /**
  * A version cannot be made live: its manifest is missing, or a file it lists is missing or does not
  * match the size and sha256 recorded (a prune or another writer got there first). latest.json was left

@@ -7,7 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ArtifactError, ArtifactNotFoundError } from './errors.js';
+import { ArtifactError, ArtifactNotFoundError, ArtifactTooLargeError } from './errors.js';
 import { toArtifactError } from './s3-errors.js';
 
 /** A conditional write: replace only this ETag, or create only if nothing is there. */
@@ -18,6 +18,14 @@ export interface PutOptions {
   readonly metadata?: Record<string, string>;
   readonly cacheControl?: string;
   readonly condition?: WriteCondition;
+}
+
+/** The most bytes a read may return, and the bound's name for the refusal's message. */
+export interface ByteLimit {
+  readonly bytes: number;
+  readonly bound: string;
+  /** The error for an object over the limit; ArtifactTooLargeError by default. */
+  readonly over?: (key: string, bytes: number) => Error;
 }
 
 /** One page-walked listing: keys with their last-modified times, and common prefixes. */
@@ -39,31 +47,43 @@ export class ObjectIo {
     private readonly listPageSize: number,
   ) {}
 
-  public async get(key: string): Promise<Uint8Array> {
+  /** The object's bytes; ArtifactTooLargeError, before its body is read, when it is over `limit`. */
+  public async get(key: string, limit: ByteLimit): Promise<Uint8Array> {
+    return (await this.getObject(key, limit)).bytes;
+  }
+
+  public async getOrNull(key: string, limit: ByteLimit): Promise<Uint8Array | null> {
+    return this.orNull(this.get(key, limit));
+  }
+
+  public async getWithEtag(
+    key: string,
+    limit: ByteLimit,
+  ): Promise<{ bytes: Uint8Array; etag: string | null } | null> {
+    return this.orNull(this.getObject(key, limit));
+  }
+
+  private async getObject(
+    key: string,
+    limit: ByteLimit,
+  ): Promise<{ bytes: Uint8Array; etag: string | null }> {
     // The body is read inside send(): a connection cut mid-body is a storage error like any other.
     return this.send('GetObject', key, async () => {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       if (response.Body === undefined) {
         throw new ArtifactError(`GetObject s3://${this.bucket}/${key} returned no body`);
       }
-      return response.Body.transformToByteArray();
+      const declared = response.ContentLength;
+      if (declared !== undefined && declared > limit.bytes) {
+        // Not read: the connection is dropped with the body still in it.
+        const body = response.Body as { destroy?: () => void };
+        body.destroy?.();
+        throw overLimit(key, declared, limit);
+      }
+      const bytes = await response.Body.transformToByteArray();
+      if (bytes.byteLength > limit.bytes) throw overLimit(key, bytes.byteLength, limit);
+      return { bytes, etag: response.ETag ?? null };
     });
-  }
-
-  public async getOrNull(key: string): Promise<Uint8Array | null> {
-    return this.orNull(this.get(key));
-  }
-
-  public async getWithEtag(key: string): Promise<{ bytes: Uint8Array; etag: string | null } | null> {
-    return this.orNull(
-      this.send('GetObject', key, async () => {
-        const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-        if (response.Body === undefined) {
-          throw new ArtifactError(`GetObject s3://${this.bucket}/${key} returned no body`);
-        }
-        return { bytes: await response.Body.transformToByteArray(), etag: response.ETag ?? null };
-      }),
-    );
   }
 
   /** Size and recorded sha256 (object metadata) of a key, or null when it does not exist. */
@@ -165,4 +185,8 @@ export class ObjectIo {
       throw toArtifactError(error, { operation, bucket: this.bucket, ...(key === undefined ? {} : { key }) });
     }
   }
+}
+
+function overLimit(key: string, bytes: number, limit: ByteLimit): Error {
+  return limit.over?.(key, bytes) ?? new ArtifactTooLargeError(key, bytes, limit.bytes, limit.bound);
 }

@@ -1,10 +1,13 @@
+import { ARTIFACT_SIZE_LIMITS, type BoundedObject } from '../../core/artifacts/bounds.js';
 import { sha256Hex } from '../../core/artifacts/checksum.js';
 import {
   ARTIFACT_FILES,
   OPTIONAL_ARTIFACT_FILES,
   artifactKey,
+  isFutureVersion,
   latestKey,
   manifestKey,
+  signatureKey,
   type ArtifactName,
   type OptionalArtifactName,
 } from '../../core/artifacts/layout.js';
@@ -17,11 +20,13 @@ import {
   type ManifestModel,
 } from '../../core/artifacts/schemas.js';
 import type { Pair } from '../../core/market/pair.js';
+import { SIGNING_ALGORITHM, SigningKeyError, type SigningKey } from '../signing/signing-key.js';
 import { issueLines } from '../../core/validation/issues.js';
 import { checkPair, encodeJson, parseJson } from './documents.js';
 import {
   ArtifactError,
   ArtifactNotFoundError,
+  ArtifactTooLargeError,
   IncompleteVersionError,
   ManifestError,
   PointerConflictError,
@@ -67,6 +72,8 @@ export interface PublishOutcome {
    * and that is not a failure.
    */
   readonly promoted: boolean;
+  /** Why latest.json did not move to this version, when it did not; null when it did. */
+  readonly notPromotedBecause: string | null;
 }
 
 /**
@@ -76,11 +83,15 @@ export interface PublishOutcome {
  * at any step before the last leaves latest.json (and so what is served) as it was.
  */
 export class Publisher {
+  /**
+   * @param key signs each manifest; null publishes nothing (a store made to read, list or prune).
+   */
   public constructor(
     private readonly objects: ObjectIo,
     private readonly reader: VersionReader,
     private readonly prefix: string,
     private readonly clock: () => Date,
+    private readonly key: SigningKey | null,
   ) {}
 
   /**
@@ -93,6 +104,12 @@ export class Publisher {
   public async publishVersion(input: PublishInput): Promise<PublishOutcome> {
     const pair = checkPair(input.pair);
     const key = manifestKey(this.prefix, pair, input.version);
+    const signer = this.key;
+    if (signer === null) {
+      throw new SigningKeyError(
+        `Cannot publish ${pair} ${input.version}: this store has no signing key (storage.signing_key), and serving refuses unsigned versions`,
+      );
+    }
     const model = ManifestModelSchema.safeParse(input.model);
     if (!model.success) {
       throw new ManifestError(
@@ -104,6 +121,12 @@ export class Publisher {
       if (!(input.files[name] instanceof Uint8Array)) {
         throw new ArtifactError(`Cannot publish ${pair} ${input.version}: ${name} is missing`);
       }
+      checkSize(artifactKey(this.prefix, pair, input.version, name), input.files[name].byteLength, name);
+    }
+    for (const name of OPTIONAL_ARTIFACT_FILES) {
+      const bytes = input.optionalFiles?.[name];
+      if (bytes !== undefined)
+        checkSize(artifactKey(this.prefix, pair, input.version, name), bytes.byteLength, name);
     }
     if (await this.objects.exists(key)) {
       throw new ArtifactError(`${pair} version ${input.version} is already published (${key})`);
@@ -157,8 +180,19 @@ export class Publisher {
       }
       throw error;
     }
-    const { latest, promoted } = await this.advanceLatest(pair, input.version);
-    return { manifest, latest, promoted };
+    // The signature last: a version is complete, for a reader, only once it is signed.
+    const signature = encodeJson({
+      schema_version: 1,
+      algorithm: SIGNING_ALGORITHM,
+      key_id: signer.keyId,
+      signature: Buffer.from(await signer.sign(bytes)).toString('base64'),
+    });
+    await this.objects.put(signatureKey(this.prefix, pair, input.version), signature, {
+      contentType: JSON_TYPE,
+      condition: { ifNoneMatch: true },
+    });
+    const { latest, promoted, notPromotedBecause } = await this.advanceLatest(pair, input.version);
+    return { manifest, latest, promoted, notPromotedBecause };
   }
 
   /**
@@ -169,6 +203,11 @@ export class Publisher {
    */
   public async promote(pair: Pair, version: string): Promise<LatestPointer> {
     const checkedPair = checkPair(pair);
+    if (isFutureVersion(version, this.clock().getTime())) {
+      throw new ArtifactError(
+        `Refusing to promote ${checkedPair} ${version}: it is in the future of this clock (${this.clock().toISOString()})`,
+      );
+    }
     const stored = await this.reader.readStoredPointer(checkedPair);
     await this.verifyComplete(checkedPair, version);
     const pointer = await this.writeLatest(checkedPair, version, stored.etag);
@@ -187,13 +226,22 @@ export class Publisher {
   private async advanceLatest(
     pair: Pair,
     version: string,
-  ): Promise<{ latest: LatestPointer; promoted: boolean }> {
+  ): Promise<{ latest: LatestPointer; promoted: boolean; notPromotedBecause: string | null }> {
     let verified = false;
     for (let attempt = 1; attempt <= POINTER_ATTEMPTS; attempt += 1) {
       const stored = await this.reader.readStoredPointer(pair);
-      if (stored.pointer !== null && stored.pointer.version >= version) {
+      // A live version from a clock that ran ahead would look newer than every honest one for as long
+      // as that clock was ahead: it does not hold the pointer, and a current version replaces it.
+      const live = stored.pointer;
+      const liveHolds = live !== null && !isFutureVersion(live.version, this.clock().getTime());
+      if (live !== null && liveHolds && live.version >= version) {
         // Equal: our own write landed though its answer was lost (a version is published once).
-        return { latest: stored.pointer, promoted: stored.pointer.version === version };
+        const promoted = live.version === version;
+        return {
+          latest: live,
+          promoted,
+          notPromotedBecause: promoted ? null : `a newer version, ${live.version}, is live already`,
+        };
       }
       if (!verified) {
         try {
@@ -203,7 +251,11 @@ export class Publisher {
           const now =
             error instanceof IncompleteVersionError ? await this.reader.readStoredPointer(pair) : stored;
           if (now.pointer !== null && now.pointer.version > version) {
-            return { latest: now.pointer, promoted: false };
+            return {
+              latest: now.pointer,
+              promoted: false,
+              notPromotedBecause: `a newer version, ${now.pointer.version}, went live meanwhile`,
+            };
           }
           throw error;
         }
@@ -211,7 +263,7 @@ export class Publisher {
       }
       const written = await this.writeLatest(pair, version, stored.etag);
       if (written !== null) {
-        return { latest: written, promoted: true };
+        return { latest: written, promoted: true, notPromotedBecause: null };
       }
     }
     throw new PointerConflictError(latestKey(this.prefix, pair), POINTER_ATTEMPTS);
@@ -277,4 +329,9 @@ export class Publisher {
     }
     return pointer;
   }
+}
+
+function checkSize(key: string, bytes: number, name: BoundedObject): void {
+  const limit = ARTIFACT_SIZE_LIMITS[name];
+  if (bytes > limit) throw new ArtifactTooLargeError(key, bytes, limit, `ARTIFACT_SIZE_LIMITS['${name}']`);
 }

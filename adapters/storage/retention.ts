@@ -1,4 +1,10 @@
-import { MANIFEST_FILE, isVersion, pairPrefix, sortVersions } from '../../core/artifacts/layout.js';
+import {
+  MANIFEST_FILE,
+  SIGNATURE_FILE,
+  isVersion,
+  pairPrefix,
+  sortVersions,
+} from '../../core/artifacts/layout.js';
 import type { Pair } from '../../core/market/pair.js';
 import { checkPair } from './documents.js';
 import type { ObjectIo } from './object-io.js';
@@ -17,7 +23,10 @@ export interface PruneOptions {
   readonly graceMs?: number;
 }
 
-/** One version folder as found by listing: its keys, whether its manifest was written, its last write. */
+/**
+ * One version folder as found by listing: its keys, whether it is complete (its signature, written last,
+ * is there), its last write.
+ */
 interface VersionFolder {
   readonly keys: string[];
   complete: boolean;
@@ -33,7 +42,7 @@ export class Retention {
     private readonly clock: () => Date,
   ) {}
 
-  /** Versions of `pair` whose manifest was written (complete publishes), oldest first. */
+  /** Versions of `pair` whose signature was written (complete publishes), oldest first. */
   public async listVersions(pair: Pair): Promise<string[]> {
     const folders = await this.scan(checkPair(pair));
     return sortVersions([...folders].filter(([, folder]) => folder.complete).map(([version]) => version));
@@ -83,11 +92,11 @@ export class Retention {
     );
     for (const version of doomed) {
       const keys = folders.get(version)?.keys ?? [];
-      // The manifest goes first, so a version is never listed as complete while its files disappear.
-      const ordered = [
-        ...keys.filter((key) => key.endsWith(`/${MANIFEST_FILE}`)),
-        ...keys.filter((key) => !key.endsWith(`/${MANIFEST_FILE}`)),
-      ];
+      // The signature goes first, then the manifest, so a version is never listed as complete, nor
+      // readable, while its files disappear.
+      const rank = (key: string): number =>
+        key.endsWith(`/${SIGNATURE_FILE}`) ? 0 : key.endsWith(`/${MANIFEST_FILE}`) ? 1 : 2;
+      const ordered = [...keys].sort((a, b) => rank(a) - rank(b));
       for (const key of ordered) {
         // One DeleteObject per key rather than DeleteObjects: the multi-delete needs a body checksum
         // that S3-compatible servers handle unevenly, and s3rver runs its deletes concurrently and
@@ -112,7 +121,7 @@ export class Retention {
       folder.keys.push(key);
       // A key without a date counts as written now: unknown age is never old enough to prune.
       folder.lastModified = Math.max(folder.lastModified, modified[index] ?? Number.POSITIVE_INFINITY);
-      if (rest.join('/') === MANIFEST_FILE) {
+      if (rest.join('/') === SIGNATURE_FILE) {
         folder.complete = true;
       }
       folders.set(version, folder);

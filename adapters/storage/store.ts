@@ -4,6 +4,8 @@ import type { LatestPointer, Manifest } from '../../core/artifacts/schemas.js';
 import { StorageConfigSchema, type StorageConfig } from '../../core/config/schema.js';
 import type { Pair } from '../../core/market/pair.js';
 import { issueLines } from '../../core/validation/issues.js';
+import { signingKeyFrom, verifyingKeyFrom } from '../signing/from-spec.js';
+import type { SigningKey, VerifyingKey } from '../signing/signing-key.js';
 import { createS3Client, type S3ClientOptions } from './client.js';
 import { ObjectIo } from './object-io.js';
 import { Publisher, type PublishInput, type PublishOutcome } from './publication.js';
@@ -19,7 +21,15 @@ export interface ArtifactStoreOptions {
   readonly clock?: () => Date;
   /** Keys per ListObjectsV2 page; default (and S3's maximum) 1000. Smaller only to test paging. */
   readonly listPageSize?: number;
+  /**
+   * The model signing key: a SigningKey publishes (and verifies), a VerifyingKey only verifies. Without
+   * one the store can list, prune and read pointers, but reads no version and publishes none.
+   */
+  readonly key?: SigningKey | VerifyingKey;
 }
+
+/** What fromConfig makes of storage.signing_key: the training job signs, serving only verifies. */
+export type KeyUse = 'sign' | 'verify';
 
 /**
  * Models in S3, published so that a reader never sees half a version, behind one small facade. Each part
@@ -54,22 +64,33 @@ export class ArtifactStore {
     this.bucket = bucket.data;
     this.prefix = prefix.data;
     this.objects = new ObjectIo(this.client, this.bucket, listPageSize);
-    this.reader = new VersionReader(this.objects, this.prefix);
-    this.publisher = new Publisher(this.objects, this.reader, this.prefix, clock);
+    const key = options.key ?? null;
+    this.reader = new VersionReader(this.objects, this.prefix, key);
+    this.publisher = new Publisher(
+      this.objects,
+      this.reader,
+      this.prefix,
+      clock,
+      isSigningKey(key) ? key : null,
+    );
     this.retention = new Retention(this.objects, this.reader, this.prefix, clock);
   }
 
-  /** A store, and its own client, for the configured bucket. */
+  /**
+   * A store, and its own client, for the configured bucket, with the key of storage.signing_key for
+   * `keyUse` (default: verify, what serving does). SigningKeyError when the key is not configured.
+   */
   public static fromConfig(
     storage: StorageConfig,
-    options: S3ClientOptions & { readonly clock?: () => Date } = {},
+    options: S3ClientOptions & { readonly clock?: () => Date; readonly keyUse?: KeyUse } = {},
   ): ArtifactStore {
-    const { clock, ...clientOptions } = options;
+    const { clock, keyUse, ...clientOptions } = options;
     const client = createS3Client(storage, clientOptions);
     return new ArtifactStore({
       client,
       bucket: storage.bucket,
       prefix: storage.prefix,
+      key: keyUse === 'sign' ? signingKeyFrom(storage.signing_key) : verifyingKeyFrom(storage.signing_key),
       ...(clock === undefined ? {} : { clock }),
     });
   }
@@ -133,4 +154,8 @@ export class ArtifactStore {
   public ping(): Promise<void> {
     return this.objects.ping();
   }
+}
+
+function isSigningKey(key: SigningKey | VerifyingKey | null): key is SigningKey {
+  return key !== null && typeof (key as Partial<SigningKey>).sign === 'function';
 }

@@ -1,3 +1,4 @@
+import { ARTIFACT_SIZE_LIMITS, type BoundedObject } from '../../core/artifacts/bounds.js';
 import { sha256Hex } from '../../core/artifacts/checksum.js';
 import {
   ARTIFACT_FILES,
@@ -7,20 +8,34 @@ import {
   latestKey,
   manifestKey,
   modelsPrefix,
+  signatureKey,
   type ArtifactName,
   type OptionalArtifactName,
 } from '../../core/artifacts/layout.js';
 import {
   LatestPointerSchema,
   ManifestSchema,
+  ManifestSignatureSchema,
   type LatestPointer,
   type Manifest,
   type ManifestFile,
 } from '../../core/artifacts/schemas.js';
 import type { Pair } from '../../core/market/pair.js';
+import type { VerifyingKey } from '../signing/signing-key.js';
 import { checkPair, parseJson } from './documents.js';
-import { ArtifactIntegrityError, ArtifactNotFoundError, ManifestError } from './errors.js';
-import type { ObjectIo } from './object-io.js';
+import {
+  ArtifactIntegrityError,
+  ArtifactNotFoundError,
+  ArtifactTooLargeError,
+  ManifestError,
+  UnverifiedVersionError,
+} from './errors.js';
+import type { ByteLimit, ObjectIo } from './object-io.js';
+
+/** The read bound of an object, named for the refusal's message. */
+export function limitOf(name: BoundedObject, atMost: number = Number.POSITIVE_INFINITY): ByteLimit {
+  return { bytes: Math.min(ARTIFACT_SIZE_LIMITS[name], atMost), bound: `ARTIFACT_SIZE_LIMITS['${name}']` };
+}
 
 /** A latest.json that exists but cannot be used: its folder under the models prefix, and why. */
 export interface UnreadableLatest {
@@ -48,16 +63,21 @@ export interface StoredPointer {
  * (a pointer stored under another pair, a manifest about another version) is a ManifestError.
  */
 export class VersionReader {
+  /**
+   * @param key what a manifest's signature must verify with; null reads no version at all (a store made
+   *   only to list or prune).
+   */
   public constructor(
     private readonly objects: ObjectIo,
     private readonly prefix: string,
+    private readonly key: VerifyingKey | null,
   ) {}
 
   /** The version served for `pair`, or null when nothing was ever published for it. */
   public async readLatest(pair: Pair): Promise<LatestPointer | null> {
     const checkedPair = checkPair(pair);
     const key = latestKey(this.prefix, checkedPair);
-    const bytes = await this.objects.getOrNull(key);
+    const bytes = await this.objects.getOrNull(key, limitOf('latest.json'));
     if (bytes === null) {
       return null;
     }
@@ -79,7 +99,7 @@ export class VersionReader {
   /** latest.json and its ETag; a pointer that does not parse or lies about its place counts as none. */
   public async readStoredPointer(pair: Pair): Promise<StoredPointer> {
     const key = latestKey(this.prefix, pair);
-    const object = await this.objects.getWithEtag(key);
+    const object = await this.objects.getWithEtag(key, limitOf('latest.json'));
     if (object === null) {
       return { pointer: null, etag: null };
     }
@@ -94,13 +114,17 @@ export class VersionReader {
     }
   }
 
-  /** The manifest of one version; ArtifactNotFoundError when that version has none. */
+  /**
+   * The manifest of one version, once its signature verified with the configured key (before anything of
+   * it is parsed: its bytes are what was signed). ArtifactNotFoundError when that version has none;
+   * UnverifiedVersionError when it is unsigned, signed by another key, or altered.
+   */
   public async readManifest(pair: Pair, version: string): Promise<Manifest> {
     const checkedPair = checkPair(pair);
     const key = manifestKey(this.prefix, checkedPair, version);
     let bytes: Uint8Array;
     try {
-      bytes = await this.objects.get(key);
+      bytes = await this.objects.get(key, limitOf('manifest.json'));
     } catch (error) {
       if (error instanceof ArtifactNotFoundError) {
         throw new ArtifactNotFoundError(
@@ -113,6 +137,7 @@ export class VersionReader {
       }
       throw error;
     }
+    await this.verifySignature(checkedPair, version, bytes);
     const manifest = parseJson(key, bytes, ManifestSchema);
     const problems: string[] = [];
     if (manifest.pair !== checkedPair) {
@@ -142,13 +167,13 @@ export class VersionReader {
 
   /** The bytes of one file of a manifest, checked against its recorded size and sha256. */
   public async readFile(manifest: Manifest, name: ArtifactName): Promise<Uint8Array> {
-    return this.readEntry(manifest.files[name]);
+    return this.readEntry(manifest.files[name], name);
   }
 
   /** An optional file's bytes, checked like readFile's; null when the version was published without it. */
   public async readOptionalFile(manifest: Manifest, name: OptionalArtifactName): Promise<Uint8Array | null> {
     const entry = manifest.optional_files?.[name];
-    return entry === undefined ? null : this.readEntry(entry);
+    return entry === undefined ? null : this.readEntry(entry, name);
   }
 
   /**
@@ -162,7 +187,7 @@ export class VersionReader {
     const read = await Promise.all(
       prefixes.map(async (folder): Promise<LatestPointer | UnreadableLatest | null> => {
         const key = `${folder}${LATEST_FILE}`;
-        const bytes = await this.objects.getOrNull(key);
+        const bytes = await this.objects.getOrNull(key, limitOf('latest.json'));
         if (bytes === null) return null;
         try {
           return parseJson(key, bytes, LatestPointerSchema);
@@ -183,8 +208,48 @@ export class VersionReader {
     return { pointers, unreadable };
   }
 
-  private async readEntry(entry: ManifestFile): Promise<Uint8Array> {
-    const bytes = await this.objects.get(entry.key);
+  /** manifest.sig of the version, checked against `manifestBytes` with the configured key. */
+  private async verifySignature(pair: Pair, version: string, manifestBytes: Uint8Array): Promise<void> {
+    const refuse = (reason: string, cause?: unknown): never => {
+      throw new UnverifiedVersionError(pair, version, reason, cause === undefined ? undefined : { cause });
+    };
+    if (this.key === null) refuse('this reader has no key to verify signatures with (storage.signing_key)');
+    const key = this.key as VerifyingKey;
+    const sigKey = signatureKey(this.prefix, pair, version);
+    const sigBytes = await this.objects.getOrNull(sigKey, limitOf('manifest.sig'));
+    if (sigBytes === null) refuse(`it has no ${sigKey}: it is unsigned`);
+    let signature: Uint8Array;
+    try {
+      const parsed = parseJson(sigKey, sigBytes as Uint8Array, ManifestSignatureSchema);
+      signature = Buffer.from(parsed.signature, 'base64');
+    } catch (error) {
+      return refuse(`${sigKey} is not a signature (${(error as Error).message})`, error);
+    }
+    if (!(await key.verify(manifestBytes, signature))) {
+      refuse(`its manifest's signature does not verify with ${key.keyId}: signed by another key, or altered`);
+    }
+  }
+
+  private async readEntry(
+    entry: ManifestFile,
+    name: ArtifactName | OptionalArtifactName,
+  ): Promise<Uint8Array> {
+    const limit = limitOf(name);
+    // The manifest is signed: a size it records over the bound is refused before any byte is fetched,
+    // and no more bytes than it records are read.
+    if (entry.bytes > limit.bytes)
+      throw new ArtifactTooLargeError(entry.key, entry.bytes, limit.bytes, limit.bound);
+    const bytes = await this.objects.get(entry.key, {
+      bytes: entry.bytes,
+      bound: 'its size in the manifest',
+      over: (key, size) =>
+        new ArtifactIntegrityError(
+          key,
+          entry.sha256,
+          '(not read)',
+          `${size} bytes stored, ${entry.bytes} expected`,
+        ),
+    });
     const actual = sha256Hex(bytes);
     if (actual !== entry.sha256 || bytes.byteLength !== entry.bytes) {
       throw new ArtifactIntegrityError(

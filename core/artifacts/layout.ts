@@ -10,6 +10,7 @@ import { PairSchema, type Pair } from '../config/index.js';
  * {prefix}models/{slug}/{version}/scaler.json
  * {prefix}models/{slug}/{version}/metrics.json
  * {prefix}models/{slug}/{version}/manifest.json      sha256 and size of the three files above
+ * {prefix}models/{slug}/{version}/manifest.sig       the training job's signature of manifest.json
  * ```
  */
 
@@ -27,6 +28,8 @@ export const OPTIONAL_ARTIFACT_FILES = ['distribution.json'] as const;
 export type OptionalArtifactName = (typeof OPTIONAL_ARTIFACT_FILES)[number];
 
 export const MANIFEST_FILE = 'manifest.json';
+/** The publisher's signature of manifest.json's bytes, written after it and before latest.json. */
+export const SIGNATURE_FILE = 'manifest.sig';
 export const LATEST_FILE = 'latest.json';
 
 /**
@@ -68,6 +71,26 @@ export function newVersion(now: Date, suffix?: string): string {
     throw new RangeError(`Invalid version suffix "${tail}": expected 1-12 lower-case letters or digits`);
   }
   return version;
+}
+
+/**
+ * How far in the future a version (its id, or its trained_at) may be and still count as "now": hosts kept
+ * by NTP (Batch and Lambda use Amazon Time Sync) differ by milliseconds; a minute covers a laptop's drift
+ * without letting a wrong clock publish a version that every later one looks older than.
+ */
+export const CLOCK_SKEW_TOLERANCE_SECONDS = 60;
+
+/** The time (ms) a version id was made at, to the second; NaN for anything that is not a version. */
+export function versionTime(version: string): number {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(version);
+  if (match === null) return Number.NaN;
+  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
+  return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+}
+
+/** A version made more than the clock skew tolerance after `now` (ms): a wrong clock made it. */
+export function isFutureVersion(version: string, now: number): boolean {
+  return versionTime(version) > now + CLOCK_SKEW_TOLERANCE_SECONDS * 1_000;
 }
 
 export function isVersion(value: string): boolean {
@@ -112,6 +135,10 @@ export function artifactKey(
 
 export function manifestKey(prefix: string, pair: Pair, version: string): string {
   return `${versionPrefix(prefix, pair, version)}${MANIFEST_FILE}`;
+}
+
+export function signatureKey(prefix: string, pair: Pair, version: string): string {
+  return `${versionPrefix(prefix, pair, version)}${SIGNATURE_FILE}`;
 }
 
 export function latestKey(prefix: string, pair: Pair): string {

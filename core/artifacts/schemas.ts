@@ -46,6 +46,18 @@ export const ManifestSchema = z.object({
   model: ManifestModelSchema,
 });
 
+/**
+ * manifest.sig: who published the version. `signature` is ECDSA P-256 over SHA-256 of manifest.json's
+ * exact bytes, DER, in base64 (what KMS's ECDSA_SHA_256 returns); `key_id` names the key for messages
+ * only: a reader verifies with the key it was configured with, never with one the bucket names.
+ */
+export const ManifestSignatureSchema = z.strictObject({
+  schema_version: z.literal(1),
+  algorithm: z.literal('ECDSA_SHA_256'),
+  key_id: z.string().min(1).max(2048),
+  signature: z.base64().min(8).max(256),
+});
+
 /** latest.json: the one object a reader starts from; replacing it is what makes a version live. */
 export const LatestPointerSchema = z.object({
   pair: PairSchema,
@@ -58,3 +70,4 @@ export type ManifestFile = z.infer<typeof ManifestFileSchema>;
 export type ManifestModel = z.infer<typeof ManifestModelSchema>;
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type LatestPointer = z.infer<typeof LatestPointerSchema>;
+export type ManifestSignature = z.infer<typeof ManifestSignatureSchema>;

@@ -16,6 +16,11 @@ export const ENV_OVERRIDES = {
   },
   MODEL_BUCKET: { key: ['storage', 'bucket'], kind: 'string', help: 'artifact bucket' },
   MODEL_PREFIX: { key: ['storage', 'prefix'], kind: 'string', help: 'key prefix inside the bucket' },
+  MODEL_SIGNING_KEY: {
+    key: ['storage', 'signing_key'],
+    kind: 'string',
+    help: 'kms:<key ARN> or file:<folder>: the key that signs and verifies published versions',
+  },
   S3_ENDPOINT: {
     key: ['storage', 'endpoint'],
     kind: 'string',

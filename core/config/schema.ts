@@ -172,6 +172,15 @@ export const StorageConfigSchema = z.strictObject({
   region: z.string().min(1),
   /** Published versions kept per pair; older ones are deleted after a publish. */
   keep_versions: positiveInt,
+  /**
+   * The key that signs every published version (the training job) and verifies it before anything is
+   * loaded (serving): `kms:<key ARN>` (deployed, set by the stack as MODEL_SIGNING_KEY) or `file:<folder>`
+   * (a local key pair, kept outside the bucket's data). Null: nothing can be published or served.
+   */
+  signing_key: z
+    .string()
+    .regex(/^(kms|file):.+$/, 'expected kms:<key ARN> or file:<folder of a local key pair>')
+    .nullable(),
 });
 
 export const ServingConfigSchema = z.strictObject({

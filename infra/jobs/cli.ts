@@ -14,7 +14,14 @@ import { ArtifactStore } from '../../adapters/storage/index.js';
 import { JobsUsageError } from './errors.js';
 import { listRuns, renderRuns } from './list.js';
 import { submitTraining } from './submit.js';
-import { parsePairs, resolveBucket, resolveQueue, resolveTarget, type TargetFlags } from './target.js';
+import {
+  parsePairs,
+  resolveBucket,
+  resolveQueue,
+  resolveSigningKey,
+  resolveTarget,
+  type TargetFlags,
+} from './target.js';
 
 interface PromoteOptions {
   readonly pair: string;
@@ -22,6 +29,7 @@ interface PromoteOptions {
   readonly bucket?: string;
   readonly prefix: string;
   readonly s3Endpoint?: string;
+  readonly signingKey?: string;
 }
 
 interface GlobalFlags extends TargetFlags {
@@ -86,6 +94,10 @@ export async function main(
     .option('--bucket <name>', 'artifact bucket (default: BucketName output)')
     .option('--prefix <prefix>', 'key prefix inside the bucket (storage.prefix)', '')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint instead of AWS S3 (MinIO, the local stack)')
+    .option(
+      '--signing-key <spec>',
+      "kms:<key ARN> or file:<folder>: what the version's signature is checked with (default: the ModelSigningKeyArn output)",
+    )
     .action(async (options: PromoteOptions) => {
       const flags = program.opts<GlobalFlags>();
       const [pair] = parsePairs(options.pair);
@@ -95,8 +107,10 @@ export async function main(
         endpoint: options.s3Endpoint ?? null,
         region: flags.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
         keep_versions: 1,
+        signing_key: resolveSigningKey({ ...flags, signingKey: options.signingKey }),
       });
-      // The store reads the version's manifest first: a pointer never names a version that is not there.
+      // The store reads the version's manifest first, and checks its signature: a pointer never names a
+      // version that is not there, or that the training job did not sign.
       const latest = await store.promote(pair as string, options.version);
       out(`${latest.pair} now serves version ${latest.version} (${latest.manifest_key})`);
     });

@@ -37,6 +37,15 @@ export function resolveQueue(flags: TargetFlags): string {
   return picker(flags, [flags.queue])(flags.queue, STACK_OUTPUTS.jobQueueName, '--queue NAME');
 }
 
+/**
+ * The key a version's signature is checked with before it is promoted: `--signing-key kms:ARN|file:DIR`,
+ * else the stack's (ModelSigningKeyArn output).
+ */
+export function resolveSigningKey(flags: TargetFlags & { readonly signingKey?: string | undefined }): string {
+  if (flags.signingKey !== undefined) return flags.signingKey;
+  return `kms:${picker(flags, [undefined])(undefined, STACK_OUTPUTS.signingKeyArn, '--signing-key kms:ARN')}`;
+}
+
 /** The artifact bucket, for promoting a version. */
 export function resolveBucket(flags: TargetFlags & { readonly bucket?: string | undefined }): string {
   return picker(flags, [flags.bucket])(flags.bucket, STACK_OUTPUTS.bucketName, '--bucket NAME');

@@ -12,4 +12,5 @@ export const STACK_OUTPUTS = {
   jobDefinitionArn: 'JobDefinitionArn',
   jobLogGroup: 'JobLogGroupName',
   alarmTopicArn: 'AlarmTopicArn',
+  signingKeyArn: 'ModelSigningKeyArn',
 } as const;

@@ -85,7 +85,8 @@ export async function startServingWorld(
     training: { shrink_toward_naive: false },
     ...overrides,
   });
-  const store = ArtifactStore.fromConfig(config.storage);
+  // Signs what the tests publish by hand; the runtime under test makes its own, verifying, store.
+  const store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
   let backend: BackendInfo | undefined;
   return {
     exchange,

@@ -19,6 +19,7 @@ import {
   type PredictorStore,
 } from '../../serving/index.js';
 import { startFakeExchange } from '../../local/fake-exchange/index.js';
+import { testSigningKey } from '../support/signing.js';
 import {
   BUCKET,
   CANDLES,
@@ -524,7 +525,7 @@ describe('Predictor', () => {
   it('skips an unreadable latest.json in status(): a served pair says why, a stray folder is reported', async () => {
     // Prepare: a prefix of its own, so that other tests' pointers do not count
     const prefix = 'unreadable/';
-    const own = new Store({ client: t.store.client, bucket: BUCKET, prefix });
+    const own = new Store({ client: t.store.client, bucket: BUCKET, prefix, key: testSigningKey() });
     const btc = await publishSynthetic(own, 'BTC/USDT');
     const put = (key: string) =>
       t.store.client.send(

@@ -24,6 +24,7 @@ import { generateCandles } from '../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../local/s3-server.js';
 import { exportToOnnx } from '../../training-image/src/onnx/index.js';
 import { randomWeights } from '../training-image/onnx/fixtures.js';
+import { TEST_SIGNING_KEY } from '../support/signing.js';
 
 export const BUCKET = 'predictor-models';
 
@@ -63,13 +64,17 @@ export interface TestStore {
 export async function startStore(): Promise<TestStore> {
   const dir = await mkdtemp(join(tmpdir(), 'predictor-'));
   const s3 = await startS3Server({ directory: dir, buckets: [BUCKET] });
-  const store = ArtifactStore.fromConfig({
-    bucket: BUCKET,
-    prefix: '',
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    keep_versions: 5,
-  });
+  const store = ArtifactStore.fromConfig(
+    {
+      bucket: BUCKET,
+      prefix: '',
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      keep_versions: 5,
+      signing_key: TEST_SIGNING_KEY,
+    },
+    { keyUse: 'sign' },
+  );
   return {
     s3,
     store,

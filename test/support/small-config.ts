@@ -1,5 +1,6 @@
 import { deepMerge, parseConfig, type Config } from '../../core/config/index.js';
 import { loadConfig } from '../../adapters/config/yaml.js';
+import { TEST_SIGNING_KEY } from './signing.js';
 
 /** conf/local with `overrides` laid over it, validated by the real schema. */
 export function smallConfig(overrides: Record<string, unknown> = {}): Config {
@@ -10,6 +11,8 @@ export function smallConfig(overrides: Record<string, unknown> = {}): Config {
     features: { sequence_length: 12 },
     training: { hidden_size: 6, max_epochs: 2, train_batch_size: 32, backend: 'auto' },
     validation: { max_mean_loss: 10 },
+    // The test process's own key pair, not the local stack's (.local/keys).
+    storage: { signing_key: TEST_SIGNING_KEY },
   });
   return parseConfig(deepMerge(tiny, overrides));
 }

@@ -8,8 +8,10 @@ import {
   ArtifactNotFoundError,
   ManifestError,
   StorageUnavailableError,
+  UnverifiedVersionError,
 } from '../../../adapters/storage/errors.js';
-import { ARTIFACT_FILES, latestKey, manifestKey } from '../../../core/artifacts/layout.js';
+import { ARTIFACT_FILES, latestKey, manifestKey, signatureKey } from '../../../core/artifacts/layout.js';
+import { testSigningKey } from '../../support/signing.js';
 import type { ArtifactStore } from '../../../adapters/storage/store.js';
 import { ensureBucket } from '../../../adapters/storage/bucket.js';
 import {
@@ -117,7 +119,7 @@ describe('ArtifactStore against s3rver', () => {
     assert.deepEqual(await store.listVersions(PAIR), [third, first, second]);
   });
 
-  it('writes latest.json last: requests reach the server in file, manifest, pointer order', async () => {
+  it('writes latest.json last: requests reach the server in file, manifest, signature, pointer order', async () => {
     const proxy = await startFaultProxy(s3.server.endpoint, () => false);
     const proxied = clientFor(proxy.endpoint);
     try {
@@ -125,14 +127,21 @@ describe('ArtifactStore against s3rver', () => {
       await storeFor(proxied, { prefix }).publish({ pair: PAIR, version, files: filesFor(5), model: {} });
 
       const puts = proxy.requests.filter((r) => r.method === 'PUT').map((r) => r.path.split('/').pop());
-      assert.deepEqual(puts, ['model.onnx', 'scaler.json', 'metrics.json', 'manifest.json', 'latest.json']);
+      assert.deepEqual(puts, [
+        'model.onnx',
+        'scaler.json',
+        'metrics.json',
+        'manifest.json',
+        'manifest.sig',
+        'latest.json',
+      ]);
     } finally {
       proxied.destroy();
       await proxy.close();
     }
   });
 
-  for (const failing of ['model.onnx', 'metrics.json', 'manifest.json'] as const) {
+  for (const failing of ['model.onnx', 'metrics.json', 'manifest.json', 'manifest.sig'] as const) {
     it(`leaves the previous latest.json unchanged when the ${failing} upload fails`, async () => {
       // Prepare
       const before = await publishAt(store, 1);
@@ -249,7 +258,22 @@ describe('ArtifactStore against s3rver', () => {
     );
     await assert.rejects(store.readLatest(PAIR), ManifestError);
 
-    await rawPut(client, manifestKey(prefix, PAIR, version), JSON.stringify({ schema_version: 2 }));
+    // A manifest replaced behind the publisher's back no longer matches its signature: refused unread.
+    const invalid = new TextEncoder().encode(JSON.stringify({ schema_version: 2 }));
+    await rawPut(client, manifestKey(prefix, PAIR, version), invalid);
+    await assert.rejects(store.readManifest(PAIR, version), UnverifiedVersionError);
+    // Signed by the key itself but not a manifest (a publisher's bug): the schema still refuses it.
+    const signature = await testSigningKey().sign(invalid);
+    await rawPut(
+      client,
+      signatureKey(prefix, PAIR, version),
+      JSON.stringify({
+        schema_version: 1,
+        algorithm: 'ECDSA_SHA_256',
+        key_id: 'test',
+        signature: Buffer.from(signature).toString('base64'),
+      }),
+    );
     await assert.rejects(store.readManifest(PAIR, version), (error: unknown) => {
       assert.ok(error instanceof ManifestError);
       assert.equal(error.key, manifestKey(prefix, PAIR, version));
@@ -279,7 +303,7 @@ describe('ArtifactStore against s3rver', () => {
     assert.deepEqual(deleted, versions.slice(0, 3));
     assert.deepEqual(await store.listVersions(PAIR), versions.slice(3));
     const remaining = await rawKeys(client, `${prefix}models/btc_usdt/`);
-    assert.equal(remaining.length, 2 * 4 + 1, 'four objects per kept version, plus latest.json');
+    assert.equal(remaining.length, 2 * 5 + 1, 'five objects per kept version, plus latest.json');
     assert.ok(remaining.every((key) => !versions.slice(0, 3).some((v) => key.includes(v))));
     const latest = await store.readLatest(PAIR);
     assert.equal(latest?.version, versions[4]);
@@ -348,6 +372,7 @@ describe('ArtifactStore against s3rver', () => {
 
     assert.deepEqual(await rawKeys(client, `models/xrp_usdt/`), [
       `models/xrp_usdt/${version}/manifest.json`,
+      `models/xrp_usdt/${version}/manifest.sig`,
       `models/xrp_usdt/${version}/metrics.json`,
       `models/xrp_usdt/${version}/model.onnx`,
       `models/xrp_usdt/${version}/scaler.json`,

@@ -9,6 +9,7 @@ import { ArtifactStore } from '../../../adapters/storage/store.js';
 import type { ArtifactFiles } from '../../../adapters/storage/index.js';
 import { newVersion } from '../../../core/artifacts/layout.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
+import { testSigningKey } from '../../support/signing.js';
 
 export const BUCKET = 'test-models';
 export const REGION = 'us-east-1';
@@ -57,6 +58,7 @@ export function storeFor(
     client,
     bucket: options.bucket ?? BUCKET,
     prefix: options.prefix ?? 'forecast/',
+    key: testSigningKey(),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
   });

@@ -7,6 +7,7 @@ import { ArtifactStore } from '../../../adapters/storage/index.js';
 import { MODEL_PUBLISHED_FILTER } from '../../../infra/lib/monitoring.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
+import { TEST_SIGNING_KEY } from '../../support/signing.js';
 import { ROOT, runTsCli, type CliRun } from '../../support/run-cli.js';
 
 const ENTRY = join(ROOT, 'training-image/src/cli/train.ts');
@@ -68,6 +69,7 @@ describe('training entry point (the Batch job)', () => {
       PAIRS: 'BTC/USDT,ETH/USDT',
       AWS_BATCH_JOB_ARRAY_INDEX: '1',
       MODEL_BUCKET: 'batch-models',
+      MODEL_SIGNING_KEY: TEST_SIGNING_KEY,
       S3_ENDPOINT: s3.endpoint,
       EXCHANGE_URL: exchange.url,
       LOG_FORMAT: 'json',
@@ -96,8 +98,12 @@ describe('training entry point (the Batch job)', () => {
       endpoint: s3.endpoint,
       region: 'us-east-1',
       keep_versions: 5,
+      signing_key: TEST_SIGNING_KEY,
     });
-    assert.notEqual(await store.readLatest('ETH/USDT'), null);
+    const latest = await store.readLatest('ETH/USDT');
+    assert.notEqual(latest, null);
+    // Signed by the job's key: the manifest reads, which checks the signature first.
+    await store.readManifest('ETH/USDT', latest?.version ?? '');
     assert.equal(await store.readLatest('BTC/USDT'), null, 'index 1 trains the second pair only');
     // The staleness metric's filter (infra/lib/monitoring.ts) counts exactly one line, naming the pair.
     const counted = run.stderr

@@ -60,7 +60,8 @@ async function main(argv: readonly string[]): Promise<number> {
     },
   );
 
-  const store = ArtifactStore.fromConfig(config.storage);
+  // Signs each version with storage.signing_key (MODEL_SIGNING_KEY): a run that cannot sign stops here.
+  const store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
   // A local S3-compatible server starts empty; AWS buckets come from the CDK stack and are never created here.
   if (config.storage.endpoint !== null) await ensureBucket(store.client, store.bucket);
 

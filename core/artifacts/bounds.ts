@@ -1,0 +1,24 @@
+import type { ArtifactName, OptionalArtifactName } from './layout.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * The largest each published object may be. A reader refuses a bigger one before reading its body, and a
+ * publisher refuses to write one: an object of any size would otherwise be read whole into a function's
+ * memory. Each is far above what the pipeline writes (a model of the base configuration is 0.8 MB, its
+ * scaler and distribution a few KB) and far below a function's memory.
+ */
+export const ARTIFACT_SIZE_LIMITS: Readonly<
+  Record<ArtifactName | OptionalArtifactName | 'manifest.json' | 'manifest.sig' | 'latest.json', number>
+> = {
+  'model.onnx': 32 * MiB,
+  'scaler.json': 64 * KiB,
+  'metrics.json': 1 * MiB,
+  'distribution.json': 1 * MiB,
+  'manifest.json': 64 * KiB,
+  'manifest.sig': 4 * KiB,
+  'latest.json': 4 * KiB,
+};
+
+export type BoundedObject = keyof typeof ARTIFACT_SIZE_LIMITS;
