@@ -83,6 +83,6 @@ export {
   type ServedDistribution,
   type WindowScale,
 } from './next-close.js';
-export { headScale, windowScaleTargets, type WindowScaleTargets } from './windows.js';
+export { headScale } from './windows.js';
 export { priceDistribution, type PriceDistribution, type PriceForecastInput } from './price-forecast.js';
 export { scaleFromCandles, type CandleScale } from './candle-scale.js';

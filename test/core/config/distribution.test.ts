@@ -15,28 +15,19 @@ function problems(distribution: Record<string, unknown>): { key: string; reason:
   return [];
 }
 
-describe('distribution.scale and the scale head settings', () => {
-  it('accepts the network scale, with the head weight 1 unless set', () => {
-    const config = parseConfig(deepMerge(base, { distribution: { scale: 'network' } }));
-    assert.equal(config.distribution.scale, 'network');
-    assert.deepEqual(config.distribution.head, { weight: 1 });
-    const weighted = parseConfig(
-      deepMerge(base, { distribution: { scale: 'network', head: { weight: 0.25 } } }),
-    );
-    assert.equal(weighted.distribution.head.weight, 0.25);
-  });
+describe('distribution.scale', () => {
+  it('stops on the removed network scale, saying why and what to use instead', () => {
+    // Act
+    const found = problems({ scale: 'network' });
 
-  it('names the key and the reason of a bad head weight, or an unknown head key', () => {
-    const [zero] = problems({ head: { weight: 0 } });
-    assert.equal(zero?.key, 'distribution.head.weight');
-    assert.match(zero?.reason ?? '', /above 0/);
-    const [text] = problems({ head: { weight: 'heavy' } });
-    assert.equal(text?.key, 'distribution.head.weight');
-    assert.match(text?.reason ?? '', /expected a number/);
+    // Assess
     assert.deepEqual(
-      problems({ head: { weight: 1, lr: 3 } }).map((p) => p.key),
-      ['distribution.head'],
+      found.map((p) => p.key),
+      ['distribution.scale'],
     );
+    assert.match(found[0]?.reason ?? '', /per-pair network scale head was removed/);
+    assert.match(found[0]?.reason ?? '', /below the linear correction/);
+    assert.match(found[0]?.reason ?? '', /use linear \(or b1\)/);
   });
 
   it('refuses a scale it does not know, naming the key', () => {
