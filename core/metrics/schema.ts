@@ -1,7 +1,12 @@
 import * as z from 'zod';
 import { DataSourceSchema } from './data-source.js';
 
-import { DistributionScoresSchema, FamilySpecSchema, ScaleCalibrationSchema } from '../distribution/index.js';
+import {
+  DistributionScoresSchema,
+  FamilySpecSchema,
+  ScaleCalibrationSchema,
+  ScaleKindSchema,
+} from '../distribution/index.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const isoTime = z.iso.datetime();
@@ -48,7 +53,7 @@ export type NetworkSummary = z.infer<typeof NetworkSummarySchema>;
  */
 export const DistributionMetricsSchema = z.object({
   family: FamilySpecSchema,
-  scale: z.enum(['b1', 'linear', 'network']),
+  scale: ScaleKindSchema,
   windows: z.object({
     /** Training windows the scale correction was fitted on (0 for B1). */
     fit: z.number().int().nonnegative(),

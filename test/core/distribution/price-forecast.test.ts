@@ -4,17 +4,9 @@ import { describe, it } from 'node:test';
 import {
   GAUSSIAN,
   fitScaleCalibration,
-  headScale,
   priceDistribution,
   unitFamily,
 } from '../../../core/distribution/index.js';
-
-describe('headScale', () => {
-  it('makes a zero head output exactly B1', () => {
-    assert.equal(headScale(0.0042, 0), 0.0042);
-    assert.ok(Math.abs(headScale(0.0042, Math.log(2)) - 0.0084) < 1e-15);
-  });
-});
 
 describe('priceDistribution', () => {
   it('maps log-return quantiles and intervals to prices through lastClose x exp(q)', () => {
