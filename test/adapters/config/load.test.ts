@@ -175,26 +175,6 @@ describe('loadConfig', () => {
     assert.deepEqual(base.warnings, [], 'conf/base sets no retired key');
   });
 
-  it('loads a file that still sets distribution.head, ignoring it with a warning that the scale head was removed', () => {
-    // Prepare: what conf/base said while the network scale head existed
-    const base = loadConfig({ env: 'base', environment: {} });
-    const dir = confDirWith({
-      base: JSON.stringify(base.config),
-      old: 'distribution:\n  scale: linear\n  head: { weight: 1.0 }\n',
-    });
-
-    // Act
-    const old = loadConfig({ confDir: dir, env: 'old', environment: {} });
-
-    // Assess
-    assert.deepEqual(old.config, base.config);
-    assert.equal(old.warnings.length, 1, old.warnings.join('\n'));
-    assert.match(
-      old.warnings[0] ?? '',
-      /^distribution\.head is no longer read and was ignored: .*network scale head, which was removed .*; remove it from the file$/,
-    );
-  });
-
   it('refuses early_stopping_patience 0, which used to be treated as 1', () => {
     const dir = confDirWith({
       base: JSON.stringify(loadConfig({ env: 'base', environment: {} }).config),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, deepMerge, parseConfig } from '../../../core/config/index.js';
+import { dropRetiredKeys } from '../../../core/config/retired.js';
 import { loadConfig } from '../../../adapters/config/yaml.js';
 
 const base = loadConfig({ env: 'base', environment: {} }).config as unknown as Record<string, unknown>;
@@ -34,6 +35,25 @@ describe('distribution.scale', () => {
     assert.deepEqual(
       problems({ scale: 'lstm' }).map((p) => p.key),
       ['distribution.scale'],
+    );
+  });
+});
+
+describe('distribution.head', () => {
+  it('loads a configuration that still sets it, the key ignored with a warning that the scale head was removed', () => {
+    // Prepare: what conf/base said while the network scale head existed
+    const old = { distribution: { scale: 'linear', head: { weight: 1 } } };
+
+    // Act
+    const config = parseConfig(deepMerge(base, old));
+    const warnings = dropRetiredKeys(structuredClone(old));
+
+    // Assess
+    assert.deepEqual(config, parseConfig(base));
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0] ?? '',
+      /^distribution\.head is no longer read and was ignored: .*network scale head, which was removed .*; remove it from the file$/,
     );
   });
 });
