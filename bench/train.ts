@@ -78,7 +78,7 @@ async function measureTfjs(): Promise<number> {
   const random = new SeededRandom(42);
   const network = ForecastNetwork.initialize(MODEL, random);
   const optimizer = new AdamW({ learningRate: 1e-4, weightDecay: 0.01 });
-  const step = async (b: number): Promise<unknown> =>
+  const step = async (b: number): Promise<number> =>
     workers === null
       ? trainStep(network, optimizer, windows, batchIndices(b), random)
       : parallelTrainStep(network, optimizer, workers, windows, batchIndices(b), random);

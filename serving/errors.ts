@@ -123,8 +123,8 @@ export class ModelOutputError extends PredictorError {
   public readonly version: string;
   public readonly value: string;
 
-  public constructor(pair: string, version: string, value: unknown, output = 'output') {
-    super(`${pair} version ${version} returned ${String(value)} as '${output}', not a finite number`);
+  public constructor(pair: string, version: string, value: unknown) {
+    super(`${pair} version ${version} returned ${String(value)}, not a finite number`);
     this.name = 'ModelOutputError';
     this.pair = pair;
     this.version = version;

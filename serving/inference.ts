@@ -3,24 +3,17 @@ import { ModelOutputError } from './errors.js';
 import type { LoadedModel } from './model-loader.js';
 import type { SessionLeases } from './session-leases.js';
 
-/** The graph's outputs for one window. */
-export interface WindowOutputs {
-  /** The scaled close of the next candle, before the scaler maps it back to a price. */
-  readonly scaledClose: number;
-  /** The scale head's `log_scale`, when distribution.json serves it; null otherwise. */
-  readonly logScale: number | null;
-}
-
 /**
  * Runs a loaded model's session on one scaled window, holding a lease on the session so that a swap to a
- * newer version cannot release it mid-run. A non-finite output is a ModelOutputError (503 material: the
+ * newer version cannot release it mid-run, and returns the scaled close of the next candle, before the
+ * scaler maps it back to a price. A non-finite output is a ModelOutputError (503 material: the
  * published model is broken), never a price.
  */
 export async function runWindow(
   leases: SessionLeases,
   model: LoadedModel,
   window: Float32Array,
-): Promise<WindowOutputs> {
+): Promise<number> {
   return leases.hold(model, async () => {
     const output = await model.session.run([
       { name: ONNX_IO.input, data: window, dims: [1, model.sequenceLength, model.featureCount] },
@@ -29,12 +22,6 @@ export async function runWindow(
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new ModelOutputError(model.pair, model.version, value);
     }
-    if (model.distribution.served.spec.scale.kind !== 'network')
-      return { scaledClose: value, logScale: null };
-    const logScale = output[ONNX_IO.logScale]?.data[0];
-    if (typeof logScale !== 'number' || !Number.isFinite(logScale)) {
-      throw new ModelOutputError(model.pair, model.version, logScale, ONNX_IO.logScale);
-    }
-    return { scaledClose: value, logScale };
+    return value;
   });
 }

@@ -101,10 +101,7 @@ export async function loadModel(
     });
   }
 
-  const problems = [
-    ...shapeProblems({ pointer, manifest, metrics, scaler, session, interval: options.interval }),
-    ...scaleOutputProblems(distribution, session),
-  ];
+  const problems = shapeProblems({ pointer, manifest, metrics, scaler, session, interval: options.interval });
   if (problems.length > 0) {
     await session.release().catch(() => undefined);
     throw new ModelShapeError(pair, version, problems);
@@ -224,27 +221,6 @@ function shapeProblems({ pointer, manifest, metrics, scaler, session, interval }
     problems.push(`output '${ONNX_IO.output}' has shape [${output.shape.join(', ')}], expected [batch, 1]`);
   }
   return problems;
-}
-
-/**
- * A distribution.json that serves the network's scale head needs the graph's `log_scale` output; a
- * graph without it (a model exported before the head, or published with the wrong file) cannot serve
- * that distribution, so the version is refused and whatever was served before it stays.
- */
-function scaleOutputProblems(distribution: LoadedDistribution, session: OnnxSession): string[] {
-  if (distribution.served.spec.scale.kind !== 'network') return [];
-  const name = ONNX_IO.logScale;
-  const output = session.output(name);
-  if (output === undefined) {
-    return [
-      `distribution.json serves the network's scale head, but the graph has no output '${name}' (outputs: ${names(session.outputs)})`,
-    ];
-  }
-  if (!output.isTensor || output.type !== 'float32') return [`output '${name}' is not a float32 tensor`];
-  if (output.shape.length !== 2 || (typeof output.shape[1] === 'number' && output.shape[1] !== 1)) {
-    return [`output '${name}' has shape [${output.shape.join(', ')}], expected [batch, 1]`];
-  }
-  return [];
 }
 
 /** metrics.json records the training parameters; the candle width is under market.interval. */

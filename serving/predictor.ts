@@ -202,7 +202,7 @@ export class Predictor {
     );
     const candles = context.slice(context.length - model.sequenceLength);
     const input = prepareWindow(context, model.scaler, model.sequenceLength);
-    const { scaledClose, logScale } = await runWindow(this.leases, model, input);
+    const scaledClose = await runWindow(this.leases, model, input);
     const last = candles[candles.length - 1] as Candle;
     // Read from the last close, as training scored it: "no change" is the last close to the cent.
     const width = model.scaler.features.length;
@@ -214,7 +214,6 @@ export class Predictor {
       last: candles.length - 1,
       nextOpenTime: last.openTime + tf,
       mu: pointLocation(close, last.close),
-      ...(logScale === null ? {} : { networkLogScale: logScale }),
     });
     return {
       pair,

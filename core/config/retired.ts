@@ -19,6 +19,10 @@ const RETIRED_KEYS: readonly { readonly path: readonly [string, string]; readonl
     path: ['training', 'val_batch_size'],
     why: 'evaluation runs 256 windows a batch, and the loss does not depend on the batch size',
   },
+  {
+    path: ['distribution', 'head'],
+    why: 'it weighted the per-pair network scale head, which was removed (it measured below the linear correction)',
+  },
 ];
 
 /** Removes the retired keys from a merged configuration tree, in place; one warning per key found. */

@@ -102,33 +102,19 @@ export const ValidationConfigSchema = z.strictObject({
 });
 
 /**
- * The LSTM's scale head (`scale: network`). Its loss is `weight` x the mean CRPS / sigma_B1 beside the
- * forecast's MSE. Dividing by sigma_B1 makes the CRPS scale-free (B1 scores about 0.56 on any pair
- * and year: 1/sqrt(pi) for a right-sized Gaussian), so a weight means the same everywhere. The default
- * 1 lets the scale term lead: it is three orders above the residual forecast's MSE (~3e-4 in scaled
- * units on the BTC year), so the shared LSTM and early
- * stopping work for the scale, the part of the next hour that is forecastable; the forecast head still
- * learns from its own MSE (AdamW steps do not depend on a loss's size) and is shrunk toward the naive
- * forecast on validation anyway.
- */
-export const ScaleHeadConfigSchema = z.strictObject({
-  weight: z
-    .number({ error: "expected a number, the weight of the head's CRPS beside the MSE (1 by default)" })
-    .positive('must be above 0: with no weight the head never leaves B1')
-    .max(1e6),
-});
-
-/**
  * The distribution of the next close served beside the point forecast (distribution.json): the
- * family, how the scale is made from B1 (`b1` itself, `linear`: a CRPS-fitted log-linear correction
- * on the training windows, or `network`: the LSTM's scale head, trained with the forecast and shrunk
- * toward B1 on validation), and split-conformal calibration on the validation windows.
+ * family, how the scale is made from B1 (`b1` itself, or `linear`: a CRPS-fitted log-linear
+ * correction on the training windows), and split-conformal calibration on the validation windows.
  */
 export const DistributionConfigSchema = z.strictObject({
   family: FamilySpecSchema,
-  scale: z.enum(['b1', 'linear', 'network']),
-  /** Read by `scale: network` only. */
-  head: ScaleHeadConfigSchema.default({ weight: 1 }),
+  scale: z.enum(['b1', 'linear'], {
+    // `network`, a second head on the point forecast's LSTM, was an option until it was removed.
+    error: (issue) =>
+      issue.input === 'network'
+        ? 'the per-pair network scale head was removed (it measured below the linear correction): use linear (or b1)'
+        : undefined,
+  }),
   /** What the linear correction reads (core/distribution/scale-inputs.ts). */
   inputs: ScaleInputsSpecSchema,
   /** Ridge penalty on the correction's standardised weights. */
@@ -143,7 +129,6 @@ export const DistributionConfigSchema = z.strictObject({
 export const DEFAULT_DISTRIBUTION_CONFIG: z.infer<typeof DistributionConfigSchema> = Object.freeze({
   family: Object.freeze({ name: 'student_t' as const, nu: 5 }),
   scale: 'linear' as const,
-  head: Object.freeze({ weight: 1 }),
   inputs: DEFAULT_SCALE_INPUTS,
   l2: 1e-4,
   calibrate: true,

@@ -66,6 +66,7 @@ export {
   HeldOutFiguresSchema,
   NextCloseDistributionSchema,
   SERVED_QUANTILE_KEYS,
+  ScaleKindSchema,
   ServedScaleSchema,
   b1Distribution,
   type ForecastDistribution,
@@ -83,6 +84,5 @@ export {
   type ServedDistribution,
   type WindowScale,
 } from './next-close.js';
-export { headScale, windowScaleTargets, type WindowScaleTargets } from './windows.js';
 export { priceDistribution, type PriceDistribution, type PriceForecastInput } from './price-forecast.js';
 export { scaleFromCandles, type CandleScale } from './candle-scale.js';

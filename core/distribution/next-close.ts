@@ -2,7 +2,6 @@ import type { Candle } from '../market/candle.js';
 import { forecastQuantile, calibratedPredictive } from './calibration.js';
 import { scaleFromCandles, type CandleScale } from './candle-scale.js';
 import { unitFamily } from './predictive.js';
-import { headScale } from './windows.js';
 import { INTERVAL_KEYS, INTERVAL_LEVELS, QUANTILE_LEVELS } from './scores.js';
 import {
   SERVED_QUANTILE_KEYS,
@@ -16,8 +15,6 @@ export interface ScaleWindow {
   readonly last: number;
   /** Open time of the candle being forecast (the hour of day the correction reads). */
   readonly nextOpenTime: number;
-  /** The network's `log_scale` output for this window; required by the `network` kind only. */
-  readonly networkLogScale?: number;
 }
 
 /** The standard deviation of the next log return, before calibration, and B1's beside it. */
@@ -42,18 +39,12 @@ export function windowScale(spec: ForecastDistribution, window: ScaleWindow): Wi
   }
   const ending = last === candles.length - 1 ? candles : candles.slice(last - length + 1, last + 1);
   const { scale } = spec;
-  const base = scaleFromCandles(
+  return scaleFromCandles(
     ending,
     length,
     window.nextOpenTime,
     scale.kind === 'linear' ? scale.correction : null,
   );
-  if (scale.kind !== 'network') return base;
-  const output = window.networkLogScale;
-  if (output === undefined || !Number.isFinite(output)) {
-    throw new DistributionInputError(`The network scale needs a finite log_scale output, got ${output}`);
-  }
-  return { sigmaB1: base.sigmaB1, sigma: headScale(base.sigmaB1, scale.shrink * output) };
 }
 
 /**

@@ -11,22 +11,37 @@ function sameFamily(a: FamilySpec, b: FamilySpec): boolean {
 const percent = z.number().min(0).max(100);
 
 /**
+ * Why a scale kind is refused, when it is `network`: the per-pair scale head on the point forecast's
+ * LSTM, which older builds could publish. Undefined for any other value, which keeps zod's message.
+ */
+function removedScaleKind(kind: unknown): string | undefined {
+  return kind === 'network'
+    ? "'network', the per-pair network scale head, is no longer served: it was removed (it measured below the linear correction); republish the pair with distribution.scale linear or b1"
+    : undefined;
+}
+
+/** The kinds of served scale, as metrics.json records them. */
+export const ScaleKindSchema = z.enum(['b1', 'linear'], { error: (issue) => removedScaleKind(issue.input) });
+
+/**
  * How a served model turns a window into the standard deviation of the next log return. Every kind
  * multiplies B1 (the RiskMetrics EWMA sigma of the window), so each one is B1 when it learned nothing:
  *  - `b1`: B1 itself;
- *  - `linear`: B1 x exp(bias + w · inputs), fitted by CRPS on the training windows (linear-scale.ts);
- *  - `network`: B1 x exp(shrink x the ONNX graph's `log_scale` output), reserved for the LSTM's scale
- *    head; `shrink` (0 to 1) is the share of its output validation supported.
+ *  - `linear`: B1 x exp(bias + w · inputs), fitted by CRPS on the training windows (linear-scale.ts).
  */
-export const ServedScaleSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('b1') }),
-  z.strictObject({ kind: z.literal('linear'), correction: ScaleCorrectionSchema }),
-  z.strictObject({
-    kind: z.literal('network'),
-    output: z.literal('log_scale'),
-    shrink: z.number().min(0).max(1),
-  }),
-]);
+export const ServedScaleSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('b1') }),
+    z.strictObject({ kind: z.literal('linear'), correction: ScaleCorrectionSchema }),
+  ],
+  {
+    error: ({ input }) =>
+      removedScaleKind(
+        typeof input === 'object' && input !== null && 'kind' in input ? input.kind : undefined,
+      ),
+  },
+);
 
 export type ServedScale = z.infer<typeof ServedScaleSchema>;
 

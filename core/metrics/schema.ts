@@ -1,7 +1,12 @@
 import * as z from 'zod';
 import { DataSourceSchema } from './data-source.js';
 
-import { DistributionScoresSchema, FamilySpecSchema, ScaleCalibrationSchema } from '../distribution/index.js';
+import {
+  DistributionScoresSchema,
+  FamilySpecSchema,
+  ScaleCalibrationSchema,
+  ScaleKindSchema,
+} from '../distribution/index.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const isoTime = z.iso.datetime();
@@ -48,9 +53,9 @@ export type NetworkSummary = z.infer<typeof NetworkSummarySchema>;
  */
 export const DistributionMetricsSchema = z.object({
   family: FamilySpecSchema,
-  scale: z.enum(['b1', 'linear', 'network']),
+  scale: ScaleKindSchema,
   windows: z.object({
-    /** Windows the scale was fitted on: training windows for linear, validation (the shrink) for network, 0 for B1. */
+    /** Training windows the scale correction was fitted on (0 for B1). */
     fit: z.number().int().nonnegative(),
     /** Validation windows the calibration was fitted on (0 when not calibrated). */
     calibration: z.number().int().nonnegative(),
@@ -67,13 +72,6 @@ export const DistributionMetricsSchema = z.object({
   crps_skill_uncalibrated: z.number(),
   b0_crps_skill: z.number(),
   calibration: ScaleCalibrationSchema.nullable(),
-  /** `scale: network`: the share of the head's log-scale output served (chosen on validation; 0 is B1). */
-  network_shrink: z.number().min(0).max(1).optional(),
-  /**
-   * `scale: network`: crps_skill of the linear correction fitted, calibrated and scored on the same
-   * windows; the head earns its place only where its crps_skill is above this.
-   */
-  linear_crps_skill: z.number().optional(),
 });
 
 export type DistributionMetrics = z.infer<typeof DistributionMetricsSchema>;

@@ -22,10 +22,10 @@ const coverage = z
 export const DistributionSummarySchema = z
   .object({
     family: FamilySpecSchema,
-    scale: z.enum(['b1', 'linear', 'network']).meta({
+    scale: z.enum(['b1', 'linear']).meta({
       description:
         'How the scale is made: b1, the EWMA(0.94) volatility of the window; linear, b1 x exp(a correction ' +
-        'fitted on the hour of day, volume and ranges); network, the LSTM scale head.',
+        'fitted on the hour of day, volume and ranges).',
     }),
     calibrated: z.boolean().meta({ description: 'Whether the intervals were calibrated on held-out hours.' }),
     measured: z

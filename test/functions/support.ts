@@ -67,8 +67,6 @@ export interface ServingWorld {
 
 export async function startServingWorld(
   pairs: readonly Pair[] = ['BTC/USDT', 'ETH/USDT'],
-  /** Laid over the world's configuration (validated by the real schema), e.g. another distribution. */
-  overrides: Readonly<Record<string, unknown>> = {},
 ): Promise<ServingWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'serving-'));
   const exchange = await startFakeExchange({ seed: 7 });
@@ -83,7 +81,6 @@ export async function startServingWorld(
     // Serving tests tell versions apart by their predictions: a model shrunk all the way to the naive
     // forecast answers the same whatever its weights.
     training: { shrink_toward_naive: false },
-    ...overrides,
   });
   // Signs what the tests publish by hand; the runtime under test makes its own, verifying, store.
   const store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
@@ -178,7 +175,6 @@ export interface ByHand {
   readonly scaler: MinMaxScaler;
   /** The graph's input shape as the ONNX model declares it. */
   readonly inputShape: readonly (number | string)[];
-  readonly outputs: Readonly<Record<string, number>>;
   /** The close /predict should serve. */
   readonly close: number;
 }
@@ -186,7 +182,7 @@ export interface ByHand {
 /**
  * Version `version` of `pair` as the store holds it, run by hand: its scaler.json scales `candles` (the
  * window, after any look-back its feature set needs), its model.onnx runs on them in onnxruntime, and
- * the first value of each output comes back beside the close /predict should serve for them.
+ * its output comes back as the close /predict should serve for them.
  */
 export async function runPublishedByHand(
   store: ArtifactStore,
@@ -204,15 +200,12 @@ export async function runPublishedByHand(
     const run = await session.run({
       [ONNX_IO.input]: new ort.Tensor('float32', input, [1, length, scaler.features.length]),
     });
-    const outputs = Object.fromEntries(
-      Object.entries(run).map(([name, tensor]) => [name, (tensor.data as Float32Array)[0]!]),
-    );
+    const output = (run[ONNX_IO.output]!.data as Float32Array)[0]!;
     return {
       manifest,
       scaler,
       inputShape: meta?.isTensor === true ? meta.shape : [],
-      outputs,
-      close: servedClose(scaler, input, length, outputs[ONNX_IO.output]!, candles.at(-1)!.close),
+      close: servedClose(scaler, input, length, output, candles.at(-1)!.close),
     };
   } finally {
     await session.release();

@@ -58,10 +58,16 @@ describe('loadDistribution', () => {
     refused(encode({ ...linear, scale: shuffled }), /inputs are \[/);
   });
 
-  it("loads the network scale head's spec (the graph's log_scale output is checked with the session)", () => {
-    const network = { kind: 'network', output: 'log_scale', shrink: 0.4 } as const;
-    const { served, summary } = loadDistribution('BTC/USDT', 'v', encode({ ...linear, scale: network }), 12);
-    assert.deepEqual(served.spec.scale, network);
-    assert.equal(summary.scale, 'network');
+  it('refuses the network scale head an older build published, naming the file and why', () => {
+    const network = { kind: 'network', output: 'log_scale', shrink: 0.4 };
+    assert.throws(
+      () => loadDistribution('BTC/USDT', 'v', encode({ ...linear, scale: network }), 12),
+      (error: unknown) =>
+        error instanceof ModelLoadError &&
+        error.file === 'distribution.json' &&
+        /^Cannot load distribution.json of BTC\/USDT version v: scale.kind: 'network', the per-pair network scale head, is no longer served: it was removed \(it measured below the linear correction\); republish the pair/.test(
+          error.message,
+        ),
+    );
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { StorageUnavailableError, type ArtifactStore } from '../../adapters/storage/index.js';
+import { b1Distribution } from '../../core/distribution/index.js';
 import { extractFeatureSet, prepareWindow, sliceRows, warmupCandles } from '../../core/features/index.js';
 import { HOUR_MS, type Candle } from '../../core/market/index.js';
 import { CcxtCandleSource } from '../../adapters/market/index.js';
@@ -279,6 +280,42 @@ describe('Predictor', () => {
     assert.equal(btc?.version, good.version);
     assert.equal(btc?.changed, false);
     assert.equal(btc?.error?.name, 'ModelShapeError');
+  });
+
+  it('refuses a version whose distribution.json serves the removed network scale head, and keeps the one before', async () => {
+    // Prepare: a served version, then one as a build with the per-pair scale head published it
+    const good = await publishSynthetic(t.store, 'BTC/USDT', { distribution: b1Distribution(12) });
+    const warnings: { error_name: unknown; error: unknown }[] = [];
+    const p = predictor({
+      log: {
+        info: () => {},
+        warn: (_, f) => warnings.push({ error_name: f?.['error_name'], error: f?.['error'] }),
+      },
+    });
+    await p.predict('BTC/USDT');
+    const old = await publishSynthetic(t.store, 'BTC/USDT', {
+      distribution: { ...b1Distribution(12), scale: { kind: 'network', output: 'log_scale', shrink: 0.4 } },
+    });
+
+    // Act
+    clock.now += 60_000;
+    const during = await p.predict('BTC/USDT');
+    await p.settled();
+    const after = await p.predict('BTC/USDT');
+
+    // Assess: the old version's distribution.json named, with why, and the good version still served
+    assert.equal(during.model.version, good.version);
+    assert.equal(after.model.version, good.version);
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]?.error_name, 'ModelLoadError');
+    assert.match(
+      String(warnings[0]?.error),
+      new RegExp(
+        `^Cannot load distribution.json of BTC/USDT version ${old.version}: scale.kind: 'network', ` +
+          'the per-pair network scale head, is no longer served: it was removed \\(it measured below the ' +
+          'linear correction\\); republish the pair',
+      ),
+    );
   });
 
   it('answers UnknownPairError naming the pairs with a model, for a pair not served or not published', async () => {

@@ -104,6 +104,8 @@ export interface SyntheticOptions {
   readonly version?: string;
   /** Replaces a file's bytes before publishing (the manifest then records them, checksums match). */
   readonly files?: Partial<Record<'model.onnx' | 'scaler.json' | 'metrics.json', Uint8Array>>;
+  /** distribution.json's contents, published as its optional file; by default none (served as B1). */
+  readonly distribution?: unknown;
 }
 
 export interface Synthetic {
@@ -174,6 +176,9 @@ export async function publishSynthetic(
     pair,
     version,
     files,
+    ...(options.distribution === undefined
+      ? {}
+      : { optionalFiles: { 'distribution.json': encode(options.distribution) } }),
     model: {
       sequence_length: sequenceLength,
       feature_count: scaler.features.length,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, deepMerge, parseConfig } from '../../../core/config/index.js';
+import { dropRetiredKeys } from '../../../core/config/retired.js';
 import { loadConfig } from '../../../adapters/config/yaml.js';
 
 const base = loadConfig({ env: 'base', environment: {} }).config as unknown as Record<string, unknown>;
@@ -15,34 +16,44 @@ function problems(distribution: Record<string, unknown>): { key: string; reason:
   return [];
 }
 
-describe('distribution.scale and the scale head settings', () => {
-  it('accepts the network scale, with the head weight 1 unless set', () => {
-    const config = parseConfig(deepMerge(base, { distribution: { scale: 'network' } }));
-    assert.equal(config.distribution.scale, 'network');
-    assert.deepEqual(config.distribution.head, { weight: 1 });
-    const weighted = parseConfig(
-      deepMerge(base, { distribution: { scale: 'network', head: { weight: 0.25 } } }),
-    );
-    assert.equal(weighted.distribution.head.weight, 0.25);
-  });
+describe('distribution.scale', () => {
+  it('stops on the removed network scale, saying why and what to use instead', () => {
+    // Act
+    const found = problems({ scale: 'network' });
 
-  it('names the key and the reason of a bad head weight, or an unknown head key', () => {
-    const [zero] = problems({ head: { weight: 0 } });
-    assert.equal(zero?.key, 'distribution.head.weight');
-    assert.match(zero?.reason ?? '', /above 0/);
-    const [text] = problems({ head: { weight: 'heavy' } });
-    assert.equal(text?.key, 'distribution.head.weight');
-    assert.match(text?.reason ?? '', /expected a number/);
+    // Assess
     assert.deepEqual(
-      problems({ head: { weight: 1, lr: 3 } }).map((p) => p.key),
-      ['distribution.head'],
+      found.map((p) => p.key),
+      ['distribution.scale'],
     );
+    assert.match(found[0]?.reason ?? '', /per-pair network scale head was removed/);
+    assert.match(found[0]?.reason ?? '', /below the linear correction/);
+    assert.match(found[0]?.reason ?? '', /use linear \(or b1\)/);
   });
 
   it('refuses a scale it does not know, naming the key', () => {
     assert.deepEqual(
       problems({ scale: 'lstm' }).map((p) => p.key),
       ['distribution.scale'],
+    );
+  });
+});
+
+describe('distribution.head', () => {
+  it('loads a configuration that still sets it, the key ignored with a warning that the scale head was removed', () => {
+    // Prepare: what conf/base said while the network scale head existed
+    const old = { distribution: { scale: 'linear', head: { weight: 1 } } };
+
+    // Act
+    const config = parseConfig(deepMerge(base, old));
+    const warnings = dropRetiredKeys(structuredClone(old));
+
+    // Assess
+    assert.deepEqual(config, parseConfig(base));
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0] ?? '',
+      /^distribution\.head is no longer read and was ignored: .*network scale head, which was removed .*; remove it from the file$/,
     );
   });
 });

@@ -103,15 +103,6 @@ describe('windowScale', () => {
     assert.notEqual(sigma, base);
   });
 
-  it('multiplies B1 by exp(shrink x output) for the network kind, and needs the output', () => {
-    const network = spec({ scale: { kind: 'network', output: 'log_scale', shrink: 0.5 } });
-    const base = windowScale(spec({}), { candles, last, nextOpenTime }).sigma;
-    const { sigma } = windowScale(network, { candles, last, nextOpenTime, networkLogScale: 0.4 });
-    assert.equal(sigma, base * Math.exp(0.2));
-    assert.equal(windowScale(network, { candles, last, nextOpenTime, networkLogScale: 0 }).sigma, base);
-    assert.throws(() => windowScale(network, { candles, last, nextOpenTime }), DistributionInputError);
-  });
-
   it('reads only the window, so training on the whole series computes what serving computes from the window alone', () => {
     // A 12-candle window is shorter than the 24 candles the volume and range inputs look back over.
     const d = scaleInputNames(DEFAULT_SCALE_INPUTS).length;
@@ -218,5 +209,33 @@ describe('ForecastDistributionSchema', () => {
   it('refuses a calibration fitted for another family', () => {
     const gaussianCalibration = { ...calibration, family: { name: 'gaussian' } };
     assert.throws(() => spec({ calibration: gaussianCalibration as ScaleCalibration }), /served family/);
+  });
+
+  it('refuses the network scale an older build published, saying the scale head was removed', () => {
+    // Prepare: distribution.json as builds with the per-pair scale head wrote it
+    const old = { ...b1Distribution(WINDOW), scale: { kind: 'network', output: 'log_scale', shrink: 0.4 } };
+
+    // Act
+    const result = ForecastDistributionSchema.safeParse(old);
+
+    // Assess
+    assert.equal(result.success, false);
+    assert.deepEqual(
+      result.error?.issues.map((issue) => issue.path.join('.')),
+      ['scale.kind'],
+    );
+    assert.match(
+      result.error?.issues[0]?.message ?? '',
+      /network scale head, is no longer served: it was removed/,
+    );
+    assert.match(result.error?.issues[0]?.message ?? '', /republish the pair/);
+  });
+
+  it("keeps zod's own message for a scale kind that never existed", () => {
+    const result = ForecastDistributionSchema.safeParse({
+      ...b1Distribution(WINDOW),
+      scale: { kind: 'gru' },
+    });
+    assert.match(result.error?.issues[0]?.message ?? '', /Expected 'b1' \| 'linear'/);
   });
 });

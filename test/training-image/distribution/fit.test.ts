@@ -6,7 +6,6 @@ import {
   ForecastDistributionSchema,
   GAUSSIAN,
   scoreForecasts,
-  sigmaB1,
   unitFamily,
 } from '../../../core/distribution/index.js';
 import type { Candle } from '../../../core/market/index.js';
@@ -64,67 +63,6 @@ function fit(
     ...overrides,
   });
 }
-
-/** The hour-of-day sigma `candles` drew the next return with. */
-function trueSigma(openTime: number): number {
-  const hour = (openTime / HOUR) % 24;
-  return 0.004 * Math.exp(0.27 * Math.sin((2 * Math.PI * (hour - 8)) / 24));
-}
-
-/** A scale head's outputs for a split: ln(true sigma / sigma_B1) plus `noise` x a random draw. */
-function headOutputs(split: WindowSplit, noise: number, seed: number): WindowSplit {
-  const draws = unitDraws(GAUSSIAN, split.count, seed);
-  const logScale = Float64Array.from({ length: split.count }, (_, k) => {
-    const last = split.first + k;
-    const closes = series.slice(last - WINDOW + 1, last + 1).map((c) => c.close);
-    const oracle = Math.log(trueSigma(series[last + 1]!.openTime) / sigmaB1(closes));
-    return noise === 0 ? oracle : noise * draws[k]!;
-  });
-  return { ...split, logScale };
-}
-
-describe('fitDistribution with the network scale head', () => {
-  it('keeps a head that knows the hour, shrunk little, and reports the linear correction beside it', () => {
-    // Act
-    const { spec, metrics, shrinkage } = fit(
-      { scale: 'network' },
-      { val: headOutputs(splits.val, 0, 1), test: headOutputs(splits.test, 0, 2) },
-    );
-
-    // Assess
-    ForecastDistributionSchema.parse(spec);
-    DistributionMetricsSchema.parse(metrics);
-    assert.equal(spec.scale.kind, 'network');
-    assert.ok(
-      spec.scale.kind === 'network' && spec.scale.shrink >= 0.8,
-      `shrink ${JSON.stringify(spec.scale)}`,
-    );
-    assert.equal(metrics.network_shrink, shrinkage?.factor);
-    assert.deepEqual(metrics.windows, { fit: 4000, calibration: 4000, test: 5000 });
-    assert.ok(metrics.linear_crps_skill !== undefined && metrics.linear_crps_skill > 0.01);
-    assert.ok(
-      metrics.crps_skill > metrics.linear_crps_skill,
-      `oracle head ${metrics.crps_skill} vs linear ${metrics.linear_crps_skill}`,
-    );
-  });
-
-  it('serves a head of noise as (nearly) B1: shrunk to at most 0.05 on validation', () => {
-    const { spec, shrinkage } = fit(
-      { scale: 'network' },
-      { val: headOutputs(splits.val, 1, 3), test: headOutputs(splits.test, 1, 4) },
-    );
-    assert.ok(spec.scale.kind === 'network' && spec.scale.shrink <= 0.05, JSON.stringify(spec.scale));
-    assert.ok(shrinkage !== null && shrinkage.crps <= shrinkage.b1Crps);
-  });
-
-  it("refuses to fit without the network's outputs, naming the split", () => {
-    assert.throws(
-      () => fit({ scale: 'network' }, { val: headOutputs(splits.val, 0, 1) }),
-      (error: unknown) =>
-        error instanceof DistributionFitError && /log_scale output on the test windows/.test(error.message),
-    );
-  });
-});
 
 describe('fitDistribution', () => {
   it('fits a correction that beats B1 on held-out windows when the volatility follows the hour', () => {

@@ -5,7 +5,6 @@ import { SeededRandom } from '../../../training-image/src/model/random.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
 import { fit, type FitOptions, type FitResult } from '../../../training-image/src/train/fit.js';
 import { GradientWorkers } from '../../../training-image/src/train/parallel/pool.js';
-import { unitFamily } from '../../../core/distribution/index.js';
 import type { SequenceSet } from '../../../core/features/index.js';
 
 const shape: NetworkShape = {
@@ -85,50 +84,5 @@ describe('training on worker threads', () => {
     });
     // and it learned something: the runs are not trivially equal because nothing moved
     assert.notEqual(a[0]?.trainLoss, a[2]?.trainLoss);
-  });
-});
-
-describe('training a scale head on worker threads', () => {
-  const headed: NetworkShape = { ...shape, scaleHead: true };
-  let workers: GradientWorkers;
-  before(async () => {
-    await selectBackend('auto');
-    workers = await GradientWorkers.start(2, headed, 'wasm');
-  });
-  after(async () => {
-    await workers.close();
-  });
-
-  function targets(count: number, seed: number): { sigmaB1: Float64Array; logReturn: Float64Array } {
-    const random = new SeededRandom(seed);
-    return {
-      sigmaB1: Float64Array.from(random.uniform(count, 0.002, 0.01)),
-      logReturn: Float64Array.from(random.uniform(count, -0.02, 0.02)),
-    };
-  }
-
-  it('gives the loss and scale CRPS history of one thread, and the scale CRPS moves', async () => {
-    // Act
-    const [a, b] = await fitBoth(headed, workers, {
-      ...FIT_OPTIONS,
-      scale: {
-        loss: { family: unitFamily({ name: 'student_t', nu: 5 }), weight: 1 },
-        train: targets(50, 3),
-        val: targets(12, 4),
-      },
-    });
-
-    // Assess
-    assert.equal(a.length, b.length);
-    a.forEach((epoch, i) => {
-      const other = b[i]!;
-      for (const key of ['trainLoss', 'valLoss', 'trainScaleCrps', 'valScaleCrps'] as const) {
-        const x = epoch[key];
-        const y = other[key];
-        assert.ok(x !== null && y !== null, `${key} ${i} missing`);
-        assert.ok(Math.abs(x - y) <= 1e-5 * Math.abs(x), `${key} ${i}: ${x} vs ${y}`);
-      }
-    });
-    assert.notEqual(a[0]?.valScaleCrps, a[2]?.valScaleCrps, 'the scale head learned nothing');
   });
 });

@@ -108,7 +108,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       log,
       label,
       fields: { pair, fold: fold.index + 1 },
-      closes: rowCandles.map((candle) => candle.close),
     });
     const { accuracy, prices } = trained.test;
     let distribution: ReturnType<typeof measureFoldDistribution>;

@@ -3,6 +3,7 @@ import {
   DistributionScoresSchema,
   FamilySpecSchema,
   ScaleCalibrationSchema,
+  ScaleKindSchema,
 } from '../../../core/distribution/index.js';
 import {
   BackendSummarySchema,
@@ -63,7 +64,7 @@ export const DistributionBlockSchema = z.object({
 /** One fold's block, with what was fitted: the served family, scale kind and calibration. */
 export const FoldDistributionSchema = DistributionBlockSchema.extend({
   family: FamilySpecSchema,
-  scale: z.enum(['b1', 'linear', 'network']),
+  scale: ScaleKindSchema,
   /** Windows the scale correction was fitted on and the calibration computed on. */
   fit_windows: count,
   calibration_windows: count,

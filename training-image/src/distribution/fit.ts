@@ -18,7 +18,6 @@ import {
 } from '../../../core/distribution/index.js';
 import type { Candle } from '../../../core/market/index.js';
 import type { DistributionMetrics } from '../../../core/metrics/index.js';
-import { shrinkScaleTowardB1, type ScaleShrinkage } from './shrink-scale.js';
 
 /**
  * Consecutive forecast windows of one split: window k ends at candle `first + k` and forecasts the
@@ -29,8 +28,6 @@ export interface WindowSplit {
   readonly first: number;
   readonly count: number;
   readonly mu?: ArrayLike<number>;
-  /** The network's `log_scale` output for each window: needed by `scale: network` (validation and test). */
-  readonly logScale?: ArrayLike<number>;
 }
 
 export interface FitDistributionInput {
@@ -54,8 +51,6 @@ export interface FittedDistribution {
   readonly metrics: DistributionMetrics;
   /** The test windows one by one, exactly as scored: what a backtest pools and draws. */
   readonly test: TestWindows;
-  /** `scale: network`: how far the head was shrunk toward B1 on validation; null otherwise. */
-  readonly shrinkage: ScaleShrinkage | null;
 }
 
 /**
@@ -91,9 +86,6 @@ function splitData(candles: readonly Candle[], split: WindowSplit): SplitData {
   if (split.mu !== undefined && split.mu.length !== count) {
     throw new DistributionFitError(`${split.mu.length} locations for ${count} windows`);
   }
-  if (split.logScale !== undefined && split.logScale.length !== count) {
-    throw new DistributionFitError(`${split.logScale.length} network log_scale outputs for ${count} windows`);
-  }
   const mu = new Float64Array(count);
   const outcomes = new Float64Array(count);
   for (let k = 0; k < count; k += 1) {
@@ -113,12 +105,7 @@ function splitSigmas(
   const sigmaB1 = new Float64Array(split.count);
   for (let k = 0; k < split.count; k += 1) {
     const last = split.first + k;
-    const scale = windowScale(spec, {
-      candles,
-      last,
-      nextOpenTime: candles[last + 1]!.openTime,
-      networkLogScale: split.logScale?.[k],
-    });
+    const scale = windowScale(spec, { candles, last, nextOpenTime: candles[last + 1]!.openTime });
     sigma[k] = scale.sigma;
     sigmaB1[k] = scale.sigmaB1;
   }
@@ -144,12 +131,10 @@ function b0Sigmas(
   return { sigma, minReturns };
 }
 
-/** A scale fitted on the training windows (linear) or shrunk on the validation ones (network). */
+/** The served scale and the training windows it was fitted on (none for B1). */
 interface FittedScale {
   readonly scale: ServedScale;
-  /** Windows the scale itself was fitted on: training windows for linear, validation for network. */
   readonly fitWindows: number;
-  readonly shrinkage: ScaleShrinkage | null;
 }
 
 function unfitted(config: DistributionConfig, windowLength: number): ForecastDistribution {
@@ -187,65 +172,19 @@ function fitLinearScale(input: FitDistributionInput): FittedScale {
     mu: train.mu,
     l2: config.l2,
   });
-  return { scale: { kind: 'linear', correction }, fitWindows: input.train.count, shrinkage: null };
+  return { scale: { kind: 'linear', correction }, fitWindows: input.train.count };
 }
 
 /**
- * The network's scale head, shrunk toward B1 on the validation windows. The shrink is applied by
- * serving (sigma_B1 x exp(shrink x log_scale)), not baked into the graph: the ONNX output stays the
- * head's own, and distribution.json says how much of it to trust.
- */
-function fitNetworkScale(input: FitDistributionInput): FittedScale {
-  const { candles, config, windowLength } = input;
-  for (const [name, split] of [
-    ['validation', input.val],
-    ['test', input.test],
-  ] as const) {
-    if (split.logScale === undefined) {
-      throw new DistributionFitError(
-        `distribution.scale 'network' needs the network's log_scale output on the ${name} windows`,
-      );
-    }
-  }
-  const val = splitData(candles, input.val);
-  const shrinkage = shrinkScaleTowardB1({
-    family: unitFamily(config.family),
-    mu: val.mu,
-    sigmaB1: splitSigmas(unfitted(config, windowLength), candles, input.val).sigmaB1,
-    logScale: input.val.logScale!,
-    outcomes: val.outcomes,
-  });
-  return {
-    scale: { kind: 'network', output: 'log_scale', shrink: shrinkage.factor },
-    fitWindows: input.val.count,
-    shrinkage,
-  };
-}
-
-function fitScale(input: FitDistributionInput, kind: DistributionConfig['scale']): FittedScale {
-  if (kind === 'linear') return fitLinearScale(input);
-  if (kind === 'network') return fitNetworkScale(input);
-  return { scale: { kind: 'b1' }, fitWindows: 0, shrinkage: null };
-}
-
-/**
- * Fits the served distribution of the next close and measures it: the scale (B1, the linear
- * correction fitted by CRPS on the training windows, or the network's head shrunk toward B1 on the
- * validation windows), split-conformal calibration on the validation windows, then the test windows
- * scored for the model (calibrated and not), B0 and B1. The test windows touch no fit, so the
- * held-out figures in distribution.json are what a client may expect. With the network's head, the
- * linear correction is fitted, calibrated and scored too, beside it: the head earns its place only
- * where it beats that.
+ * Fits the served distribution of the next close and measures it: the scale (B1, or the linear
+ * correction fitted by CRPS on the training windows), split-conformal calibration on the validation
+ * windows, then the test windows scored for the model (calibrated and not), B0 and B1. The test
+ * windows touch no fit, so the held-out figures in distribution.json are what a client may expect.
  */
 export function fitDistribution(input: FitDistributionInput): FittedDistribution {
-  const fitted = calibrateAndScore(input, fitScale(input, input.config.scale));
-  if (input.config.scale !== 'network') return fitted;
-  const linear = calibrateAndScore(input, fitLinearScale(input));
-  return { ...fitted, metrics: { ...fitted.metrics, linear_crps_skill: linear.metrics.crps_skill } };
-}
-
-function calibrateAndScore(input: FitDistributionInput, fittedScale: FittedScale): FittedDistribution {
   const { candles, config, windowLength } = input;
+  const fittedScale: FittedScale =
+    config.scale === 'linear' ? fitLinearScale(input) : { scale: { kind: 'b1' }, fitWindows: 0 };
   const family = unitFamily(config.family);
   const gaussian = unitFamily(GAUSSIAN);
   let spec: ForecastDistribution = { ...unfitted(config, windowLength), scale: fittedScale.scale };
@@ -294,10 +233,8 @@ function calibrateAndScore(input: FitDistributionInput, fittedScale: FittedScale
       b1_coverage_pct: scores.b1.coverage_pct,
     },
   };
-  const { shrinkage } = fittedScale;
   return {
     spec,
-    shrinkage,
     metrics: {
       family: config.family,
       scale: spec.scale.kind,
@@ -312,7 +249,6 @@ function calibrateAndScore(input: FitDistributionInput, fittedScale: FittedScale
       crps_skill_uncalibrated: skill(scores.model_uncalibrated),
       b0_crps_skill: skill(scores.b0),
       calibration,
-      ...(shrinkage === null ? {} : { network_shrink: shrinkage.factor }),
     },
     test: {
       first: input.test.first,

@@ -3,8 +3,8 @@ import type { TrainingData } from '../../../core/features/index.js';
 import type { Candle } from '../../../core/market/index.js';
 import type { Log, LogFields } from '../log.js';
 import type { ForecastNetwork } from '../model/network.js';
-import { predictWindowOutputs } from '../train/windows.js';
-import { fitDistribution, type FittedDistribution, type WindowSplit } from './fit.js';
+import { predictWindows } from '../train/windows.js';
+import { fitDistribution, type FittedDistribution } from './fit.js';
 import { distributionSplits, splitLocations } from './splits.js';
 
 export interface MeasureDistributionInput {
@@ -32,30 +32,22 @@ const EVALUATION_BATCH = 256;
 export function measureDistribution(input: MeasureDistributionInput): FittedDistribution {
   const { config, candles, data, log, label } = input;
   const splits = distributionSplits(data, config.features.sequence_length);
-  const val = predictWindowOutputs(input.network, data.val, EVALUATION_BATCH);
-  const valForecasts = data.scaler.inverseColumn(val.forecast, 'close');
-  // The scale head's outputs on the test windows: the forecasts came from trainModel, these did not.
-  const testLogScale = input.network.hasScaleHead
-    ? predictWindowOutputs(input.network, data.test, EVALUATION_BATCH).logScale
-    : null;
-  const withLogScale = (split: WindowSplit, logScale: Float32Array | null): WindowSplit =>
-    logScale === null ? split : { ...split, logScale };
+  const valForecasts = data.scaler.inverseColumn(
+    predictWindows(input.network, data.val, EVALUATION_BATCH),
+    'close',
+  );
   const fitted = fitDistribution({
     candles,
     windowLength: config.features.sequence_length,
     config: config.distribution,
     train: splits.train,
-    val: withLogScale(splitLocations(splits.val, candles, valForecasts), val.logScale),
-    test: withLogScale(splitLocations(splits.test, candles, input.testForecasts), testLogScale),
+    val: splitLocations(splits.val, candles, valForecasts),
+    test: splitLocations(splits.test, candles, input.testForecasts),
   });
   const m = fitted.metrics;
-  const head =
-    fitted.shrinkage === null
-      ? ''
-      : `; head shrunk to ${fitted.shrinkage.factor.toFixed(2)} on validation, linear correction's skill ${(100 * (m.linear_crps_skill ?? Number.NaN)).toFixed(2)}%`;
   log.info(
     'distribution',
-    `${label} distribution (${m.family.name}, ${m.scale} scale): test CRPS ${m.model.crps_bp.toFixed(2)} bp vs B1 ${m.b1.crps_bp.toFixed(2)} bp, skill ${(100 * m.crps_skill).toFixed(2)}%; 90% interval covers ${m.model.coverage_pct.i90.toFixed(1)}% (${m.model_uncalibrated.coverage_pct.i90.toFixed(1)}% before calibration)${head}`,
+    `${label} distribution (${m.family.name}, ${m.scale} scale): test CRPS ${m.model.crps_bp.toFixed(2)} bp vs B1 ${m.b1.crps_bp.toFixed(2)} bp, skill ${(100 * m.crps_skill).toFixed(2)}%; 90% interval covers ${m.model.coverage_pct.i90.toFixed(1)}% (${m.model_uncalibrated.coverage_pct.i90.toFixed(1)}% before calibration)`,
     {
       ...input.fields,
       crps_bp: m.model.crps_bp,
@@ -63,9 +55,6 @@ export function measureDistribution(input: MeasureDistributionInput): FittedDist
       crps_skill: m.crps_skill,
       coverage_90: m.model.coverage_pct.i90,
       coverage_90_uncalibrated: m.model_uncalibrated.coverage_pct.i90,
-      ...(fitted.shrinkage === null
-        ? {}
-        : { network_shrink: fitted.shrinkage.factor, linear_crps_skill: m.linear_crps_skill }),
     },
   );
   return fitted;

@@ -4,7 +4,6 @@ import { dropoutMasks, type DropoutOptions } from './dropout.js';
 import { gateScale, toInternal, type LstmParams } from './lstm-layer.js';
 import { lstmPath, type LayerGradients, type LstmPath, type LstmPathName } from './lstm-path.js';
 import type { SeededRandom } from './random.js';
-import { scaleCrps, type ScaleLoss, type ScaleTargets } from './scale-loss.js';
 import type { ForecastNetworkWeights, LstmLayerWeights } from './weights.js';
 
 export interface NetworkShape {
@@ -17,8 +16,6 @@ export interface NetworkShape {
   readonly residualFeature?: number | undefined;
   /** See ForecastNetworkWeights.outputScale; absent: 1. */
   readonly outputScale?: number | undefined;
-  /** A scale head beside the forecast (ForecastNetworkWeights.scaleHead), started at exactly zero. */
-  readonly scaleHead?: boolean | undefined;
 }
 
 export interface NetworkOptions {
@@ -33,29 +30,16 @@ interface LstmVariables {
 }
 
 export type Gradients = {
-  /** The forecast's MSE, plus the scale head's weighted CRPS when the network has one. */
   loss: tf.Scalar;
   /** One per trainable variable, in trainableVariables() order. */
   grads: tf.Tensor[];
-  /** The scale head's mean scale-free CRPS (unweighted); null without a head. */
-  scaleCrps: number | null;
 };
 
-export interface ForwardOptions extends DropoutOptions {
-  /** Each window's sigma_B1 and next log return, and the loss: required exactly when there is a scale head. */
-  readonly scale?: { readonly targets: ScaleTargets; readonly loss: ScaleLoss } | undefined;
-}
-
-/** Both heads' outputs, [B, 1] each; `logScale` null without a scale head. */
-export interface NetworkOutputs {
-  readonly forecast: tf.Tensor2D;
-  readonly logScale: tf.Tensor2D | null;
-}
+export type ForwardOptions = DropoutOptions;
 
 /**
  * The original system's network: stacked LSTM (dropout between layers, as PyTorch's nn.LSTM
- * applies it) and a Dense(1) head on the last hidden state, plus, when asked for, a second Dense(1)
- * on the same state for the scale of the next log return. A window batch enters as T tensors of
+ * applies it) and a Dense(1) head on the last hidden state. A window batch enters as T tensors of
  * [B, F], one per time step (see batch-layout.ts). How the LSTM layers run is fixed when the
  * network is built (lstm-path.ts); everything above the last hidden state is here.
  */
@@ -66,8 +50,6 @@ export class ForecastNetwork {
   private readonly lstm: readonly LstmVariables[];
   /** The forecast: scaled by outputScale, plus the residual feature in residual mode. */
   private readonly head: DenseHead;
-  /** The log of the scale's multiple of B1; null for a network without one. */
-  private readonly scaleHead: DenseHead | null;
 
   private constructor(shape: NetworkShape, weights: ForecastNetworkWeights, options: NetworkOptions) {
     this.shape = shape;
@@ -84,8 +66,6 @@ export class ForecastNetwork {
       })),
     );
     this.head = new DenseHead(weights.denseKernel, weights.denseBias, shape.hiddenSize);
-    const scale = weights.scaleHead;
-    this.scaleHead = scale === undefined ? null : new DenseHead(scale.kernel, scale.bias, shape.hiddenSize);
   }
 
   /** PyTorch's initialisation: every weight uniform in +-1/sqrt(H); its two LSTM biases summed into one. */
@@ -131,10 +111,6 @@ export class ForecastNetwork {
         denseBias,
         residualFeature: shape.residualFeature,
         outputScale: shape.outputScale,
-        // Zero, so that the untrained network serves B1 exactly; no draws, so the rest starts as without it.
-        ...(shape.scaleHead === true
-          ? { scaleHead: { kernel: new Float32Array(h), bias: new Float32Array(1) } }
-          : {}),
       },
       options,
     );
@@ -155,7 +131,6 @@ export class ForecastNetwork {
         dropoutRate: options.dropoutRate ?? 0,
         residualFeature: weights.residualFeature,
         outputScale: weights.outputScale,
-        scaleHead: weights.scaleHead !== undefined,
       },
       weights,
       options,
@@ -170,72 +145,35 @@ export class ForecastNetwork {
     return tf.tidy(() => this.forecast(this.path.lastHidden(steps, this.internalParams()), steps));
   }
 
-  /** The forecast and the scale head's output from one pass over the windows. */
-  public predictOutputs(steps: readonly tf.Tensor2D[]): NetworkOutputs {
-    const outputs = tf.tidy(() => {
-      const lastH = this.path.lastHidden(steps, this.internalParams());
-      const forecast = this.forecast(lastH, steps);
-      return this.scaleHead === null ? { forecast } : { forecast, logScale: this.scaleHead.apply(lastH) };
-    });
-    return { forecast: outputs.forecast, logScale: outputs.logScale ?? null };
-  }
-
-  public get hasScaleHead(): boolean {
-    return this.scaleHead !== null;
-  }
-
   /**
-   * The loss on one batch and its gradient for every trainable variable (same order as
-   * trainableVariables()), by backpropagation through time written out in lstm-layer.ts; no
-   * TensorFlow.js tape is involved. The loss is the forecast's mean squared error, plus, with a scale
-   * head, `scale.loss.weight` x its mean scale-free CRPS (scale-loss.ts); both heads read the last
-   * hidden state, so the gradients they pass back are summed there.
+   * The mean squared error on one batch and its gradient for every trainable
+   * variable (same order as trainableVariables()), by backpropagation through
+   * time written out in lstm-layer.ts; no TensorFlow.js tape is involved.
    */
   public lossAndGradients(
     steps: readonly tf.Tensor2D[],
     labels: tf.Tensor2D,
     options: ForwardOptions = {},
   ): Gradients {
-    const { scale } = options;
-    if ((scale === undefined) !== (this.scaleHead === null)) {
-      throw new Error(
-        this.scaleHead === null
-          ? 'lossAndGradients: scale targets given to a network without a scale head'
-          : "lossAndGradients: the network has a scale head and needs each window's sigma_B1 and log return",
-      );
-    }
-    let scaleMean: number | null = null;
-    const result = tf.tidy(() => {
+    return tf.tidy(() => {
       const masks = dropoutMasks(this.shape, labels.shape[0], steps.length, options);
       let loss: tf.Scalar | undefined;
-      let heads: tf.Tensor[] | undefined;
+      let head: { kernel: tf.Tensor; bias: tf.Tensor } | undefined;
       const layers = this.path.backpropagate(steps, this.internalParams(), masks, (lastH) => {
         const error = tf.sub(this.forecast(lastH, steps), labels);
         loss = tf.mean(tf.square(error)) as tf.Scalar;
         // At the dense layer's output: the residual's output scale multiplies what the forecast receives.
         const dDense = tf.mul(error, (2 / labels.shape[0]) * (this.shape.outputScale ?? 1)) as tf.Tensor2D;
-        const mean = this.head.backward(lastH, dDense);
-        heads = [mean.kernel, mean.bias];
-        if (this.scaleHead === null || scale === undefined) return mean.dInput;
-        const output = this.scaleHead.apply(lastH);
-        const scored = scaleCrps(scale.loss.family, output.dataSync(), scale.targets);
-        scaleMean = scored.mean;
-        loss = tf.add(loss, scale.loss.weight * scored.mean) as tf.Scalar;
-        const dOutput = tf.tensor2d(
-          Float32Array.from(scored.gradient, (g) => g * scale.loss.weight),
-          output.shape,
-        );
-        const grads = this.scaleHead.backward(lastH, dOutput);
-        heads.push(grads.kernel, grads.bias);
-        return tf.add(mean.dInput, grads.dInput);
+        const grads = this.head.backward(lastH, dDense);
+        head = grads;
+        return grads.dInput;
       });
-      if (loss === undefined || heads === undefined) throw new Error('the LSTM path never reached the head');
+      if (loss === undefined || head === undefined) throw new Error('the LSTM path never reached the head');
       return {
         loss,
-        grads: [...layers.flatMap((layer) => this.storedWeightGradients(layer)), ...heads],
+        grads: [...layers.flatMap((layer) => this.storedWeightGradients(layer)), head.kernel, head.bias],
       };
     });
-    return { ...result, scaleCrps: scaleMean };
   }
 
   /** The layers compute with the candidate block doubled; chain rule back to the stored weights. */
@@ -273,11 +211,7 @@ export class ForecastNetwork {
   }
 
   public trainableVariables(): tf.Variable[] {
-    return [
-      ...this.lstm.flatMap((l) => [l.kernel, l.recurrentKernel, l.bias]),
-      ...this.head.variables(),
-      ...(this.scaleHead?.variables() ?? []),
-    ];
+    return [...this.lstm.flatMap((l) => [l.kernel, l.recurrentKernel, l.bias]), ...this.head.variables()];
   }
 
   /** A copy of the current weights, for early stopping's best state and for ONNX export. */
@@ -296,14 +230,6 @@ export class ForecastNetwork {
       denseBias: this.head.bias.dataSync() as Float32Array,
       residualFeature: this.shape.residualFeature,
       outputScale: this.shape.outputScale,
-      ...(this.scaleHead === null
-        ? {}
-        : {
-            scaleHead: {
-              kernel: this.scaleHead.kernel.dataSync() as Float32Array,
-              bias: this.scaleHead.bias.dataSync() as Float32Array,
-            },
-          }),
     };
   }
 
@@ -319,10 +245,6 @@ export class ForecastNetwork {
       }),
     );
     this.head.assign(weights.denseKernel, weights.denseBias);
-    if ((weights.scaleHead === undefined) !== (this.scaleHead === null))
-      throw new Error('weights and network disagree on whether there is a scale head');
-    if (weights.scaleHead !== undefined)
-      this.scaleHead?.assign(weights.scaleHead.kernel, weights.scaleHead.bias);
   }
 
   public dispose(): void {

@@ -39,16 +39,4 @@ export interface ForecastNetworkWeights {
    * Absent: 1. 0 (a model shrunk all the way toward the naive forecast) ignores the network.
    */
   readonly outputScale?: number | undefined;
-  /**
-   * The scale head: a second Dense(1) on the same last hidden state, whose output z serves the scale
-   * sigma_B1 x exp(z) of the next log return (core/distribution/windows.ts headScale). Absent: the
-   * network has no such head and exports exactly as before it existed.
-   */
-  readonly scaleHead?: DenseWeights | undefined;
-}
-
-/** A Dense(1) head's weights: kernel [hiddenSize, 1], bias [1]. */
-export interface DenseWeights {
-  readonly kernel: Float32Array;
-  readonly bias: Float32Array;
 }

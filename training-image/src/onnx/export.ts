@@ -1,6 +1,5 @@
 /**
- * Exports the forecasting network (stacked LSTM + Dense(1), and the scale head's Dense(1) when it
- * has one) to an ONNX model.
+ * Exports the forecasting network (stacked LSTM + Dense(1)) to an ONNX model.
  *
  *   sequence [batch, L, F]
  *     -> Transpose            [L, batch, F]           (ONNX LSTM is time-major)
@@ -9,8 +8,6 @@
  *     -> MatMul dense kernel [H, 1] -> Add dense bias [1]
  *     residual target only: -> Add sequence[:, L-1, f] (Slice + Squeeze of the input)
  *   output [batch, 1]
- *   scale head only: last hidden state -> MatMul scale kernel [H, 1] -> Add scale bias [1]
- *   log_scale [batch, 1]  (a second output after the first, so a reader of `output` alone still works)
  */
 import type { ForecastNetworkWeights } from '../model/weights.js';
 import {
@@ -53,11 +50,7 @@ function describe(weights: ForecastNetworkWeights): string {
     `Output '${ONNX_IO.output}': float32 [${BATCH}, 1], the scaled close of the next candle` +
     (weights.residualFeature === undefined
       ? '.'
-      : `: the network's change added to input feature ${weights.residualFeature} at the last step.`) +
-    (weights.scaleHead === undefined
-      ? ''
-      : ` Output '${ONNX_IO.logScale}': float32 [${BATCH}, 1], the scale head's z: the next log return's ` +
-        `scale is sigma_B1 x exp(shrink x z), shrink from distribution.json.`)
+      : `: the network's change added to input feature ${weights.residualFeature} at the last step.`)
   );
 }
 
@@ -154,57 +147,28 @@ function addLstmLayer(parts: GraphParts, weights: ForecastNetworkWeights, k: num
 }
 
 function addDenseHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHidden: string): void {
+  const hiddenSize = weights.lstm.at(-1)?.hiddenSize ?? 0;
+  const product = 'dense_matmul';
   const residual = weights.residualFeature;
   const dense = residual === undefined ? ONNX_IO.output : 'dense_output';
   // A residual network's output scale is folded into the dense weights: (h W + b) s = h (W s) + b s.
   const scale = weights.outputScale ?? 1;
   const fold = (values: Float32Array): Float32Array => (scale === 1 ? values : values.map((v) => v * scale));
-  addDenseUnit(
-    parts,
-    'dense',
-    lastHidden,
-    weights,
-    fold(weights.denseKernel),
-    fold(weights.denseBias),
-    dense,
-  );
-  if (residual !== undefined) addResidual(parts, weights, residual, dense);
-}
-
-/**
- * log_scale = last hidden state @ scale kernel + scale bias: the head's raw z. Serving multiplies it by
- * distribution.json's shrink; folding the shrink in here would tie the graph to one validation result.
- */
-function addScaleHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHidden: string): void {
-  const head = weights.scaleHead;
-  if (head === undefined) return;
-  addDenseUnit(parts, 'scale', lastHidden, weights, head.kernel, head.bias, ONNX_IO.logScale);
-}
-
-/**
- * `output` = last hidden state @ `{name}_kernel` + `{name}_bias`, one unit: the MatMul and Add nodes
- * (`{name}`, `{name}_add_bias`), their weights and the product's shape.
- */
-function addDenseUnit(
-  parts: GraphParts,
-  name: string,
-  lastHidden: string,
-  weights: ForecastNetworkWeights,
-  kernel: Float32Array,
-  bias: Float32Array,
-  output: string,
-): void {
-  const hiddenSize = weights.lstm.at(-1)?.hiddenSize ?? 0;
-  const product = `${name}_matmul`;
   parts.initializers.push(
-    floatInitializer(`${name}_kernel`, [hiddenSize, 1], kernel),
-    floatInitializer(`${name}_bias`, [1], bias),
+    floatInitializer('dense_kernel', [hiddenSize, 1], fold(weights.denseKernel)),
+    floatInitializer('dense_bias', [1], fold(weights.denseBias)),
   );
   parts.nodes.push(
-    node({ opType: 'MatMul', name, inputs: [lastHidden, `${name}_kernel`], outputs: [product] }),
-    node({ opType: 'Add', name: `${name}_add_bias`, inputs: [product, `${name}_bias`], outputs: [output] }),
+    node({ opType: 'MatMul', name: 'dense', inputs: [lastHidden, 'dense_kernel'], outputs: [product] }),
+    node({
+      opType: 'Add',
+      name: 'dense_add_bias',
+      inputs: [product, 'dense_bias'],
+      outputs: [dense],
+    }),
   );
   parts.valueInfo.push(floatTensorValueInfo(product, [BATCH, 1]));
+  if (residual !== undefined) addResidual(parts, weights, residual, dense);
 }
 
 /** output = dense + sequence[:, L-1, f]: the network predicts the change from the last value of feature f. */
@@ -265,7 +229,6 @@ function buildGraph(weights: ForecastNetworkWeights, docString: string): GraphPr
   let current = addTimeMajorInput(parts, weights);
   for (let k = 0; k < weights.lstm.length; k += 1) current = addLstmLayer(parts, weights, k, current);
   addDenseHead(parts, weights, current);
-  addScaleHead(parts, weights, current);
 
   return {
     name: GRAPH_NAME,
@@ -279,12 +242,7 @@ function buildGraph(weights: ForecastNetworkWeights, docString: string): GraphPr
         'scaled windows',
       ),
     ],
-    output: [
-      floatTensorValueInfo(ONNX_IO.output, [BATCH, 1], 'scaled next close'),
-      ...(weights.scaleHead === undefined
-        ? []
-        : [floatTensorValueInfo(ONNX_IO.logScale, [BATCH, 1], 'log of the scale as a multiple of B1')]),
-    ],
+    output: [floatTensorValueInfo(ONNX_IO.output, [BATCH, 1], 'scaled next close')],
     valueInfo: parts.valueInfo,
   };
 }

@@ -77,24 +77,6 @@ export async function runOnnx(
   sequenceLength: number,
   featureCount: number,
 ): Promise<Float32Array> {
-  return (await runOnnxOutputs(modelBytes, windows, batch, sequenceLength, featureCount)).output;
-}
-
-/** Every output of the graph, one value per window each: `output`, and `log_scale` when there is one. */
-export interface OnnxOutputs {
-  readonly output: Float32Array;
-  /** Null for a graph without a scale head. */
-  readonly logScale: Float32Array | null;
-}
-
-/** runOnnx, with the scale head's output too. */
-export async function runOnnxOutputs(
-  modelBytes: Uint8Array,
-  windows: Float32Array,
-  batch: number,
-  sequenceLength: number,
-  featureCount: number,
-): Promise<OnnxOutputs> {
   if (windows.length !== batch * sequenceLength * featureCount) {
     throw new ParityShapeError(
       `windows holds ${windows.length} values, expected ${batch} x ${sequenceLength} x ${featureCount}`,
@@ -104,18 +86,14 @@ export async function runOnnxOutputs(
   try {
     const input = new Tensor('float32', windows, [batch, sequenceLength, featureCount]);
     const results = await session.run({ [ONNX_IO.input]: input });
-    const column = (name: string): Float32Array => {
-      const output = results[name];
-      if (!output || output.type !== 'float32' || output.dims.join(',') !== `${batch},1`) {
-        const got = output ? `${output.type} [${output.dims.join(', ')}]` : 'nothing';
-        throw new OnnxExportError(`Model output '${name}' should be float32 [${batch}, 1], got ${got}`);
-      }
-      return Float32Array.from(output.data as Float32Array);
-    };
-    return {
-      output: column(ONNX_IO.output),
-      logScale: session.outputNames.includes(ONNX_IO.logScale) ? column(ONNX_IO.logScale) : null,
-    };
+    const output = results[ONNX_IO.output];
+    if (!output || output.type !== 'float32' || output.dims.join(',') !== `${batch},1`) {
+      const got = output ? `${output.type} [${output.dims.join(', ')}]` : 'nothing';
+      throw new OnnxExportError(
+        `Model output '${ONNX_IO.output}' should be float32 [${batch}, 1], got ${got}`,
+      );
+    }
+    return Float32Array.from(output.data as Float32Array);
   } finally {
     await session.release();
   }

@@ -58,12 +58,6 @@ export function validateWeights(weights: ForecastNetworkWeights): void {
     checkArray(problems, 'denseKernel', weights.denseKernel, last.hiddenSize);
   }
   checkArray(problems, 'denseBias', weights.denseBias, 1);
-  if (weights.scaleHead !== undefined) {
-    if (last && isPositiveInteger(last.hiddenSize)) {
-      checkArray(problems, 'scaleHead.kernel', weights.scaleHead.kernel, last.hiddenSize);
-    }
-    checkArray(problems, 'scaleHead.bias', weights.scaleHead.bias, 1);
-  }
   const scale = weights.outputScale;
   if (scale !== undefined && !(Number.isFinite(scale) && scale >= 0)) {
     problems.push(`outputScale must be a finite number >= 0, got ${scale}`);

@@ -1,5 +1,4 @@
 import type { Config } from '../../../core/config/index.js';
-import { unitFamily, windowScaleTargets } from '../../../core/distribution/index.js';
 import { lastStepValues, type TrainingData } from '../../../core/features/index.js';
 import { forecastMetrics, type ForecastMetrics } from '../../../core/metrics/index.js';
 import { formatDuration, type Log, type LogFields } from '../log.js';
@@ -8,7 +7,7 @@ import { SeededRandom } from '../model/random.js';
 import type { BackendInfo } from '../tf/backend.js';
 import { residualScale } from '../train/residual-scale.js';
 import { shrinkTowardNaive, type Shrinkage } from '../train/shrink.js';
-import { fit, type FitResult, type FitScale } from '../train/fit.js';
+import { fit, type FitResult } from '../train/fit.js';
 import { startWorkersFor } from '../train/parallel/workers-for.js';
 import { meanSquaredError, predictWindows } from '../train/windows.js';
 
@@ -27,11 +26,6 @@ export interface TrainModelOptions {
   readonly label: string;
   /** Added to every log event's fields, e.g. `{ pair, fold }`. */
   readonly fields?: LogFields;
-  /**
-   * The closes of the candles `data` was prepared from, in the same order: `distribution.scale:
-   * network` trains the scale head on each window's sigma_B1 and next log return, read from them.
-   */
-  readonly closes?: ArrayLike<number>;
 }
 
 /** A test window's forecast in price units, beside the real next close and the naive forecast. */
@@ -92,12 +86,10 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
       dropoutRate: t.dropout_rate,
       residualFeature: t.target_mode === 'residual' ? closeIndex : undefined,
       outputScale: t.target_mode === 'residual' ? residualScale(data.train, closeIndex) : undefined,
-      scaleHead: config.distribution.scale === 'network',
     },
     new SeededRandom(t.seed),
   );
   try {
-    const scale = network.hasScaleHead ? scaleTargets(options) : undefined;
     // The workers only compute gradients: they are closed as soon as fitting ends.
     const workers = await startWorkersFor(t.workers, backend, network.shape);
     let result: FitResult;
@@ -111,20 +103,16 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
         weightDecay: t.weight_decay,
         seed: t.seed,
         workers,
-        scale,
         onEpoch: (p) =>
           log.info(
             'epoch',
-            `${label} epoch ${p.epoch}/${p.maxEpochs}: train loss ${p.trainLoss.toExponential(3)}, val loss ${p.valLoss.toExponential(3)}${p.valScaleCrps === null ? '' : ` (scale CRPS/sigma_B1 train ${p.trainScaleCrps?.toFixed(4)}, val ${p.valScaleCrps.toFixed(4)})`}${p.improved ? ' *' : ''}, ${p.sequencesPerSecond.toFixed(1)} seq/s, ${formatDuration(p.seconds)}/epoch, at most ${formatDuration(p.etaSeconds)} left`,
+            `${label} epoch ${p.epoch}/${p.maxEpochs}: train loss ${p.trainLoss.toExponential(3)}, val loss ${p.valLoss.toExponential(3)}${p.improved ? ' *' : ''}, ${p.sequencesPerSecond.toFixed(1)} seq/s, ${formatDuration(p.seconds)}/epoch, at most ${formatDuration(p.etaSeconds)} left`,
             {
               ...fields,
               epoch: p.epoch,
               max_epochs: p.maxEpochs,
               train_loss: p.trainLoss,
               val_loss: p.valLoss,
-              ...(p.valScaleCrps === null
-                ? {}
-                : { train_scale_crps: p.trainScaleCrps, val_scale_crps: p.valScaleCrps }),
               improved: p.improved,
               sequences_per_second: p.sequencesPerSecond,
               eta_seconds: p.etaSeconds,
@@ -195,34 +183,4 @@ function pricesFromScaled(data: TrainingData, predictions: Float32Array, closeIn
   return Float64Array.from(predictions, (scaled, k) =>
     data.scaler.inverseFromAnchor(scaled, { scaled: lastScaled[k]!, raw: lastClose[k]! }),
   );
-}
-
-/**
- * The scale head's targets for the training and validation windows: windowScaleTargets over the
- * training rows, which makeSequences cut into the training windows first and the validation ones last.
- */
-function scaleTargets({ config, data, closes }: TrainModelOptions): FitScale {
-  if (closes === undefined) {
-    throw new Error(
-      "distribution.scale 'network': trainModel needs the candles' closes to train the scale head (options.closes)",
-    );
-  }
-  if (closes.length < data.trainRows) {
-    throw new Error(`scale targets: ${closes.length} closes for ${data.trainRows} training rows`);
-  }
-  const trainCloses = Float64Array.from({ length: data.trainRows }, (_, i) => closes[i]!);
-  const all = windowScaleTargets(trainCloses, config.features.sequence_length);
-  const windows = data.train.count + data.val.count;
-  if (all.sigmaB1.length !== windows) {
-    throw new Error(`scale targets: ${all.sigmaB1.length} for ${windows} training and validation windows`);
-  }
-  const part = (from: number, to: number) => ({
-    sigmaB1: all.sigmaB1.subarray(from, to),
-    logReturn: all.logReturn.subarray(from, to),
-  });
-  return {
-    loss: { family: unitFamily(config.distribution.family), weight: config.distribution.head.weight },
-    train: part(0, data.train.count),
-    val: part(data.train.count, windows),
-  };
 }

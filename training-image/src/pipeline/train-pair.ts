@@ -54,16 +54,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
     }),
   );
   const trained = await clock.time('training', () =>
-    trainModel({
-      config,
-      data,
-      backend,
-      log,
-      label: pair,
-      fields: { pair },
-      // Row r of the training data is candle warmupRows + r (the extended set's look-back).
-      closes: loaded.candles.slice(data.warmupRows).map((candle) => candle.close),
-    }),
+    trainModel({ config, data, backend, log, label: pair, fields: { pair } }),
   );
   const { network, test } = trained;
   try {

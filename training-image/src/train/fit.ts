@@ -4,11 +4,10 @@ import { stepsFromTimeMajor, toTimeMajor } from '../model/batch-layout.js';
 import { dropoutDraws } from '../model/dropout.js';
 import { SeededRandom } from '../model/random.js';
 import type { ForecastNetworkWeights } from '../model/weights.js';
-import type { ScaleLoss, ScaleTargets } from '../model/scale-loss.js';
 import { AdamW } from './adamw.js';
 import type { GradientShare, GradientWorkers } from './parallel/pool.js';
 import type { SequenceSet } from '../../../core/features/index.js';
-import { pickTargets, validationLoss } from './windows.js';
+import { meanSquaredError, predictWindows } from './windows.js';
 
 export interface FitOptions {
   readonly batchSize: number;
@@ -24,39 +23,12 @@ export interface FitOptions {
   readonly onBatch?: (progress: BatchProgress) => void;
   /** Worker threads that compute each batch's gradients in parallel; none trains on this thread. */
   readonly workers?: GradientWorkers | null;
-  /**
-   * A network with a scale head is trained on its loss too: each window's sigma_B1 and log return,
-   * in the windows' order (indexed as the windows are shuffled), for the training and validation sets.
-   */
-  readonly scale?: FitScale | undefined;
-}
-
-export interface FitScale {
-  readonly loss: ScaleLoss;
-  readonly train: ScaleTargets;
-  readonly val: ScaleTargets;
-}
-
-/** A training step's loss, and the scale head's unweighted mean CRPS / sigma_B1 (null without one). */
-export interface StepLoss {
-  readonly loss: number;
-  readonly scaleCrps: number | null;
-}
-
-/** A set's scale targets and the loss they feed, for one training step. */
-export interface StepScale {
-  readonly loss: ScaleLoss;
-  readonly targets: ScaleTargets;
 }
 
 export interface EpochRecord {
   readonly epoch: number;
-  /** With a scale head, the total: MSE + weight x the scale CRPS below. */
   readonly trainLoss: number;
   readonly valLoss: number;
-  /** The scale head's mean CRPS / sigma_B1 (unweighted); null without one. */
-  readonly trainScaleCrps: number | null;
-  readonly valScaleCrps: number | null;
   readonly seconds: number;
   readonly sequencesPerSecond: number;
 }
@@ -73,7 +45,6 @@ export interface BatchProgress {
   readonly batch: number;
   readonly batches: number;
   readonly loss: number;
-  readonly scaleCrps: number | null;
 }
 
 export interface FitResult {
@@ -100,15 +71,6 @@ export async function fit(
   if (train.count === 0 || val.count === 0) {
     throw new Error(`fit: needs training and validation windows (got ${train.count} and ${val.count})`);
   }
-  if ((options.scale === undefined) !== !network.hasScaleHead) {
-    throw new Error(
-      network.hasScaleHead
-        ? "fit: the network has a scale head; options.scale must give the windows' sigma_B1 and log returns"
-        : 'fit: options.scale given for a network without a scale head',
-    );
-  }
-  checkTargets('training', train.count, options.scale?.train);
-  checkTargets('validation', val.count, options.scale?.val);
   if (!Number.isInteger(options.patience) || options.patience < 1) {
     throw new RangeError(
       `fit: patience must be a whole number of epochs, at least 1 (got ${options.patience})`,
@@ -130,38 +92,26 @@ export async function fit(
       const epochStart = performance.now();
       const order = shuffle.permutation(train.count);
       let lossSum = 0;
-      let scaleSum = 0;
-      const scale =
-        options.scale === undefined ? undefined : { loss: options.scale.loss, targets: options.scale.train };
       for (let batch = 0; batch < batches; batch++) {
         const indices = order.subarray(
           batch * options.batchSize,
           Math.min((batch + 1) * options.batchSize, train.count),
         );
-        const step =
+        const loss =
           options.workers && options.workers.size > 0
-            ? await parallelTrainStep(network, optimizer, options.workers, train, indices, dropout, scale)
-            : trainStep(network, optimizer, train, indices, dropout, scale);
-        lossSum += step.loss * indices.length;
-        scaleSum += (step.scaleCrps ?? 0) * indices.length;
-        options.onBatch?.({ epoch, batch: batch + 1, batches, ...step });
+            ? await parallelTrainStep(network, optimizer, options.workers, train, indices, dropout)
+            : trainStep(network, optimizer, train, indices, dropout);
+        lossSum += loss * indices.length;
+        options.onBatch?.({ epoch, batch: batch + 1, batches, loss });
       }
       const trainSeconds = (performance.now() - epochStart) / 1000;
       trainingSeconds += trainSeconds;
-      const validation = validationLoss(
-        network,
-        val,
-        options.valBatchSize,
-        options.scale === undefined ? undefined : { loss: options.scale.loss, targets: options.scale.val },
-      );
-      const valLoss = validation.loss;
+      const valLoss = meanSquaredError(predictWindows(network, val, options.valBatchSize), val.y);
       const seconds = (performance.now() - epochStart) / 1000;
       const record: EpochRecord = {
         epoch,
         trainLoss: lossSum / train.count,
         valLoss,
-        trainScaleCrps: options.scale === undefined ? null : scaleSum / train.count,
-        valScaleCrps: validation.scaleCrps,
         seconds,
         sequencesPerSecond: train.count / trainSeconds,
       };
@@ -198,19 +148,9 @@ export async function fit(
   };
 }
 
-function checkTargets(what: string, count: number, targets: ScaleTargets | undefined): void {
-  if (targets === undefined) return;
-  const { sigmaB1, logReturn } = targets;
-  if (sigmaB1.length !== count || logReturn.length !== count) {
-    throw new RangeError(
-      `fit: ${count} ${what} windows but ${sigmaB1.length} sigma_B1 and ${logReturn.length} log returns`,
-    );
-  }
-}
-
 /**
- * One optimisation step on the windows `indices` of `set` (and of `scale.targets`, indexed as the
- * windows); returns the batch loss. The unit that the training benchmark times.
+ * One optimisation step on the windows `indices` of `set`; returns the batch loss.
+ * The unit that the training benchmark times.
  */
 export function trainStep(
   network: ForecastNetwork,
@@ -218,31 +158,23 @@ export function trainStep(
   set: SequenceSet,
   indices: ArrayLike<number>,
   dropout: SeededRandom | undefined,
-  scale?: StepScale,
-): StepLoss {
+): number {
   const { sequenceLength: steps, featureCount: features } = set;
   const size = indices.length;
   const x = toTimeMajor(set.x, indices, steps, features);
   const y = new Float32Array(size);
   for (let i = 0; i < size; i++) y[i] = set.y[indices[i] as number] as number;
-  let scaleCrps: number | null = null;
-  const loss = tf.tidy(() => {
-    const result = network.lossAndGradients(
+  return tf.tidy(() => {
+    const { loss, grads } = network.lossAndGradients(
       stepsFromTimeMajor(x, steps, features),
       tf.tensor2d(y, [size, 1]),
       {
         dropout,
-        scale:
-          scale === undefined
-            ? undefined
-            : { loss: scale.loss, targets: pickTargets(scale.targets, indices) },
       },
     );
-    scaleCrps = result.scaleCrps;
-    optimizer.applyGradients(network.trainableVariables(), result.grads);
-    return result.loss.dataSync()[0] as number;
+    optimizer.applyGradients(network.trainableVariables(), grads);
+    return loss.dataSync()[0] as number;
   });
-  return { loss, scaleCrps };
 }
 
 /**
@@ -258,8 +190,7 @@ export async function parallelTrainStep(
   set: SequenceSet,
   indices: ArrayLike<number>,
   dropout: SeededRandom | undefined,
-  scale?: StepScale,
-): Promise<StepLoss> {
+): Promise<number> {
   const { sequenceLength: steps, featureCount: features } = set;
   const batch = indices.length;
   // Each worker draws its own rows of the batch's dropout masks from where the generator is now
@@ -278,17 +209,9 @@ export async function parallelTrainStep(
       x: toTimeMajor(set.x, part, steps, features),
       y,
       dropout: dropoutAt === null ? null : { position: dropoutAt, batch, from, to },
-      scale:
-        scale === undefined
-          ? null
-          : {
-              family: scale.loss.family.spec,
-              weight: scale.loss.weight,
-              ...pickTargets(scale.targets, part),
-            },
     });
   }
-  const { loss, scaleCrps, grads } = await workers.gradients(network.weightArrays(), shares);
+  const { loss, grads } = await workers.gradients(network.weightArrays(), shares);
   const variables = network.trainableVariables();
   tf.tidy(() =>
     optimizer.applyGradients(
@@ -296,5 +219,5 @@ export async function parallelTrainStep(
       grads.map((g, i) => tf.tensor(g, (variables[i] as tf.Variable).shape)),
     ),
   );
-  return { loss, scaleCrps };
+  return loss;
 }

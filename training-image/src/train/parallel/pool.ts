@@ -1,19 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import type { DropoutRows } from '../../model/dropout.js';
 import type { NetworkShape } from '../../model/network.js';
-import type { FromWorker, ShareScale, ToWorker } from './protocol.js';
+import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface GradientShare {
   readonly x: Float32Array;
   readonly y: Float32Array;
   readonly dropout: DropoutRows | null;
-  readonly scale: ShareScale | null;
 }
 
 export interface CombinedGradients {
   readonly loss: number;
-  /** The scale head's mean CRPS / sigma_B1 over the whole batch; null without a head. */
-  readonly scaleCrps: number | null;
   readonly grads: Float32Array[];
 }
 
@@ -78,13 +75,11 @@ export class GradientWorkers {
       }),
     );
     let loss = 0;
-    let scaleCrps: number | null = null;
     let grads: Float32Array[] | null = null;
     replies.forEach((reply, i) => {
       if (reply.type !== 'gradients') return;
       const weight = (sizes[i] as number) / total;
       loss += reply.loss * weight;
-      if (reply.scaleCrps !== null) scaleCrps = (scaleCrps ?? 0) + reply.scaleCrps * weight;
       if (grads === null) {
         grads = reply.grads.map((g) => g.map((v) => v * weight));
       } else {
@@ -96,7 +91,7 @@ export class GradientWorkers {
       }
     });
     if (grads === null) throw new Error('no gradients came back');
-    return { loss, scaleCrps, grads };
+    return { loss, grads };
   }
 
   public async close(): Promise<void> {
@@ -130,14 +125,7 @@ export class GradientWorkers {
       worker.on('error', onError);
       const transfer =
         message.type === 'gradients'
-          ? [
-              message.x.buffer,
-              message.y.buffer,
-              ...message.weights.map((w) => w.buffer),
-              ...(message.scale === null
-                ? []
-                : [message.scale.sigmaB1.buffer, message.scale.logReturn.buffer]),
-            ]
+          ? [message.x.buffer, message.y.buffer, ...message.weights.map((w) => w.buffer)]
           : [];
       worker.postMessage(message, transfer as ArrayBuffer[]);
     });

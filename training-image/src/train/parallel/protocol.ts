@@ -1,4 +1,3 @@
-import type { FamilySpec } from '../../../../core/distribution/index.js';
 import type { DropoutRows } from '../../model/dropout.js';
 import type { NetworkShape } from '../../model/network.js';
 
@@ -15,25 +14,9 @@ export type ToWorker =
       readonly y: Float32Array;
       /** Where this share's rows of the batch's dropout masks are drawn from; null for no dropout. */
       readonly dropout: DropoutRows | null;
-      /** This share's scale targets and the scale loss, for a network with a scale head; else null. */
-      readonly scale: ShareScale | null;
     };
-
-/** The scale loss as plain data (a family is rebuilt from its spec in the worker) and a share's targets. */
-export interface ShareScale {
-  readonly family: FamilySpec;
-  readonly weight: number;
-  readonly sigmaB1: Float64Array;
-  readonly logReturn: Float64Array;
-}
 
 export type FromWorker =
   | { readonly type: 'ready'; readonly backend: string }
-  | {
-      readonly type: 'gradients';
-      readonly id: number;
-      readonly loss: number;
-      readonly scaleCrps: number | null;
-      readonly grads: Float32Array[];
-    }
+  | { readonly type: 'gradients'; readonly id: number; readonly loss: number; readonly grads: Float32Array[] }
   | { readonly type: 'error'; readonly id: number | null; readonly message: string };

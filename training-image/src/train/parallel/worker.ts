@@ -1,6 +1,5 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { unitFamily } from '../../../../core/distribution/index.js';
 import { stepsFromTimeMajor } from '../../model/batch-layout.js';
 import { dropoutMaskRows } from '../../model/dropout.js';
 import { ForecastNetwork } from '../../model/network.js';
@@ -44,32 +43,22 @@ async function handle(message: ToWorker): Promise<void> {
   const batch = message.y.length;
   const rows = message.dropout;
   const masks = rows === null ? undefined : dropoutMaskRows(net.shape, rows);
-  const scale = message.scale;
-  let scaleCrps: number | null = null;
   // Tensors out of the tidy, arrays after it: tf.tidy walks what its function returns to keep the
   // tensors in it, key by key through a Set, and a Float32Array is walked element by element. With the
   // gradients read inside it, that walk over ~200,000 floats took ~135 ms a batch in each worker (CPU
   // profile of bench:train), about as long as the worker's matrix products.
-  const result = tf.tidy(() => {
-    const out = net.lossAndGradients(
+  const result = tf.tidy(() =>
+    net.lossAndGradients(
       stepsFromTimeMajor(message.x, sequenceLength, featureCount),
       tf.tensor2d(message.y, [batch, 1]),
-      {
-        masks,
-        scale:
-          scale === null
-            ? undefined
-            : { loss: { family: unitFamily(scale.family), weight: scale.weight }, targets: scale },
-      },
-    );
-    scaleCrps = out.scaleCrps;
-    return { loss: out.loss, grads: out.grads };
-  });
+      { masks },
+    ),
+  );
   const loss = result.loss.dataSync()[0] as number;
   const grads = result.grads.map((g) => g.dataSync() as Float32Array);
   tf.dispose([result.loss, ...result.grads]);
   send(
-    { type: 'gradients', id: message.id, loss, scaleCrps, grads },
+    { type: 'gradients', id: message.id, loss, grads },
     grads.map((g) => g.buffer as ArrayBuffer),
   );
 }

@@ -4,33 +4,9 @@ import { describe, it } from 'node:test';
 import {
   GAUSSIAN,
   fitScaleCalibration,
-  headScale,
   priceDistribution,
-  sigmaB1,
   unitFamily,
-  windowScaleTargets,
 } from '../../../core/distribution/index.js';
-import { makeSequences } from '../../../core/features/index.js';
-
-describe('windowScaleTargets', () => {
-  it('pairs each makeSequences window with its sigma_B1 and the log return to its label', () => {
-    const closes = Array.from({ length: 30 }, (_, i) => 100 * Math.exp(0.01 * Math.sin(i)));
-    const length = 8;
-    const targets = windowScaleTargets(closes, length);
-    const windows = makeSequences(Float32Array.from(closes), closes.length, 1, length, 0);
-    assert.equal(targets.sigmaB1.length, windows.count);
-    for (const i of [0, 7, windows.count - 1]) {
-      assert.equal(targets.sigmaB1[i], sigmaB1(closes.slice(i, i + length)));
-      assert.equal(targets.logReturn[i], Math.log(closes[i + length]! / closes[i + length - 1]!));
-      assert.equal(windows.y[i], Math.fround(closes[i + length]!));
-    }
-  });
-
-  it('makes a zero head output exactly B1', () => {
-    assert.equal(headScale(0.0042, 0), 0.0042);
-    assert.ok(Math.abs(headScale(0.0042, Math.log(2)) - 0.0084) < 1e-15);
-  });
-});
 
 describe('priceDistribution', () => {
   it('maps log-return quantiles and intervals to prices through lastClose x exp(q)', () => {
