@@ -84,9 +84,9 @@ describe('solveDemoMarket', () => {
  * above 8 degrees of freedom) and the regime's two variances are bounded; the |r| autocorrelations' by how
  * many regime spells the sample holds (a turbulent spell lasts about 47 hours, a calm one 450). Over 20
  * exchange seeds of 400,000 hours (`npx tsx local/fake-exchange/stats-cli.ts --demo --hours 400000
- * --sweep 20`) the worst relative errors were: kurtosis 5.3% (RMS 2.5%), |r| autocorrelation at lag 1 3.0%
- * (RMS 1.4%) and at lag 24 6.2% (RMS 3.0%), hour ratio 2.9% (RMS 1.3%): 10% is over 3 RMS for each. Half
- * the sample is not enough: at 200,000 hours lag 24 missed by 12.4% on one seed of 20 (RMS 4.7%).
+ * --sweep 20`) the worst relative errors were: kurtosis 4.7% (RMS 2.6%), |r| autocorrelation at lag 1 2.1%
+ * (RMS 1.3%) and at lag 24 5.3% (RMS 2.9%), hour ratio 2.9% (RMS 1.4%): 10% is over 3 RMS for each. Half
+ * the sample is not enough: at 200,000 hours the worst were 9.9% (kurtosis) and 10.0% (lag 24).
  */
 describe('the demo market, 400,000 hours of one pair', () => {
   let candles: Candle[];
