@@ -126,6 +126,14 @@ export function returnCorrelation(
   return { correlation: correlation(x, y), returns: x.length };
 }
 
+/** Kurtosis (3 for a Gaussian) of `values`, left out the `largest` of them by absolute value. */
+export function kurtosisWithout(values: readonly number[], largest = 0): number {
+  const kept = [...values].sort((a, b) => Math.abs(a) - Math.abs(b)).slice(0, values.length - largest);
+  const mean = average(kept);
+  const variance = average(kept.map((value) => (value - mean) ** 2));
+  return average(kept.map((value) => (value - mean) ** 4)) / (variance * variance);
+}
+
 /** Sample autocorrelation at `lag` of a series with NaN holes: pairs with a hole are skipped. */
 export function autocorrelation(series: ArrayLike<number>, lag: number): number {
   const values = Array.from(series).filter((value) => !Number.isNaN(value));

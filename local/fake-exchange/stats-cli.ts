@@ -5,7 +5,12 @@ import { HOUR_MS, type Candle } from '../../core/market/candle.js';
 import { readCandlesCsv } from '../../core/market/csv-source.js';
 import { DEFAULT_MARKETS } from './binance-format.js';
 import { DEMO_MARKET } from './demo-market.js';
-import { marketStatistics, returnCorrelation } from './market-statistics.js';
+import {
+  kurtosisWithout,
+  logReturnsBySlot,
+  marketStatistics,
+  returnCorrelation,
+} from './market-statistics.js';
 import { marketWalk } from './random-walk.js';
 
 // The statistics the demo market is configured by (docs/demo-market.md), measured on CSV files of hourly
@@ -13,10 +18,12 @@ import { marketWalk } from './random-walk.js';
 //   npx tsx local/fake-exchange/stats-cli.ts ../shared/data/*.csv
 //   npx tsx local/fake-exchange/stats-cli.ts --demo --hours 200000 --seed 42
 //   npx tsx local/fake-exchange/stats-cli.ts --demo --hours 200000 --sweep 20   (seeds 1 to 20, first pair)
+//   npx tsx local/fake-exchange/stats-cli.ts --trim 3 ../shared/data/*.csv      (and the kurtosis without
+//                                                                               the 3 largest moves)
 // Prints markdown tables: one row per series, then each pair's return correlation; with --sweep, each
 // seed's relative error against the configured figures, then the worst and the RMS.
 const USAGE =
-  'usage: tsx local/fake-exchange/stats-cli.ts FILE.csv... | --demo [--hours 100000] [--seed 42 | --sweep N] [--pairs BTCUSDT,ETHUSDT,CHZUSDT]';
+  'usage: tsx local/fake-exchange/stats-cli.ts [--trim N] FILE.csv... | --demo [--hours 100000] [--seed 42 | --sweep N] [--pairs BTCUSDT,ETHUSDT,CHZUSDT] [--trim N]';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -25,6 +32,7 @@ const { values, positionals } = parseArgs({
     hours: { type: 'string', default: '100000' },
     seed: { type: 'string', default: '42' },
     sweep: { type: 'string' },
+    trim: { type: 'string' },
     pairs: { type: 'string', default: 'BTCUSDT,ETHUSDT,CHZUSDT' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -87,14 +95,26 @@ if (values.demo === true) {
   }
 }
 
+// The kurtosis of the returns without the `--trim` largest moves, to show how few hours decide it.
+const trim = values.trim === undefined ? null : Number(values.trim);
 console.log(
-  '| series | hours | sd of r (%) | ACF abs r lag 1 / 24 | ACF r^2 lag 1 / 24 | busiest / quietest hour (UTC) | hour ratio | kurtosis | corr(ln vol, ln range) | corr(ln vol, abs r) |',
+  `| series | hours | sd of r (%) | ACF abs r lag 1 / 24 | ACF r^2 lag 1 / 24 | busiest / quietest hour (UTC) | hour ratio | kurtosis | corr(ln vol, ln range) | corr(ln vol, abs r) |${trim === null ? '' : ` kurtosis without the ${trim} largest |`}`,
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |${trim === null ? '' : ' --- |'}`);
 for (const { name, candles } of series) {
   const s = marketStatistics(candles);
+  const trimmed =
+    trim === null
+      ? ''
+      : ` ${f(
+          kurtosisWithout(
+            [...logReturnsBySlot(candles).returns].filter((r) => !Number.isNaN(r)),
+            trim,
+          ),
+          1,
+        )} |`;
   console.log(
-    `| ${name} | ${s.returns} | ${f(100 * s.volatility)} | ${f(s.absAcf1)} / ${f(s.absAcf24)} | ${f(s.squaredAcf1)} / ${f(s.squaredAcf24)} | ${s.busiestHour} / ${s.quietestHour} | ${f(s.hourRatio, 2)} | ${f(s.kurtosis, 1)} | ${f(s.volumeRangeCorrelation)} | ${f(s.volumeAbsReturnCorrelation)} |`,
+    `| ${name} | ${s.returns} | ${f(100 * s.volatility)} | ${f(s.absAcf1)} / ${f(s.absAcf24)} | ${f(s.squaredAcf1)} / ${f(s.squaredAcf24)} | ${s.busiestHour} / ${s.quietestHour} | ${f(s.hourRatio, 2)} | ${f(s.kurtosis, 1)} | ${f(s.volumeRangeCorrelation)} | ${f(s.volumeAbsReturnCorrelation)} |${trimmed}`,
   );
 }
 if (series.length > 1) {
