@@ -10,12 +10,16 @@ export interface FakeMarket {
   readonly quote: string;
   /** Where its price walk starts (and stays near). */
   readonly startPrice: number;
+  /** Standard deviation of its hourly log returns; DEFAULT_HOURLY_VOLATILITY (BTC-like) when absent. */
+  readonly hourlyVolatility?: number;
 }
 
+// Hourly volatility as measured on ../shared/data (docs/demo-market.md): BTC 0.82%, ETH 1.15%, the
+// smaller coins (BNB, ADA, DOT, SOL) 1.23% to 1.83%.
 export const DEFAULT_MARKETS: readonly FakeMarket[] = [
-  { symbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', startPrice: 30_000 },
-  { symbol: 'ETHUSDT', base: 'ETH', quote: 'USDT', startPrice: 2_000 },
-  { symbol: 'CHZUSDT', base: 'CHZ', quote: 'USDT', startPrice: 0.1 },
+  { symbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', startPrice: 30_000, hourlyVolatility: 0.008 },
+  { symbol: 'ETHUSDT', base: 'ETH', quote: 'USDT', startPrice: 2_000, hourlyVolatility: 0.0115 },
+  { symbol: 'CHZUSDT', base: 'CHZ', quote: 'USDT', startPrice: 0.1, hourlyVolatility: 0.015 },
 ];
 
 /** Binance's answers to a client mistake: HTTP 400 with its own code. */

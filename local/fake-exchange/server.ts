@@ -13,7 +13,8 @@ import {
   mandatoryParameter,
 } from './binance-format.js';
 import type { FakeMarket } from './binance-format.js';
-import { CandleWalk, deriveSeed } from './random-walk.js';
+import { marketWalk } from './random-walk.js';
+import type { CandleWalk } from './random-walk.js';
 
 /** Misbehaviour to put on, for tests of retries, timeouts and gaps. */
 export interface FakeFaults {
@@ -95,12 +96,9 @@ export async function startFakeExchange(options: FakeExchangeOptions = {}): Prom
     if (walk === undefined) {
       const first = Math.ceil(listedAt / timeframeMs) * timeframeMs;
       const earliest = Math.floor(now() / timeframeMs) * timeframeMs - MAX_HISTORY * timeframeMs;
-      walk = new CandleWalk({
-        seed: deriveSeed(seed, key),
-        start: Math.max(first, earliest),
-        startPrice: market.startPrice,
-        timeframeMs,
-      });
+      // Every market of one interval starts at the same time, so they share their market draws from the
+      // first candle on.
+      walk = marketWalk({ seed, market, interval, timeframeMs, start: Math.max(first, earliest) });
       walks.set(key, walk);
     }
     return walk;

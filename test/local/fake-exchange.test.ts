@@ -181,8 +181,10 @@ describe('fake exchange', () => {
   it('serves the walk that CandleWalk computes for the symbol and interval', async () => {
     const walk = new CandleWalk({
       seed: deriveSeed(42, 'CHZUSDT:1h'),
+      marketSeed: deriveSeed(42, 'market:1h'),
       start: Date.UTC(2020, 0, 1),
       startPrice: 0.1,
+      hourlyVolatility: 0.015,
     });
     const k = (NOON - Date.UTC(2020, 0, 1)) / HOUR_MS;
     const expected = walk.candle(k);
