@@ -51,6 +51,7 @@ export default defineConfig({
           { text: 'Overview', link: '/' },
           { text: 'Getting started', link: '/getting-started' },
           { text: 'Local stack and dashboard', link: '/local-stack' },
+          { text: 'The demo market', link: '/demo-market' },
         ],
       },
       {

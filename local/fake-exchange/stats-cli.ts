@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { HOUR_MS, type Candle } from '../../core/market/candle.js';
-import { readCandlesCsv } from '../../core/market/csv-source.js';
+import { readCandlesCsv } from '../../adapters/market/csv-source.js';
 import { DEFAULT_MARKETS } from './binance-format.js';
 import { DEMO_MARKET } from './demo-market.js';
 import {

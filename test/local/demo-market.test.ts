@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 
-import { loadConfig } from '../../core/config/load.js';
+import { loadConfig } from '../../adapters/config/yaml.js';
 import {
   GAUSSIAN,
   correctedSigma,
