@@ -51,7 +51,7 @@ describe('lint: the import direction', () => {
     assert.match(servingUp[0] ?? '', /serving\/ sits on core\/ and adapters\//);
     assert.deepEqual(
       await restrictedImports(
-        "export { ArtifactStore } from '../adapters/storage/index.js';\nexport { pairSlug } from '../core/artifacts/index.js';\n",
+        "export { ArtifactStore } from '../adapters/storage/store.js';\nexport { pairSlug } from '../core/artifacts/layout.js';\n",
         'serving/fixture.ts',
       ),
       [],
@@ -73,7 +73,7 @@ describe('lint: the import direction', () => {
     assert.equal(local.length, 1);
     assert.deepEqual(
       await restrictedImports(
-        "import { ArtifactStore } from '../adapters/storage/index.js';\nexport const a = ArtifactStore;\n",
+        "import { ArtifactStore } from '../adapters/storage/store.js';\nexport const a = ArtifactStore;\n",
         'functions/fixture.ts',
       ),
       [],
