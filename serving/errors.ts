@@ -36,6 +36,28 @@ export class UnknownPairError extends PredictorError {
 }
 
 /**
+ * A signed version that brings something serving does not run: an operator outside the allow-list, a
+ * number outside MODEL_BOUNDS, a version or training time in the future. `problems` names each bound.
+ */
+export class ModelBoundsError extends PredictorError {
+  public readonly pair: string;
+  public readonly version: string;
+  public readonly problems: readonly string[];
+
+  public constructor(pair: string, version: string, problems: readonly string[]) {
+    super(
+      `Refusing ${pair} version ${version}: it breaks the bounds of what is served:\n${problems
+        .map((p) => `  - ${p}`)
+        .join('\n')}`,
+    );
+    this.name = 'ModelBoundsError';
+    this.pair = pair;
+    this.version = version;
+    this.problems = problems;
+  }
+}
+
+/**
  * A published model cannot be served as is: its graph's inputs or outputs, sequence length or feature
  * count disagree with its scaler, manifest or metrics. `problems` lists each disagreement.
  */

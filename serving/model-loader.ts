@@ -4,8 +4,10 @@ import type { Pair } from '../core/market/pair.js';
 import { scalerFromJsonText, type MinMaxScaler } from '../core/features/scaler.js';
 import { MetricsSchema, type Metrics } from '../core/metrics/schema.js';
 import { recordStartupStep } from '../core/timing/startup-steps.js';
+import { readOnnxGraph, type OnnxGraphSummary } from '../adapters/inference/onnx-graph.js';
 import { OnnxSession, type SessionOptions } from '../adapters/inference/session.js';
-import { ModelLoadError, ModelShapeError } from './errors.js';
+import { ModelBoundsError, ModelLoadError, ModelShapeError } from './errors.js';
+import { boundProblems } from './model-bounds.js';
 import { loadDistribution, type LoadedDistribution } from './distribution-file.js';
 import { ONNX_IO } from '../adapters/inference/onnx-io.js';
 import { issueLines } from '../core/validation/issues.js';
@@ -62,9 +64,10 @@ export interface LoadModelOptions {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * latest.json's version -> manifest -> model.onnx, scaler.json and metrics.json, each checked against
- * the manifest's sha256 by the store -> an onnxruntime session, refused unless its input and output
- * agree with the scaler, the manifest and the metrics (ModelShapeError). Storage and checksum failures
+ * latest.json's version -> manifest, its signature verified by the store -> model.onnx, scaler.json and
+ * metrics.json, each checked against the manifest's size and sha256 by the store -> the bounds (operators,
+ * numbers, clock: ModelBoundsError) -> an onnxruntime session, refused unless its input and output agree
+ * with the scaler, the manifest and the metrics (ModelShapeError). Storage, signature and checksum failures
  * come out as the store's ArtifactErrors; unusable contents as ModelLoadError.
  */
 export async function loadModel(
@@ -91,6 +94,24 @@ export async function loadModel(
   }
   const metrics = parseMetrics(pair, version, metricsBytes);
   const distribution = loadDistribution(pair, version, distributionBytes, metrics.model.sequence_length);
+  // Before onnxruntime parses a byte of the graph: its operators, and every number the version brings.
+  let graph: OnnxGraphSummary;
+  try {
+    graph = readOnnxGraph(modelBytes);
+  } catch (error) {
+    throw new ModelLoadError(pair, version, 'model.onnx', `not an ONNX model: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  const bounds = boundProblems({
+    version,
+    graph,
+    metrics,
+    featureCount: scaler.features.length,
+    distribution: distribution.served.spec,
+    now: (options.clock ?? Date.now)(),
+  });
+  if (bounds.length > 0) throw new ModelBoundsError(pair, version, bounds);
 
   let session: OnnxSession;
   try {

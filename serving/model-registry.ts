@@ -1,6 +1,7 @@
 import type { Pair } from '../core/market/pair.js';
 import type { SessionOptions } from '../adapters/inference/session.js';
 import { UNKNOWN_PAIR_REASONS, UnknownPairError } from './errors.js';
+import { isStorageFailure } from './storage-health.js';
 import { loadModel, type LoadedModel } from './model-loader.js';
 import { asError, type PredictorLog, type PredictorStore } from './predictor-types.js';
 import type { SessionLeases } from './session-leases.js';
@@ -158,6 +159,7 @@ export class ModelRegistry {
       return { model, previous, error: null };
     } catch (caught) {
       const error = asError(caught);
+      const storageFailed: boolean = isStorageFailure(error);
       watch.failed(error);
       this.entries.set(pair, { model: previous, error, checkedAt: now() });
       if (previous !== null) {
@@ -167,6 +169,10 @@ export class ModelRegistry {
           error: error.message,
           error_name: error.name,
         });
+      } else if (!storageFailed && !(error instanceof UnknownPairError)) {
+        // Nothing served for the pair, and a version refused (its signature, a bound, its contents):
+        // said once per read, naming why, not only in the answers of the requests that meet it.
+        log?.warn('refusing the published version', { pair, error: error.message, error_name: error.name });
       }
       return { model: previous, previous, error };
     }

@@ -22,3 +22,20 @@ export const ARTIFACT_SIZE_LIMITS: Readonly<
 };
 
 export type BoundedObject = keyof typeof ARTIFACT_SIZE_LIMITS;
+
+/**
+ * The numbers a model brings, bounded: serving refuses a version outside them, with a log line naming the
+ * bound. Each is far outside what training produces and near what would hurt: the window multiplies the
+ * candles asked of the exchange (ccxt gives at most 1,000 a request), the features the work per request,
+ * and a scale correction or calibration outside these would serve absurd intervals.
+ */
+export const MODEL_BOUNDS = {
+  /** metrics.json's model.sequence_length: candles per window. */
+  sequenceLength: { min: 2, max: 720 },
+  /** Columns per candle (the scaler's features). */
+  featureCount: { min: 1, max: 64 },
+  /** |bias| and each |weight| of the linear scale correction (on standardised inputs: e^20 is absurd). */
+  correctionCoefficient: { max: 20 },
+  /** Each calibration multiplier of the scale. */
+  calibrationMultiplier: { min: 0.05, max: 20 },
+} as const;

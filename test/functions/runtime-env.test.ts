@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { writeJsonConf } from '../../infra/bundling/finish-bundle.js';
 import { publishSynthetic } from '../serving/support.js';
+import { TEST_SIGNING_KEY } from '../support/signing.js';
 import { BUCKET, fixture, parse, startServingWorld, type ServingWorld } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +39,8 @@ describe('Lambda entries configured by the environment alone', () => {
       MUR_CONF_DIR: confDir,
       PAIRS: 'BTC/USDT',
       MODEL_BUCKET: BUCKET,
+      // The key the stack gives the functions (deployed, kms:<arn>): the test process's key pair.
+      MODEL_SIGNING_KEY: TEST_SIGNING_KEY,
       S3_ENDPOINT: world.s3.endpoint,
       EXCHANGE_URL: world.exchange.url,
       // An override a developer may set by hand (the deployed stack sets none): stale after 4 runs of
