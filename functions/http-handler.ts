@@ -10,6 +10,7 @@ import { cors } from './middleware/cors.js';
 import { errorResponder } from './middleware/error-responder.js';
 import { methodGuard } from './middleware/method-guard.js';
 import { requestParser, type ParsedEvent } from './middleware/request-parser.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { ROUTES, type RouteName } from './routes.js';
 import { NoParametersSchema } from './schemas/request.js';
 
@@ -44,8 +45,8 @@ function timedOut(): never {
 }
 
 /**
- * A handler with the standard stack: Lambda context in the logs, an access log line, CORS headers on
- * every answer, errors turned into JSON responses, 405 for other methods, parameters parsed by the schema. `handle` only ever
+ * A handler with the standard stack: Lambda context in the logs, an access log line, the security and
+ * CORS headers on every answer, errors turned into JSON responses, 405 for other methods, parameters parsed by the schema. `handle` only ever
  * sees valid input and returns the success response; it never builds an error response itself.
  */
 export function httpHandler<S extends z.ZodType = typeof NoParametersSchema>(
@@ -62,6 +63,7 @@ export function httpHandler<S extends z.ZodType = typeof NoParametersSchema>(
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog({ logger }))
+    .use(securityHeaders())
     .use(cors({ origins: options.corsOrigins ?? [] }))
     .use(errorResponder({ logger }))
     .use(methodGuard({ methods: route.methods }))

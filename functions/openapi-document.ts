@@ -4,7 +4,7 @@ import { ErrorResponseSchema } from './schemas/error.js';
 import { HealthResponseSchema } from './schemas/health.js';
 import { ModelEntrySchema, ModelsResponseSchema, ReloadResponseSchema } from './schemas/models.js';
 import { ResponseCandleSchema, PredictResponseSchema } from './schemas/predict.js';
-import { ReadyResponseSchema } from './schemas/ready.js';
+import { ReadyResponseSchema, StatusResponseSchema } from './schemas/ready.js';
 import { NoParametersSchema, PredictRequestSchema } from './schemas/request.js';
 import { MetricsSummarySchema, ServedModelSchema } from './schemas/served-model.js';
 
@@ -15,6 +15,7 @@ const COMPONENTS = {
   ReloadResponse: ReloadResponseSchema,
   HealthResponse: HealthResponseSchema,
   ReadyResponse: ReadyResponseSchema,
+  StatusResponse: StatusResponseSchema,
   ErrorResponse: ErrorResponseSchema,
   ModelSummary: ServedModelSchema,
   ModelEntry: ModelEntrySchema,
@@ -82,9 +83,18 @@ const OPERATIONS: Readonly<Record<RouteName, OperationSpec>> = {
   readyz: {
     summary: 'Readiness',
     description:
-      'Storage answers, at least one model loads and no served model is stale; 503 with the reasons otherwise (a stale model: its age against the limit).',
+      'Storage answers, at least one model loads and no served model is stale: 200, or 503. Public, so it says nothing else; GET /status gives the reasons to operators.',
     request: NoParametersSchema,
     ok: 'ReadyResponse',
+    errors: [400],
+    alsoOk: 503,
+  },
+  status: {
+    summary: 'Readiness, with its reasons',
+    description:
+      "Operators only (IAM-signed requests deployed, the operator key locally): /readyz's verdict with storage's state, each served model's version, age and staleness, and every problem (a stale model: its age against the limit; a version refused: why).",
+    request: NoParametersSchema,
+    ok: 'StatusResponse',
     errors: [400],
     alsoOk: 503,
   },

@@ -7,7 +7,7 @@ import type { ModelInfo, Prediction, ReloadResult } from '../serving/predictor.j
 import { describeError } from './error-mapping.js';
 import type { ModelEntrySchema, ReloadResponse } from './schemas/models.js';
 import type { ResponseCandleSchema, PredictResponse } from './schemas/predict.js';
-import type { ReadyResponse } from './schemas/ready.js';
+import type { StatusResponse } from './schemas/ready.js';
 import type { DistributionSummarySchema, ServedModelSchema } from './schemas/served-model.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -61,7 +61,7 @@ export function modelEntry(model: ModelInfo): z.input<typeof ModelEntrySchema> {
 }
 
 /** A served model as /readyz lists it: enough to see which one and how old. */
-export function readyModel(model: ModelInfo): ReadyResponse['models'][number] {
+export function readyModel(model: ModelInfo): StatusResponse['models'][number] {
   return {
     pair: model.pair,
     version: model.version,

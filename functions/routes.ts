@@ -58,6 +58,13 @@ export const ROUTES = [
     entry: 'functions/lambda/readyz.ts',
     access: 'public',
   },
+  {
+    name: 'status',
+    path: '/status',
+    methods: ['GET'],
+    entry: 'functions/lambda/status.ts',
+    access: 'operator',
+  },
 ] as const satisfies readonly RouteSpec[];
 
 export type Route = (typeof ROUTES)[number];

@@ -138,7 +138,12 @@ export class Publisher {
       const bytes = input.files[name];
       const fileKey = artifactKey(this.prefix, pair, input.version, name);
       const sha256 = sha256Hex(bytes);
-      await this.objects.put(fileKey, bytes, { contentType: CONTENT_TYPES[name], metadata: { sha256 } });
+      // Write-once like the manifest (the bucket policy refuses a version file written without it).
+      await this.objects.put(fileKey, bytes, {
+        contentType: CONTENT_TYPES[name],
+        metadata: { sha256 },
+        condition: { ifNoneMatch: true },
+      });
       files[name] = { key: fileKey, sha256, bytes: bytes.byteLength };
     }
     const optionalFiles: Partial<Record<OptionalArtifactName, ManifestFile>> = {};
@@ -150,6 +155,7 @@ export class Publisher {
       await this.objects.put(fileKey, bytes, {
         contentType: OPTIONAL_CONTENT_TYPES[name],
         metadata: { sha256 },
+        condition: { ifNoneMatch: true },
       });
       optionalFiles[name] = { key: fileKey, sha256, bytes: bytes.byteLength };
     }

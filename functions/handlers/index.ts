@@ -5,11 +5,19 @@ import { healthzHandler } from './healthz.js';
 import { modelsHandler } from './models.js';
 import { openapiHandler } from './openapi.js';
 import { predictHandler } from './predict.js';
-import { readyzHandler, type ReadyzOptions } from './readyz.js';
+import { createReadiness, readyzHandler, statusHandler, type ReadyzOptions } from './readyz.js';
 import { reloadHandler } from './reload.js';
 
-export { healthzHandler, modelsHandler, openapiHandler, predictHandler, readyzHandler, reloadHandler };
-export { READYZ_CACHE_MS, type ReadyzOptions } from './readyz.js';
+export {
+  healthzHandler,
+  modelsHandler,
+  openapiHandler,
+  predictHandler,
+  readyzHandler,
+  reloadHandler,
+  statusHandler,
+};
+export { createReadiness, READYZ_CACHE_MS, type Readiness, type ReadyzOptions } from './readyz.js';
 
 /** Every route's handler, sharing one runtime: what the local adapter serves in one process. */
 export type HandlerTable = Readonly<Record<RouteName, ApiHandler>>;
@@ -19,12 +27,15 @@ export interface HandlerTableOptions {
 }
 
 export function createHandlers(runtime: Runtime, options: HandlerTableOptions = {}): HandlerTable {
+  // One evaluation shared by the public and the operator route, as one instance answers both.
+  const readiness = createReadiness(runtime, options.readyz);
   return {
     predict: predictHandler(runtime),
     models: modelsHandler(runtime),
     reload: reloadHandler(runtime),
     openapi: openapiHandler(runtime),
     healthz: healthzHandler(runtime),
-    readyz: readyzHandler(runtime, options.readyz),
+    readyz: readyzHandler(runtime, readiness),
+    status: statusHandler(runtime, readiness),
   };
 }

@@ -3,7 +3,7 @@ import { httpHandler, type ApiHandler } from '../http-handler.js';
 import { readyModel, staleReason } from '../presenters.js';
 import { jsonResponse } from '../responses.js';
 import type { Runtime } from '../runtime.js';
-import { ReadyResponseSchema, type ReadyResponse } from '../schemas/ready.js';
+import { ReadyResponseSchema, StatusResponseSchema, type StatusResponse } from '../schemas/ready.js';
 
 export interface ReadyzOptions {
   /**
@@ -18,32 +18,62 @@ export interface ReadyzOptions {
 /** A few seconds: a monitor polling every 10 s or more still sees every change. */
 export const READYZ_CACHE_MS = 5_000;
 
+/** The readiness of an instance, evaluated at most once per `cacheMs` (calls meanwhile share it). */
+export type Readiness = () => Promise<StatusResponse>;
+
 /**
- * GET /readyz: 200 when storage answers, at least one model loads and no served model is stale; 503
- * with the reasons otherwise. A stale model still answers /predict (flagged there): readiness is where
- * a monitor learns that training has stopped renewing it. Storage is pinged with a short deadline
- * (the predictor's probe wait): a hung store is reported as unavailable within it, not after the
- * SDK's own timeouts. Calls within `cacheMs` of an evaluation, and calls while one runs, share its answer.
+ * 200 when storage answers, at least one model loads and no served model is stale; 503 otherwise. A
+ * stale model still answers /predict (flagged there): readiness is where a monitor learns that training
+ * has stopped renewing it. Storage is pinged with a short deadline (the predictor's probe wait): a hung
+ * store is reported as unavailable within it, not after the SDK's own timeouts. Calls within `cacheMs`
+ * of an evaluation, and calls while one runs, share its answer: the public route can make no call cost a
+ * round of storage requests.
  */
-export function readyzHandler(
+export function createReadiness(
   runtime: Pick<Runtime, 'config' | 'predictor'>,
   options: ReadyzOptions = {},
-): ApiHandler {
+): Readiness {
   const cacheMs = options.cacheMs ?? READYZ_CACHE_MS;
   const now = options.now ?? Date.now;
-  let cached: { readonly at: number; readonly answer: Promise<ReadyResponse> } | undefined;
-  return httpHandler({ route: 'readyz', corsOrigins: runtime.config.serving.cors_origins }, async () => {
+  let cached: { readonly at: number; readonly answer: Promise<StatusResponse> } | undefined;
+  return () => {
     if (cached === undefined || now() - cached.at >= cacheMs) {
-      const answer = readiness(runtime);
+      const answer = evaluate(runtime);
       cached = { at: now(), answer };
       // A failed evaluation is not kept: the next call tries again.
       answer.catch(() => {
         if (cached?.answer === answer) cached = undefined;
       });
     }
-    const body = await cached.answer;
+    return cached.answer;
+  };
+}
+
+/** GET /readyz, public: ready or not, and nothing more (versions, pairs and errors are GET /status's). */
+export function readyzHandler(
+  runtime: Pick<Runtime, 'config' | 'predictor'>,
+  readiness: Readiness = createReadiness(runtime),
+): ApiHandler {
+  return httpHandler({ route: 'readyz', corsOrigins: runtime.config.serving.cors_origins }, async () => {
+    const { ready } = await readiness();
     return jsonResponse(
       ReadyResponseSchema,
+      { ready },
+      ready ? 200 : 503,
+      ready ? {} : { 'Retry-After': '30' },
+    );
+  });
+}
+
+/** GET /status, operators only: the same verdict, with storage's state, the models and every problem. */
+export function statusHandler(
+  runtime: Pick<Runtime, 'config' | 'predictor'>,
+  readiness: Readiness = createReadiness(runtime),
+): ApiHandler {
+  return httpHandler({ route: 'status', corsOrigins: runtime.config.serving.cors_origins }, async () => {
+    const body = await readiness();
+    return jsonResponse(
+      StatusResponseSchema,
       body,
       body.ready ? 200 : 503,
       body.ready ? {} : { 'Retry-After': '30' },
@@ -51,14 +81,14 @@ export function readyzHandler(
   });
 }
 
-async function readiness({
+async function evaluate({
   config,
   predictor,
-}: Pick<Runtime, 'config' | 'predictor'>): Promise<ReadyResponse> {
+}: Pick<Runtime, 'config' | 'predictor'>): Promise<StatusResponse> {
   const problems: string[] = [];
-  const models: ReadyResponse['models'] = [];
+  const models: StatusResponse['models'] = [];
   const health = await predictor.checkStorage();
-  const storage: ReadyResponse['storage'] = health.ok ? 'ok' : 'unavailable';
+  const storage: StatusResponse['storage'] = health.ok ? 'ok' : 'unavailable';
   const storageError =
     health.ok || health.lastErrorAt === null
       ? undefined

@@ -70,9 +70,18 @@ export function requestParser<S extends z.ZodType>(
   };
 }
 
+/**
+ * A map of the request's names with no prototype: a name such as `__proto__` or `constructor` is an own
+ * key like any other (and so an unknown parameter to the schema), never a way to reach or replace a
+ * prototype through an assignment.
+ */
+function fieldMap(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
 /** Single values only: a parameter given twice is refused rather than one of its values picked. */
 function queryFields(event: APIGatewayProxyEvent): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
+  const fields = fieldMap();
   for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
     if (value !== undefined) fields[name] = value;
   }
@@ -100,7 +109,8 @@ function bodyFields(event: APIGatewayProxyEvent, limits: BodyLimits): Record<str
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest('body', 'expected a JSON object such as {"currency":"BTC","compare":"USDT"}');
   }
-  return { ...value };
+  // JSON.parse makes `__proto__` an own key; copied key by key into a map that has no prototype.
+  return Object.assign(fieldMap(), value);
 }
 
 /** A value as a message may quote it: short text as JSON, anything else by its kind. */

@@ -2,7 +2,19 @@ import * as z from 'zod';
 import { isoTime, pair } from './common.js';
 import { ServedModelSchema } from './served-model.js';
 
+/**
+ * GET /readyz, public: whether the instance is ready, and nothing else. Who may call it (anyone, a load
+ * balancer, an uptime check) learns no version, no pair and no error: the details are GET /status's.
+ */
 export const ReadyResponseSchema = z.object({
+  ready: z.boolean().meta({
+    description:
+      'Storage answers, at least one model loads and no served model is stale. The reasons are on GET /status (operators).',
+  }),
+});
+
+/** GET /status, operators only: readiness with its reasons. */
+export const StatusResponseSchema = z.object({
   ready: z.boolean(),
   storage: z.enum(['ok', 'unavailable']),
   storage_error: z
@@ -29,3 +41,4 @@ export const ReadyResponseSchema = z.object({
 });
 
 export type ReadyResponse = z.infer<typeof ReadyResponseSchema>;
+export type StatusResponse = z.infer<typeof StatusResponseSchema>;

@@ -7,6 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_4XX, GATEWAY_RESPONSES } from '../../functions/gateway-responses.js';
+import { SECURITY_HEADERS } from '../../functions/security-headers.js';
 import type { FUNCTION_ENVIRONMENT, Route, RouteName } from '../../functions/routes.js';
 import type { Config } from '../../core/config/schema.js';
 import type { InfraConfig } from './config.js';
@@ -201,7 +202,13 @@ export class ForecastApi extends Construct {
       this.api.addGatewayResponse(answer.type, {
         type: apigw.ResponseType.of(answer.type),
         ...(answer.status === null ? {} : { statusCode: String(answer.status) }),
-        responseHeaders: origin === undefined ? {} : { 'Access-Control-Allow-Origin': `'${origin}'` },
+        // The handlers' security headers on the gateway's own answers too (quoted: static values).
+        responseHeaders: {
+          ...Object.fromEntries(
+            Object.entries(SECURITY_HEADERS).map(([name, value]) => [name, `'${value}'`]),
+          ),
+          ...(origin === undefined ? {} : { 'Access-Control-Allow-Origin': `'${origin}'` }),
+        },
         templates: {
           'application/json': `{"error":{"code":${answer.code},"message":${answer.message},"request_id":"$context.requestId"}}`,
         },

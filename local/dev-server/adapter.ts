@@ -34,6 +34,7 @@ import {
   type GatewayResponse,
 } from '../../functions/gateway-responses.js';
 import { ApiKeyChecker, type AcceptedKey } from './api-keys.js';
+import { SECURITY_HEADERS } from '../../functions/security-headers.js';
 import { buildProxyEvent, headerValue, parseTarget } from './event.js';
 
 /** The adapter's own refusal of a request for another host name (DNS rebinding); not API Gateway's. */
@@ -285,6 +286,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
 
   const server = createServer((request, response) => {
+    // On every answer, the adapter's own and the handlers', as API Gateway's and the handlers' carry them.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     const started = performance.now();
     const method = request.method ?? 'GET';
     const path = parseTarget(request.url ?? '/').path;

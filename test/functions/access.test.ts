@@ -2,7 +2,12 @@ import './quiet-logs.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { createHandlers, readyzHandler, READYZ_CACHE_MS } from '../../functions/handlers/index.js';
+import {
+  createHandlers,
+  createReadiness,
+  readyzHandler,
+  READYZ_CACHE_MS,
+} from '../../functions/handlers/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { smallConfig } from '../support/small-config.js';
@@ -97,7 +102,7 @@ describe('/readyz answer cache', () => {
   it('answers from one evaluation for a few seconds, then looks again', async () => {
     // Prepare: nothing published yet
     const clock = manualClock();
-    const readyz = readyzHandler(runtime, { now: clock.now });
+    const readyz = readyzHandler(runtime, createReadiness(runtime, { now: clock.now }));
     const ask = async () => parse(await readyz(fixture('readyz-get'), createLambdaContext('readyz')));
     const first = await ask();
     assert.equal(first.status, 503);
@@ -137,5 +142,59 @@ describe('/readyz answer cache', () => {
     // Assess
     assert.equal(pings, 1);
     assert.ok(answers.every((answer) => answer.statusCode === 200));
+  });
+});
+
+describe('security headers and what the public routes tell', () => {
+  let world: ServingWorld;
+  let runtime: Runtime;
+
+  before(async () => {
+    world = await startServingWorld(['BTC/USDT']);
+    await publishSynthetic(world.store, 'BTC/USDT', { trainedAt: new Date().toISOString() });
+    runtime = createRuntime(world.config);
+  });
+
+  after(async () => {
+    await runtime.close();
+    await world.close();
+  });
+
+  it('sends HSTS and nosniff on a success, a refusal and a failure alike', async () => {
+    const handlers = createHandlers(runtime);
+    const answers = [
+      parse(await handlers.healthz(fixture('healthz-get'), createLambdaContext('h'))),
+      parse(
+        await handlers.predict(
+          withQuery(fixture('predict-get'), { currency: '!' }),
+          createLambdaContext('p'),
+        ),
+      ),
+      parse(
+        await handlers.predict(
+          withQuery(fixture('predict-get'), { currency: 'XRP', compare: 'USDT' }),
+          createLambdaContext('p'),
+        ),
+      ),
+    ];
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 400, 404],
+    );
+    for (const answer of answers) {
+      assert.equal(answer.headers['Strict-Transport-Security'], 'max-age=63072000; includeSubDomains');
+      assert.equal(answer.headers['X-Content-Type-Options'], 'nosniff');
+    }
+  });
+
+  it('answers /readyz with ready alone, and /status with the reasons', async () => {
+    const handlers = createHandlers(runtime);
+    const ready = parse(await handlers.readyz(fixture('readyz-get'), createLambdaContext('r')));
+    const status = parse(await handlers.status(fixture('status-get'), createLambdaContext('s')));
+
+    assert.equal(ready.status, 200, JSON.stringify(ready.body));
+    assert.deepEqual(ready.body, { ready: true });
+    assert.equal(status.status, 200);
+    assert.deepEqual(Object.keys(status.body).sort(), ['models', 'problems', 'ready', 'storage']);
   });
 });

@@ -6,7 +6,7 @@ import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { ModelsResponseSchema } from '../../functions/schemas/models.js';
 import { PredictResponseSchema, type PredictResponse } from '../../functions/schemas/predict.js';
-import { ReadyResponseSchema } from '../../functions/schemas/ready.js';
+import { StatusResponseSchema } from '../../functions/schemas/ready.js';
 import { publishSynthetic } from '../serving/support.js';
 import { fixture, parse, startServingWorld, withQuery, type ServingWorld, handlersOf } from './support.js';
 
@@ -43,9 +43,9 @@ describe('model age and staleness in /predict, /models and /readyz', () => {
 
   const ready = async () => {
     const { status, headers, body } = parse(
-      await api.readyz(fixture('readyz-get'), createLambdaContext('readyz')),
+      await api.status(fixture('status-get'), createLambdaContext('status')),
     );
-    return { status, headers, body: ReadyResponseSchema.parse(body) };
+    return { status, headers, body: StatusResponseSchema.parse(body) };
   };
 
   before(async () => {

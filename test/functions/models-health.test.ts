@@ -9,7 +9,7 @@ import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { HealthResponseSchema } from '../../functions/schemas/health.js';
 import { ModelsResponseSchema } from '../../functions/schemas/models.js';
 import { PredictResponseSchema } from '../../functions/schemas/predict.js';
-import { ReadyResponseSchema } from '../../functions/schemas/ready.js';
+import { StatusResponseSchema } from '../../functions/schemas/ready.js';
 import { PredictRequestSchema } from '../../functions/schemas/request.js';
 import { fixture, parse, startServingWorld, withQuery, type ServingWorld, handlersOf } from './support.js';
 
@@ -95,9 +95,9 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
 
   it('answers /readyz 200 when storage answers and a model loads', async () => {
     use(createRuntime(world.config));
-    const { status, body } = parse(await api.readyz(fixture('readyz-get'), createLambdaContext('readyz')));
+    const { status, body } = parse(await api.status(fixture('status-get'), createLambdaContext('status')));
     assert.equal(status, 200);
-    const ready = ReadyResponseSchema.parse(body);
+    const ready = StatusResponseSchema.parse(body);
     assert.equal(ready.ready, true);
     assert.equal(ready.storage, 'ok');
     assert.deepEqual(
@@ -112,9 +112,9 @@ describe('GET /models, /healthz, /readyz and /openapi.json', () => {
 
   it('answers /readyz 503 when storage answers but no served pair has a model', async () => {
     use(createRuntime({ ...world.config, pairs: ['CHZ/USDT'] }));
-    const result = parse(await api.readyz(fixture('readyz-get'), createLambdaContext('readyz')));
+    const result = parse(await api.status(fixture('status-get'), createLambdaContext('status')));
     assert.equal(result.status, 503);
-    assert.deepEqual(ReadyResponseSchema.parse(result.body), {
+    assert.deepEqual(StatusResponseSchema.parse(result.body), {
       ready: false,
       storage: 'ok',
       models: [],

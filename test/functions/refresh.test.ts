@@ -6,7 +6,7 @@ import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { ModelsResponseSchema, ReloadResponseSchema } from '../../functions/schemas/models.js';
 import { PredictResponseSchema } from '../../functions/schemas/predict.js';
-import { ReadyResponseSchema } from '../../functions/schemas/ready.js';
+import { StatusResponseSchema } from '../../functions/schemas/ready.js';
 import { fixture, manualClock, parse, startServingWorld, type ServingWorld, handlersOf } from './support.js';
 
 /**
@@ -119,13 +119,13 @@ describe('a warm instance while models are published', () => {
     // Act
     clock.advance(refreshMs);
     const answer = await served();
-    const ready = parse(await api.readyz(fixture('readyz-get'), createLambdaContext('readyz')));
+    const ready = parse(await api.status(fixture('status-get'), createLambdaContext('status')));
 
     // Assess
     assert.equal(answer.version, versions[3]);
     assert.equal(ready.status, 503);
     assert.equal(ready.headers['Retry-After'], '30');
-    const body = ReadyResponseSchema.parse(ready.body);
+    const body = StatusResponseSchema.parse(ready.body);
     assert.equal(body.ready, false);
     assert.equal(body.storage, 'unavailable');
     assert.deepEqual(body.problems, ['Model storage is unreachable; try again later']);

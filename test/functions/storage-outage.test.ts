@@ -7,7 +7,7 @@ import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { ModelsResponseSchema, ReloadResponseSchema } from '../../functions/schemas/models.js';
 import { PredictResponseSchema } from '../../functions/schemas/predict.js';
-import { ReadyResponseSchema } from '../../functions/schemas/ready.js';
+import { StatusResponseSchema } from '../../functions/schemas/ready.js';
 import { publishSynthetic } from '../serving/support.js';
 import {
   fixture,
@@ -114,12 +114,12 @@ describe('a warm instance while storage hangs', () => {
 
   it('reports storage as unavailable in /readyz quickly, with when it failed', async () => {
     const { ms, result } = await timed(async () =>
-      parse(await api.readyz(fixture('readyz-get'), createLambdaContext('readyz'))),
+      parse(await api.status(fixture('status-get'), createLambdaContext('status'))),
     );
 
     assert.ok(ms < 2_000, `/readyz took ${ms.toFixed(0)} ms with storage paused`);
     assert.equal(result.status, 503);
-    const body = ReadyResponseSchema.parse(result.body);
+    const body = StatusResponseSchema.parse(result.body);
     assert.equal(body.ready, false);
     assert.equal(body.storage, 'unavailable');
     assert.equal(body.storage_error?.message, 'Model storage is unreachable; try again later');

@@ -6,7 +6,7 @@ import { createLambdaContext } from '../../functions/lambda-context.js';
 import type { HandlerTable } from '../../functions/handlers/index.js';
 import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { ModelsResponseSchema } from '../../functions/schemas/models.js';
-import { ReadyResponseSchema } from '../../functions/schemas/ready.js';
+import { StatusResponseSchema } from '../../functions/schemas/ready.js';
 import { publishSynthetic } from '../serving/support.js';
 import { BUCKET, fixture, parse, startServingWorld, type ServingWorld, handlersOf } from './support.js';
 
@@ -52,9 +52,9 @@ describe('/models and /readyz with an unreadable latest.json under the prefix', 
   });
 
   it('names the stray folder among the problems of /readyz', async () => {
-    const { body } = parse(await api.readyz(fixture('readyz-get'), createLambdaContext('readyz')));
+    const { body } = parse(await api.status(fixture('status-get'), createLambdaContext('status')));
 
-    const ready = ReadyResponseSchema.parse(body);
+    const ready = StatusResponseSchema.parse(body);
     assert.equal(ready.storage, 'ok');
     assert.deepEqual(
       ready.models.map((m) => m.pair),

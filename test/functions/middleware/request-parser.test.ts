@@ -79,6 +79,21 @@ describe('requestParser', () => {
     assert.match(error.message, /^name: given as "x" in the query string and "z" in the body/);
   });
 
+  it('builds objects that cannot be polluted through __proto__ or constructor', async () => {
+    // A body whose __proto__ would give the parsed fields a prototype carrying "name"
+    const body = await refusal(event('PUT', {}, '{"__proto__":{"name":"planted"},"constructor":{"x":1}}'));
+    assert.equal(body.status, 400);
+    assert.match(body.message, /__proto__.*unknown parameter|unknown parameter/);
+    assert.match(body.message, /name: required|__proto__/);
+    // The same names in the query string (API Gateway passes them as keys of the parameters map)
+    const query = { ...event('GET'), queryStringParameters: JSON.parse('{"__proto__":"x","name":"a"}') };
+    const refused = await refusal(query);
+    assert.match(refused.message, /^__proto__: unknown parameter/);
+    // Nothing leaked into shared prototypes
+    assert.equal(({} as Record<string, unknown>)['name'], undefined);
+    assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'name'), false);
+  });
+
   it('refuses a body that is not a JSON object', async () => {
     assert.match((await refusal(event('PUT', {}, '[1]'))).message, /^body: expected a JSON object/);
     assert.match((await refusal(event('PUT', {}, '{'))).message, /^body: not valid JSON/);

@@ -8,6 +8,8 @@ import { MODEL_PUBLISHED_FILTER } from '../../../infra/lib/monitoring.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { TEST_SIGNING_KEY } from '../../support/signing.js';
+import { newVersion } from '../../../core/artifacts/layout.js';
+import { publishSynthetic } from '../../serving/support.js';
 import { ROOT, runTsCli, type CliRun } from '../../support/run-cli.js';
 
 const ENTRY = join(ROOT, 'training-image/src/cli/train.ts');
@@ -111,6 +113,37 @@ describe('training entry point (the Batch job)', () => {
       .filter((line) => countedBy(MODEL_PUBLISHED_FILTER.logPatternString, line));
     assert.equal(counted.length, 1, run.stderr);
     assert.equal((JSON.parse(counted[0] as string) as { pair: string }).pair, 'ETH/USDT');
+  });
+
+  it('logs no published-model line when a newer version is live already, and says why', async () => {
+    // Prepare: a version of BTC/USDT stamped half a minute ahead (within the clock skew tolerance)
+    const store = ArtifactStore.fromConfig(
+      {
+        bucket: 'batch-models',
+        prefix: '',
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        keep_versions: 5,
+        signing_key: TEST_SIGNING_KEY,
+      },
+      { keyUse: 'sign' },
+    );
+    const ahead = newVersion(new Date(Date.now() + 30_000));
+    await publishSynthetic(store, 'BTC/USDT', { version: ahead });
+
+    // Act
+    const run = await runEntryPoint(['--pair', 'BTC/USDT'], env);
+
+    // Assess: the run succeeded, latest.json did not move, and the staleness metric counts nothing
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((await store.readLatest('BTC/USDT'))?.version, ahead);
+    const lines = run.stderr.split('\n').filter((line) => line.startsWith('{'));
+    assert.ok(!lines.some((line) => countedBy(MODEL_PUBLISHED_FILTER.logPatternString, line)), run.stderr);
+    const skipped = lines.map((line) => JSON.parse(line) as { event: string; reason?: string });
+    assert.match(
+      skipped.find((line) => line.event === 'not_promoted')?.reason ?? '',
+      new RegExp(`a newer version, ${ahead}, is live already`),
+    );
   });
 
   it('exits 1 with a one-line reason when a run fails', async () => {

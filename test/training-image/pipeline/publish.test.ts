@@ -57,10 +57,11 @@ describe('publishModel', () => {
     const log = recordingLog();
 
     // Act
-    const manifest = await publish(second, log);
+    const published = await publish(second, log);
 
     // Assess: the new version is live, the old one is still there, and the failure was a warning
-    assert.equal(manifest.version, second);
+    assert.equal(published.manifest.version, second);
+    assert.equal(published.promoted, true);
     assert.equal((await test.store.readLatest(PAIR))?.version, second);
     assert.deepEqual(await test.store.listVersions(PAIR), [first, second]);
     assert.deepEqual(

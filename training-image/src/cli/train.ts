@@ -69,11 +69,20 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const pair of pairs) {
     try {
       const result = await trainPair({ config, pair, store, backend, log, candlesFile: flags.candles });
-      // The line infra's staleness metric counts (one per published model, per pair).
-      log.info(MODEL_PUBLISHED_LOG.event, `${pair}: version ${result.version} is live`, {
-        [MODEL_PUBLISHED_LOG.pairField]: pair,
-        version: result.version,
-      });
+      if (result.promoted) {
+        // The line infra's staleness metric counts: one per model that went live, per pair. Only when
+        // latest.json moved, so a run that published nothing served is not counted as renewing the pair.
+        log.info(MODEL_PUBLISHED_LOG.event, `${pair}: version ${result.version} is live`, {
+          [MODEL_PUBLISHED_LOG.pairField]: pair,
+          version: result.version,
+        });
+      } else {
+        log.warn(
+          'not_promoted',
+          `${pair}: version ${result.version} was published but is not served: ${result.notPromotedBecause ?? 'unknown'}`,
+          { pair, version: result.version, reason: result.notPromotedBecause },
+        );
+      }
     } catch (error) {
       failures += 1;
       log.error('failed', `${pair}: ${errorReason(error)}`, { pair, reason: errorReason(error) });

@@ -22,14 +22,22 @@ export interface PublishModelInput {
 const encodeJson = (value: unknown): Uint8Array =>
   new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 
+/** What publishing did: the manifest written, and whether latest.json moved to it (and why not). */
+export interface Published {
+  readonly manifest: Manifest;
+  readonly promoted: boolean;
+  readonly notPromotedBecause: string | null;
+}
+
 /**
- * One step: the run's three files to the store (which makes the version live last, see
- * ArtifactStore.publish), then the old versions pruned. Thin on purpose: the ordering and safety of
- * publication belong to the store. Resolves once the version is live, even when pruning fails.
+ * One step: the run's three files to the store (which signs the version and makes it live last, see
+ * ArtifactStore.publishVersion), then the old versions pruned. Thin on purpose: the ordering and safety of
+ * publication belong to the store. Resolves once the version is written, even when pruning fails, and
+ * says whether latest.json moved to it.
  */
-export async function publishModel(input: PublishModelInput): Promise<Manifest> {
+export async function publishModel(input: PublishModelInput): Promise<Published> {
   const { store, config, pair, version, log } = input;
-  const manifest = await store.publish({
+  const outcome = await store.publishVersion({
     pair,
     version,
     files: {
@@ -53,9 +61,13 @@ export async function publishModel(input: PublishModelInput): Promise<Manifest> 
   log.info(
     'published',
     `${pair}: published version ${version}${pruned.length > 0 ? `, removed ${pruned.length} old version(s)` : ''}`,
-    { pair, version, pruned },
+    { pair, version, pruned, promoted: outcome.promoted },
   );
-  return manifest;
+  return {
+    manifest: outcome.manifest,
+    promoted: outcome.promoted,
+    notPromotedBecause: outcome.notPromotedBecause,
+  };
 }
 
 /**

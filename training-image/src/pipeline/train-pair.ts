@@ -28,6 +28,9 @@ export interface TrainPairOptions extends CandleInput {
 export interface TrainPairResult {
   readonly version: string;
   readonly manifest: Manifest;
+  /** Whether latest.json now points at this version; why not, when it does not. */
+  readonly promoted: boolean;
+  readonly notPromotedBecause: string | null;
   readonly metrics: Metrics;
   /** The test windows and TensorFlow.js's scaled predictions for them, for callers that check or plot. */
   readonly test: { readonly windows: SequenceSet; readonly predictions: Float32Array };
@@ -112,7 +115,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
       durations: clock.durations(),
       distribution: distribution.metrics,
     });
-    const manifest = await publishModel({
+    const { manifest, promoted, notPromotedBecause } = await publishModel({
       store: options.store,
       config,
       pair,
@@ -123,7 +126,14 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
       distribution: distribution.spec,
       log,
     });
-    return { version, manifest, metrics, test: { windows: data.test, predictions: test.predictions } };
+    return {
+      version,
+      manifest,
+      promoted,
+      notPromotedBecause,
+      metrics,
+      test: { windows: data.test, predictions: test.predictions },
+    };
   } finally {
     network.dispose();
   }
