@@ -138,12 +138,7 @@ export class Publisher {
       const bytes = input.files[name];
       const fileKey = artifactKey(this.prefix, pair, input.version, name);
       const sha256 = sha256Hex(bytes);
-      // Write-once like the manifest (the bucket policy refuses a version file written without it).
-      await this.objects.put(fileKey, bytes, {
-        contentType: CONTENT_TYPES[name],
-        metadata: { sha256 },
-        condition: { ifNoneMatch: true },
-      });
+      await this.writeOnce(fileKey, bytes, CONTENT_TYPES[name], sha256);
       files[name] = { key: fileKey, sha256, bytes: bytes.byteLength };
     }
     const optionalFiles: Partial<Record<OptionalArtifactName, ManifestFile>> = {};
@@ -152,11 +147,7 @@ export class Publisher {
       if (bytes === undefined) continue;
       const fileKey = artifactKey(this.prefix, pair, input.version, name);
       const sha256 = sha256Hex(bytes);
-      await this.objects.put(fileKey, bytes, {
-        contentType: OPTIONAL_CONTENT_TYPES[name],
-        metadata: { sha256 },
-        condition: { ifNoneMatch: true },
-      });
+      await this.writeOnce(fileKey, bytes, OPTIONAL_CONTENT_TYPES[name], sha256);
       optionalFiles[name] = { key: fileKey, sha256, bytes: bytes.byteLength };
     }
 
@@ -199,6 +190,42 @@ export class Publisher {
     });
     const { latest, promoted, notPromotedBecause } = await this.advanceLatest(pair, input.version);
     return { manifest, latest, promoted, notPromotedBecause };
+  }
+
+  /**
+   * Writes a version's file once (If-None-Match: *; the deployed bucket policy refuses any other write
+   * in a version folder). A file already there with the same size and sha256 is a retried upload that
+   * landed: kept. Different bytes under the same key are refused, never replaced.
+   */
+  private async writeOnce(
+    key: string,
+    bytes: Uint8Array,
+    contentType: string,
+    sha256: string,
+  ): Promise<void> {
+    try {
+      await this.objects.put(key, bytes, {
+        contentType,
+        metadata: { sha256 },
+        condition: { ifNoneMatch: true },
+      });
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      const stored = await this.objects.headOrNull(key);
+      if (stored !== null && stored.bytes === bytes.byteLength) {
+        // Written without its sha256 in the metadata (another client): the bytes themselves tell.
+        const same =
+          stored.sha256 === undefined
+            ? sha256Hex(
+                await this.objects.get(key, { bytes: bytes.byteLength, bound: 'the file being written' }),
+              ) === sha256
+            : stored.sha256 === sha256;
+        if (same) return;
+      }
+      throw new ArtifactError(`${key} exists with other contents; a version's files are written once`, {
+        cause: error,
+      });
+    }
   }
 
   /**
