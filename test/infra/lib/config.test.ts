@@ -104,7 +104,7 @@ describe('readInfraConfig', () => {
 
   it('refuses limits that contradict each other or exceed what the services accept', () => {
     assert.deepEqual(badKeys({ jobVcpus: 64, maxVcpus: 32 }), ['jobVcpus']);
-    assert.deepEqual(badKeys({ throttleRateLimit: 50, throttleBurstLimit: 10 }), ['throttleBurstLimit']);
+    assert.deepEqual(badKeys({ throttleRateLimit: 15, throttleBurstLimit: 10 }), ['throttleBurstLimit']);
     assert.deepEqual(badKeys({ functionTimeoutSeconds: 60 }), ['functionTimeoutSeconds']);
     assert.deepEqual(badKeys({ logRetentionDays: 10 }), ['logRetentionDays']);
     assert.deepEqual(badKeys({ alarmEmail: 'ops' }), ['alarmEmail']);
@@ -127,6 +127,47 @@ describe('readInfraConfig', () => {
       Object.keys(CONF_OWNED_CONTEXT_KEYS).filter((key) => key in cdkContext()),
       [],
     );
+  });
+});
+
+describe('readInfraConfig: the security settings', () => {
+  it('reads their defaults: WAF and interface endpoints off, reservations, no binding checksum yet', () => {
+    const config = read();
+    assert.equal(config.waf, false);
+    assert.equal(config.interfaceEndpoints, false);
+    assert.equal(config.predictReservedConcurrency, 20);
+    assert.equal(config.healthReservedConcurrency, 2);
+    assert.deepEqual(config.modelOperatorArns, []);
+    assert.equal(config.tfjsBindingSha256, '');
+    assert.ok(config.operatorQuotaPerMonth >= config.quotaPerMonth);
+    assert.ok(config.operatorThrottleRateLimit >= config.throttleRateLimit);
+  });
+
+  it('refuses an operator tier below the default tier', () => {
+    assert.deepEqual(badKeys({ operatorQuotaPerMonth: 999 }), ['operatorQuotaPerMonth']);
+    assert.deepEqual(badKeys({ operatorThrottleRateLimit: 4 }), ['operatorThrottleRateLimit']);
+    assert.deepEqual(badKeys({ operatorThrottleBurstLimit: 19 }), ['operatorThrottleBurstLimit']);
+  });
+
+  it('takes operator ARNs as a list of IAM role or user ARNs, and nothing else', () => {
+    const arns =
+      'arn:aws:iam::123456789012:role/Operator,arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*';
+    assert.deepEqual(read({ modelOperatorArns: arns }).modelOperatorArns, arns.split(','));
+    assert.deepEqual(badKeys({ modelOperatorArns: ['*'] }), ['modelOperatorArns.0']);
+    assert.deepEqual(badKeys({ modelOperatorArns: ['arn:aws:sts::123456789012:assumed-role/Operator/me'] }), [
+      'modelOperatorArns.0',
+    ]);
+  });
+
+  it('takes a binding sha256 of 64 hex digits, or nothing', () => {
+    assert.equal(read({ tfjsBindingSha256: 'a'.repeat(64) }).tfjsBindingSha256, 'a'.repeat(64));
+    assert.deepEqual(badKeys({ tfjsBindingSha256: 'sha256:abc' }), ['tfjsBindingSha256']);
+  });
+
+  it("refuses a WAF limit under WAF's minimum and a negative reservation", () => {
+    assert.deepEqual(badKeys({ wafRateLimit: 9 }), ['wafRateLimit']);
+    assert.deepEqual(badKeys({ predictReservedConcurrency: -1 }), ['predictReservedConcurrency']);
+    assert.equal(read({ waf: 'true', predictReservedConcurrency: '0' }).waf, true);
   });
 });
 
