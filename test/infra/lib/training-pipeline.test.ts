@@ -291,6 +291,10 @@ describe('TrainingPipeline: job definition', () => {
     const staged = join(outdir, images[0]?.source.directory ?? '');
     assert.ok(readFileSync(join(staged, 'training-image', 'Dockerfile'), 'utf8').includes('ENTRYPOINT'));
     assert.ok(readFileSync(join(staged, 'package-lock.json'), 'utf8').length > 0);
+    // tfjs-node-gpu's recorded subtree and the script that lays it over the lock; not the recorder.
+    assert.ok(existsSync(join(staged, 'training-image', 'lock', 'merge.ts')));
+    assert.ok(existsSync(join(staged, 'training-image', 'lock', 'tfjs-node-gpu.json')));
+    assert.equal(existsSync(join(staged, 'training-image', 'lock', 'record.ts')), false);
     assert.equal(
       existsSync(join(staged, 'node_modules')),
       false,
