@@ -73,7 +73,7 @@ export function parsePairs(text: string): Pair[] {
 function stackOutputs(flags: TargetFlags): Record<string, string> {
   if (!existsSync(flags.outputs)) {
     throw new JobsUsageError(
-      `${flags.outputs} does not exist: deploy with \`npx cdk deploy --outputs-file ${flags.outputs}\`, ` +
+      `${flags.outputs} does not exist: deploy with \`npx cdk deploy --all --outputs-file ${flags.outputs}\`, ` +
         'or pass --queue, --definition and --pairs',
     );
   }
