@@ -74,6 +74,7 @@ export default defineConfig({
           { text: 'Training image', link: '/training-image' },
           { text: 'Deploying', link: '/deploying' },
           { text: 'Operating', link: '/operating' },
+          { text: 'Security', link: '/security' },
         ],
       },
       {

@@ -54,6 +54,24 @@ describe('readInfraConfig', () => {
     );
   });
 
+  it("lists every key in docs/deploying.md's settings table, so that an operator reads what each means", () => {
+    const page = readFileSync(join(ROOT, 'docs', 'deploying.md'), 'utf8');
+    const table = page.slice(
+      page.indexOf('## Settings'),
+      page.indexOf('\n## ', page.indexOf('## Settings') + 1),
+    );
+    const documented = new Set(
+      table
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`(\w+)`/g)].map((match) => match[1])),
+    );
+    assert.deepEqual(
+      INFRA_CONTEXT_KEYS.filter((key) => !documented.has(key)),
+      [],
+    );
+  });
+
   it('accepts the text forms that `-c key=value` gives: numbers, booleans and lists', () => {
     // Act
     const config = read({
