@@ -29,6 +29,7 @@ export interface ModelSigningProps {
 export class ModelSigning extends Construct {
   public readonly key: kms.Key;
   public readonly alias: kms.IAlias;
+  private signer: iam.IRole | undefined;
 
   public constructor(scope: Construct, id: string, props: ModelSigningProps) {
     super(scope, id);
@@ -51,17 +52,34 @@ export class ModelSigning extends Construct {
     return `kms:${this.key.keyArn}`;
   }
 
-  /** Sign (ECDSA_SHA_256 only) and read the public key: the publisher, nothing else. */
-  public grantSign(grantee: iam.IGrantable): void {
-    this.grantVerify(grantee);
+  /**
+   * Makes `signer` the key's one signer: it may sign (ECDSA_SHA_256 only) and read the public key, and the
+   * key's own policy denies kms:Sign to every other principal, so that a broad IAM policy elsewhere in the
+   * account (PowerUserAccess allows kms:* on every key) does not make its holder a publisher. The deny
+   * leaves the key policy itself manageable (kms:PutKeyPolicy is not denied): the account can still repair it.
+   */
+  public grantSign(signer: iam.IRole): void {
+    if (this.signer !== undefined) throw new Error('The model signing key has one signer: the training job');
+    this.signer = signer;
+    this.grantVerify(signer);
     // The key's policy lets the account's IAM policies decide (CDK's default key policy), so the grant is
     // the role's own policy.
     iam.Grant.addToPrincipal({
-      grantee,
+      grantee: signer,
       actions: ['kms:Sign'],
       resourceArns: [this.key.keyArn],
       conditions: { StringEquals: { 'kms:SigningAlgorithm': MODEL_SIGNING_ALGORITHM } },
     });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySignButPublisher',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Sign'],
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': signer.roleArn } },
+      }),
+    );
   }
 
   /** Read the public key only: verifying happens in the function, with node:crypto. */

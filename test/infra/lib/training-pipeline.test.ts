@@ -336,6 +336,57 @@ describe('TrainingPipeline: job definition', () => {
   });
 });
 
+describe('ModelSigning', () => {
+  it('is an asymmetric P-256 signing key with an alias, kept with the bucket', () => {
+    // Arrange
+    const { template } = synthCached();
+    const key = logicalIdOf(template, 'AWS::KMS::Key', { KeyUsage: 'SIGN_VERIFY' });
+
+    // Assess
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+        EnableKeyRotation: false,
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/CryptoForecast/model-signing',
+      TargetKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
+  });
+
+  it("denies kms:Sign in the key's own policy to every principal but the job role", () => {
+    // Arrange
+    const { template } = synthCached();
+
+    // Act
+    const [key] = Object.values(
+      template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }),
+    );
+    const statements = (key?.['Properties'] as { KeyPolicy: { Statement: Record<string, unknown>[] } })
+      .KeyPolicy.Statement;
+
+    // Assess
+    assert.deepEqual(
+      statements.find((statement) => statement['Sid'] === 'DenySignButPublisher'),
+      {
+        Sid: 'DenySignButPublisher',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:Sign',
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [jobRole(template), 'Arn'] } } },
+      },
+    );
+    // The account can still manage the key (and repair its policy).
+    assert.ok(
+      statements.some((statement) => statement['Effect'] === 'Allow' && statement['Action'] === 'kms:*'),
+    );
+  });
+});
+
 describe('TrainingPipeline: image', () => {
   it("pushes the image to its own repository (the synthesizer's), not the bootstrap one", () => {
     // Arrange
