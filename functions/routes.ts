@@ -14,6 +14,12 @@ interface RouteSpec {
   /** The Lambda entry module (functions/lambda/), relative to the project root. */
   readonly entry: string;
   readonly access: RouteAccess;
+  /**
+   * Whether the function reads published models (S3 under the models prefix) and verifies their signature
+   * (MODEL_SIGNING_KEY). Deployed, only these functions get read access to the bucket and the key's public
+   * half; the others get no S3 or KMS access at all.
+   */
+  readonly loadsModels: boolean;
 }
 
 /**
@@ -28,14 +34,23 @@ export const ROUTES = [
     methods: ['GET', 'PUT'],
     entry: 'functions/lambda/predict.ts',
     access: 'key',
+    loadsModels: true,
   },
-  { name: 'models', path: '/models', methods: ['GET'], entry: 'functions/lambda/models.ts', access: 'key' },
+  {
+    name: 'models',
+    path: '/models',
+    methods: ['GET'],
+    entry: 'functions/lambda/models.ts',
+    access: 'key',
+    loadsModels: true,
+  },
   {
     name: 'reload',
     path: '/models/reload',
     methods: ['POST'],
     entry: 'functions/lambda/reload.ts',
     access: 'operator',
+    loadsModels: true,
   },
   {
     name: 'openapi',
@@ -43,6 +58,7 @@ export const ROUTES = [
     methods: ['GET'],
     entry: 'functions/lambda/openapi.ts',
     access: 'key',
+    loadsModels: false,
   },
   {
     name: 'healthz',
@@ -50,6 +66,7 @@ export const ROUTES = [
     methods: ['GET'],
     entry: 'functions/lambda/healthz.ts',
     access: 'public',
+    loadsModels: false,
   },
   {
     name: 'readyz',
@@ -57,6 +74,7 @@ export const ROUTES = [
     methods: ['GET'],
     entry: 'functions/lambda/readyz.ts',
     access: 'public',
+    loadsModels: true,
   },
   {
     name: 'status',
@@ -64,6 +82,7 @@ export const ROUTES = [
     methods: ['GET'],
     entry: 'functions/lambda/status.ts',
     access: 'operator',
+    loadsModels: true,
   },
 ] as const satisfies readonly RouteSpec[];
 
@@ -79,4 +98,11 @@ export const FUNCTION_ENVIRONMENT = {
   MODEL_BUCKET: 'artifact bucket (the one the stack creates)',
   MUR_ENV: 'configuration laid over conf/base (confEnv of the stack)',
   MUR_CONF_DIR: 'where conf/ is (bundled beside the handler, as JSON)',
+  MODEL_SIGNING_KEY:
+    'kms:<key ARN> of the asymmetric key (ECC_NIST_P256) whose ECDSA_SHA_256 signature over manifest.json a model must carry; set only on the functions whose route loads models (loadsModels)',
 } as const;
+
+/** The variables of FUNCTION_ENVIRONMENT that only the functions of routes with `loadsModels` receive. */
+export const MODEL_LOADING_ENVIRONMENT = [
+  'MODEL_SIGNING_KEY',
+] as const satisfies readonly (keyof typeof FUNCTION_ENVIRONMENT)[];

@@ -43,7 +43,7 @@ export function resolveQueue(flags: TargetFlags): string {
  */
 export function resolveSigningKey(flags: TargetFlags & { readonly signingKey?: string | undefined }): string {
   if (flags.signingKey !== undefined) return flags.signingKey;
-  return `kms:${picker(flags, [undefined])(undefined, STACK_OUTPUTS.signingKeyArn, '--signing-key kms:ARN')}`;
+  return `kms:${picker(flags, [undefined])(undefined, STACK_OUTPUTS.modelSigningKeyArn, '--signing-key kms:ARN')}`;
 }
 
 /** The artifact bucket, for promoting a version. */
@@ -82,7 +82,7 @@ export function parsePairs(text: string): Pair[] {
 function stackOutputs(flags: TargetFlags): Record<string, string> {
   if (!existsSync(flags.outputs)) {
     throw new JobsUsageError(
-      `${flags.outputs} does not exist: deploy with \`npx cdk deploy --outputs-file ${flags.outputs}\`, ` +
+      `${flags.outputs} does not exist: deploy with \`npx cdk deploy --all --outputs-file ${flags.outputs}\`, ` +
         'or pass --queue, --definition and --pairs',
     );
   }

@@ -108,9 +108,57 @@ export const InfraConfigSchema = z
     /** Steady requests per second and burst, per API key. */
     throttleRateLimit: number(z.number().positive().max(10_000)),
     throttleBurstLimit: int(1, 5_000),
+    /**
+     * The operator tier: a second usage plan with its own key (created by the stack), for callers that
+     * need more than the default tier (an operator's dashboard, an internal consumer). Its limits must be at
+     * least the default tier's.
+     */
+    operatorQuotaPerMonth: int(1, 1_000_000_000),
+    operatorThrottleRateLimit: number(z.number().positive().max(10_000)),
+    operatorThrottleBurstLimit: int(1, 5_000),
     /** Steady requests per second and burst for the whole stage, keyed or not (health checks are not). */
     stageRateLimit: number(z.number().positive().max(10_000)),
     stageBurstLimit: int(1, 5_000),
+    /**
+     * Concurrent executions reserved for (and capping) the predict function; 0 reserves none. Lambda keeps
+     * at least 100 of the account's concurrency unreserved, so the sum of every reservation in the account
+     * and region must stay 100 under its limit (1,000 by default; new accounts may start lower).
+     */
+    predictReservedConcurrency: int(0, 10_000),
+    /** Concurrent executions reserved for each public health function (/healthz, /readyz); 0 reserves none. */
+    healthReservedConcurrency: int(0, 1_000),
+    /** A WAF web ACL on the API stage with a rate-based rule per client IP (billed monthly per ACL and rule). */
+    waf: bool,
+    /** Requests one IP may send in 5 minutes before the web ACL blocks it (WAF's minimum is 10). */
+    wafRateLimit: int(10, 2_000_000_000),
+    /**
+     * Interface VPC endpoints for CloudWatch Logs, ECR and ECS in the training VPC, so that the instances
+     * reach those services without the internet. Billed per endpoint, per AZ and per hour, idle or not.
+     */
+    interfaceEndpoints: bool,
+    /**
+     * Principals (IAM ARNs, wildcards allowed) besides the training job that may move a pair's latest.json
+     * (`npm run jobs -- promote`, a rollback): nothing else under the models prefix.
+     */
+    modelOperatorArns: list(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/*-]+$/,
+            'expected IAM role or user ARNs (an assumed role is named by its role ARN), for example arn:aws:iam::123456789012:role/Operator',
+          ),
+      ),
+    ),
+    /**
+     * sha256 of tfjs-node-gpu's prebuilt N-API binding (GPU-linux-4.22.0.tar.gz), which the image build
+     * downloads and refuses without it; no copy could be checked offline when the image was pinned
+     * (docs/training-image.md, "Pinning every download").
+     */
+    tfjsBindingSha256: z.union([
+      z.literal(''),
+      z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 in 64 lower-case hex digits, or "" (none yet)'),
+    ]),
     /** Alarm notifications by e-mail; empty for none (subscribe anything else to the topic). */
     alarmEmail: z.union([z.literal(''), z.email('expected an e-mail address, or "" for none')]),
     /** Keep the bucket and its models when the stack is deleted. */
@@ -139,6 +187,27 @@ export const InfraConfigSchema = z
         code: 'custom',
         path: ['throttleBurstLimit'],
         message: 'must be at least throttleRateLimit',
+      });
+    }
+    if (config.operatorQuotaPerMonth < config.quotaPerMonth) {
+      context.addIssue({
+        code: 'custom',
+        path: ['operatorQuotaPerMonth'],
+        message: `must be at least quotaPerMonth (${config.quotaPerMonth}): the operator tier is the higher one`,
+      });
+    }
+    if (config.operatorThrottleRateLimit < config.throttleRateLimit) {
+      context.addIssue({
+        code: 'custom',
+        path: ['operatorThrottleRateLimit'],
+        message: `must be at least throttleRateLimit (${config.throttleRateLimit}): the operator tier is the higher one`,
+      });
+    }
+    if (config.operatorThrottleBurstLimit < config.operatorThrottleRateLimit) {
+      context.addIssue({
+        code: 'custom',
+        path: ['operatorThrottleBurstLimit'],
+        message: 'must be at least operatorThrottleRateLimit',
       });
     }
     if (config.stageBurstLimit < config.stageRateLimit) {

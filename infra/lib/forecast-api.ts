@@ -7,11 +7,18 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_4XX, GATEWAY_RESPONSES } from '../../functions/gateway-responses.js';
+import {
+  MODEL_LOADING_ENVIRONMENT,
+  type FUNCTION_ENVIRONMENT,
+  type Route,
+  type RouteName,
+} from '../../functions/routes.js';
 import { SECURITY_HEADERS } from '../../functions/security-headers.js';
-import type { FUNCTION_ENVIRONMENT, Route, RouteName } from '../../functions/routes.js';
 import type { Config } from '../../core/config/schema.js';
+import { ApiFirewall } from './api-firewall.js';
 import type { InfraConfig } from './config.js';
 import { FUNCTION_CONF_DIR, LAMBDA_ARCHITECTURE, functionBundling } from './function-bundling.js';
+import { MODEL_SIGNING_KEY_ENV, type ModelSigning } from './model-signing.js';
 import type { ModelStore } from './model-store.js';
 import { acknowledge, managedPolicyFinding } from './nag.js';
 
@@ -20,6 +27,8 @@ export interface ForecastApiProps {
   /** conf/{config.confEnv}, which the functions bundle and read: the preflight's origins come from it too. */
   readonly conf: Config;
   readonly store: ModelStore;
+  /** The key whose public half the model-loading functions read to verify a manifest's signature. */
+  readonly signing: ModelSigning;
   /** The route table (functions/routes.ts): one function per entry. */
   readonly routes: readonly Route[];
   /** The repository root: entries are relative to it, node_modules/ and conf/ are in it. */
@@ -51,21 +60,44 @@ const GATEWAY_ANSWERS: readonly { type: string; status: number | null; code: str
 export const PUBLIC_ROUTE_THROTTLE = { rateLimit: 5, burstLimit: 10 } as const;
 
 /**
+ * Concurrent executions reserved for a route's function, or undefined for none: the predict function's
+ * ceiling (a flood of paid traffic cannot take the account's pool), and the public health functions' own
+ * share (a predict flood cannot take theirs). 0 in the configuration means no reservation: Lambda reads a
+ * reservation of 0 as "never run".
+ */
+export function reservedConcurrency(route: Route, config: InfraConfig): number | undefined {
+  const reserved =
+    route.name === 'predict'
+      ? config.predictReservedConcurrency
+      : route.access === 'public'
+        ? config.healthReservedConcurrency
+        : 0;
+  return reserved > 0 ? reserved : undefined;
+}
+
+/**
  * The HTTP API: one Lambda function per route, a REST API in front of them with API keys on every route
- * the table marks, a usage plan (monthly quota and throttle per key), access logs and CORS.
+ * the table marks, two usage plans (a default tier and an operator tier, each a monthly quota and a
+ * throttle per key), access logs, CORS, and optionally a WAF web ACL.
  */
 export class ForecastApi extends Construct {
   public readonly api: apigw.RestApi;
   public readonly functions: ReadonlyMap<RouteName, NodejsFunction>;
+  /** The default tier: quotaPerMonth and throttleRateLimit/BurstLimit per key. */
   public readonly usagePlan: apigw.UsagePlan;
   public readonly apiKey: apigw.IApiKey;
+  /** The operator tier: higher limits, its own key. */
+  public readonly operatorUsagePlan: apigw.UsagePlan;
+  public readonly operatorApiKey: apigw.IApiKey;
+  /** The web ACL on the stage, with `waf` on. */
+  public readonly firewall: ApiFirewall | undefined;
   /** Lets a principal call the operator routes (IAM authorisation): attach it to an operator's role. */
   public readonly operatorPolicy: iam.ManagedPolicy;
   public readonly accessLogs: logs.LogGroup;
 
   public constructor(scope: Construct, id: string, props: ForecastApiProps) {
     super(scope, id);
-    const { config, conf, store, routes, projectDir } = props;
+    const { config, conf, store, signing, routes, projectDir } = props;
     const architecture = LAMBDA_ARCHITECTURE[config.architecture].lambda;
     const bundling = functionBundling(config.architecture, projectDir);
 
@@ -75,7 +107,13 @@ export class ForecastApi extends Construct {
       MODEL_BUCKET: store.bucket.bucketName,
       MUR_ENV: config.confEnv,
       MUR_CONF_DIR: FUNCTION_CONF_DIR,
+      [MODEL_SIGNING_KEY_ENV]: signing.environmentValue,
     };
+    const modelOnly = new Set<string>(MODEL_LOADING_ENVIRONMENT);
+    const environmentOf = (route: Route): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(environment).filter(([key]) => route.loadsModels || !modelOnly.has(key)),
+      );
 
     const functions = new Map<RouteName, NodejsFunction>();
     for (const route of routes) {
@@ -90,14 +128,19 @@ export class ForecastApi extends Construct {
         architecture,
         memorySize: config.functionMemoryMiB,
         timeout: Duration.seconds(config.functionTimeoutSeconds),
-        environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
+        environment: { ...environmentOf(route), NODE_OPTIONS: '--enable-source-maps' },
+        reservedConcurrentExecutions: reservedConcurrency(route, config),
         bundling,
         logGroup: new logs.LogGroup(this, `${name}Logs`, {
           retention: config.logRetentionDays,
           removalPolicy: RemovalPolicy.DESTROY,
         }),
       });
-      store.grantReadModels(fn);
+      // Least privilege by route: a function that loads no model (healthz, openapi) gets no S3 and no KMS.
+      if (route.loadsModels) {
+        store.grantReadModels(fn);
+        signing.grantVerify(fn);
+      }
       acknowledge(
         fn,
         managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
@@ -215,15 +258,42 @@ export class ForecastApi extends Construct {
       });
     }
 
+    // Usage plans meter and limit only the methods that require a key: the public health routes are in
+    // neither plan (their own method throttle bounds them), nor is the IAM-signed operator route.
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
-      description: `${config.quotaPerMonth} calls a month per key`,
+      name: `${Stack.of(this).stackName}-default`,
+      description: `Default tier: ${config.quotaPerMonth} calls a month per key`,
       quota: { limit: config.quotaPerMonth, period: apigw.Period.MONTH },
       throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
     // A first key, so the API answers right after deploy; add one per user with `aws apigateway create-api-key`.
-    this.apiKey = this.api.addApiKey('DefaultKey', { description: 'First key, created by the stack' });
+    this.apiKey = this.api.addApiKey('DefaultKey', {
+      description: 'First key of the default tier, created by the stack',
+    });
     this.usagePlan.addApiKey(this.apiKey);
+
+    this.operatorUsagePlan = this.api.addUsagePlan('OperatorUsagePlan', {
+      name: `${Stack.of(this).stackName}-operator`,
+      description: `Operator tier: ${config.operatorQuotaPerMonth} calls a month per key`,
+      quota: { limit: config.operatorQuotaPerMonth, period: apigw.Period.MONTH },
+      throttle: {
+        rateLimit: config.operatorThrottleRateLimit,
+        burstLimit: config.operatorThrottleBurstLimit,
+      },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    this.operatorApiKey = this.api.addApiKey('OperatorKey', {
+      description: 'Key of the operator tier, created by the stack',
+    });
+    this.operatorUsagePlan.addApiKey(this.operatorApiKey);
+
+    this.firewall = config.waf
+      ? new ApiFirewall(this, 'Firewall', {
+          stage: this.api.deploymentStage,
+          requestsPerIp: config.wafRateLimit,
+        })
+      : undefined;
 
     acknowledge(
       this.api,
@@ -231,16 +301,21 @@ export class ForecastApi extends Construct {
       'Every handler validates its query and body with zod and answers 400 naming the parameter; an API ' +
         'Gateway validator would duplicate the schema and answer in another shape.',
     );
-    acknowledge(
-      this.api,
-      'AwsSolutions-APIG3',
-      'A WAF web ACL costs more than the rest of the idle stack; API keys, the per-key quota and throttle, ' +
-        'and the stage throttle bound the traffic. Attach a web ACL to the stage if the API is attacked.',
-    );
+    if (this.firewall === undefined) {
+      // With waf on, the web ACL is associated with the stage and the rule is satisfied, not acknowledged.
+      acknowledge(
+        this.api,
+        'AwsSolutions-APIG3',
+        'waf is off (the default): a web ACL is billed every month, idle or not. API keys, the per-key ' +
+          'quota and throttle of both tiers, the stage and per-route throttles and reserved concurrency ' +
+          'bound the traffic; deploy with -c waf=true for a rate limit per client IP.',
+      );
+    }
     acknowledge(
       this.api,
       'AwsSolutions-APIG4',
-      'Access is by API key with a usage plan (quota and throttle per key), as in the original product, and ' +
+      'Access is by API key with usage plans (quota and throttle per key, a default and an operator tier), ' +
+        'as in the original product, and ' +
         'by IAM for the operator routes; /healthz, /readyz (each with a low throttle of its own) and CORS ' +
         'preflights are public on purpose. There are no users to authorize.',
     );

@@ -1,10 +1,12 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { ROUTES, type Route } from '../../functions/routes.js';
 import type { Config } from '../../core/config/schema.js';
 import { schedulePeriodSeconds } from '../../core/config/schedule.js';
 import type { InfraConfig } from './config.js';
 import { ForecastApi } from './forecast-api.js';
+import { ModelSigning } from './model-signing.js';
 import { ModelStore } from './model-store.js';
 import { acknowledge, managedPolicyFinding } from './nag.js';
 import { Monitoring } from './monitoring.js';
@@ -22,11 +24,14 @@ export interface ForecastStackProps extends StackProps {
   readonly routes?: readonly Route[];
   /** The repository root; default the one this file is in. */
   readonly projectDir?: string;
+  /** The ECR repository the training image is pushed to (TrainingImageStack; the synthesizer names it). */
+  readonly imageRepositoryName: string;
 }
 
-/** The whole product: storage, scheduled training, the API and its monitoring. */
+/** The whole product: storage, the signing key, scheduled training, the API and its monitoring. */
 export class ForecastStack extends Stack {
   public readonly store: ModelStore;
+  public readonly signing: ModelSigning;
   public readonly training: TrainingPipeline;
   public readonly api: ForecastApi;
   public readonly monitoring: Monitoring;
@@ -45,17 +50,25 @@ export class ForecastStack extends Stack {
       noncurrentVersionDays: config.noncurrentVersionDays,
       accessLogDays: Math.max(config.logRetentionDays, 30),
     });
+    this.signing = new ModelSigning(this, 'ModelSigning', {
+      aliasName: `alias/${this.stackName}/model-signing`,
+      retain: config.retainBucket,
+    });
     this.training = new TrainingPipeline(this, 'Training', {
       config,
       conf,
       store: this.store,
+      signing: this.signing,
       buildContext: projectDir,
     });
+    // The job's role is the only publisher (and the operators of modelOperatorArns may move pointers).
+    this.store.protectModels({ publisher: this.training.jobRole, operatorArns: config.modelOperatorArns });
     const period = schedulePeriodSeconds(conf.schedule);
     this.api = new ForecastApi(this, 'Api', {
       config,
       conf,
       store: this.store,
+      signing: this.signing,
       routes: props.routes ?? ROUTES,
       projectDir,
     });
@@ -68,6 +81,7 @@ export class ForecastStack extends Stack {
       jobLogGroup: this.training.logGroup,
       functions: this.api.functions,
       api: this.api.api,
+      imageRepositoryName: props.imageRepositoryName,
     });
 
     // CDK's own helpers (bucket auto-delete, default security group lock-down) are Lambda functions that
@@ -85,6 +99,23 @@ export class ForecastStack extends Stack {
       );
     }
 
+    // The AwsCustomResource singleton that looks up the S3 prefix list (training security group).
+    const lookup = this.node.tryFindChild(
+      `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
+    );
+    if (lookup !== undefined) {
+      acknowledge(
+        lookup,
+        managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
+        "CDK's AwsCustomResource function (a deploy-time lookup): the policy only lets it write its logs.",
+      );
+      acknowledge(
+        lookup,
+        'AwsSolutions-L1',
+        "CDK's AwsCustomResource function: aws-cdk-lib chooses and updates its runtime.",
+      );
+    }
+
     const output = (key: string, value: string, description: string): void => {
       new CfnOutput(this, key, { value, description });
     };
@@ -97,7 +128,22 @@ export class ForecastStack extends Stack {
     output(
       STACK_OUTPUTS.usagePlanId,
       this.api.usagePlan.usagePlanId,
-      'Usage plan of the API keys: aws apigateway create-usage-plan-key --usage-plan-id ID ...',
+      'Default tier usage plan: aws apigateway create-usage-plan-key --usage-plan-id ID ...',
+    );
+    output(
+      STACK_OUTPUTS.operatorApiKeyId,
+      this.api.operatorApiKey.keyId,
+      'Id of the operator tier key: aws apigateway get-api-key --api-key ID --include-value',
+    );
+    output(
+      STACK_OUTPUTS.operatorUsagePlanId,
+      this.api.operatorUsagePlan.usagePlanId,
+      'Operator tier usage plan (higher quota and throttle)',
+    );
+    output(
+      STACK_OUTPUTS.modelSigningKeyArn,
+      this.signing.key.keyArn,
+      'KMS key (ECC_NIST_P256) that signs every published manifest; only the training job may sign',
     );
     output(STACK_OUTPUTS.bucketName, this.store.bucket.bucketName, 'Artifact bucket');
     output(STACK_OUTPUTS.modelPrefix, this.store.modelsPrefix, 'Where models are published in the bucket');

@@ -1,9 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CustomResourceProviderBase, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { modelsPrefix } from '../../core/artifacts/layout.js';
+import { LATEST_FILE, modelsPrefix } from '../../core/artifacts/layout.js';
 import { acknowledge, arnWildcardFinding } from './nag.js';
+
+/** What writing a model means to S3: creating or replacing an object, or deleting one or one of its versions. */
+export const MODEL_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'] as const;
 
 export interface ModelStoreProps {
   /** Key prefix before models/ (storage.prefix of conf/): '' or a path ending in '/'. */
@@ -72,6 +75,74 @@ export class ModelStore extends Construct {
       ],
       ...removal,
     });
+  }
+
+  /**
+   * The bucket policy that makes the job's role the only publisher, whatever else an IAM policy in the
+   * account allows (an administrator's `s3:*` included):
+   *
+   * - `DenyModelWritesButPublisher`: PutObject, DeleteObject and DeleteObjectVersion under
+   *   `{prefix}models/` are refused to every principal whose `aws:PrincipalArn` is not the job's role, the
+   *   account root (break-glass), CDK's bucket-emptying helper when the bucket is deletable, or an
+   *   operator of `operatorArns`. Only object writes under the prefix are denied: CloudFormation's own
+   *   bucket management (configuration, the bucket policy itself, deleting the empty bucket) is bucket-level
+   *   and untouched, and an administrator can still replace this policy (S3 always lets the root do it).
+   * - `DenyOperatorWritesButPointers`: an operator may only move a pair's latest.json (a rollback).
+   * - `DenyVersionOverwrite`: inside a version folder (`{prefix}models/{pair}/{version}/...`), a PutObject
+   *   must carry `If-None-Match: *`, so that a published file can never be replaced by another upload. A
+   *   pair's latest.json (`{prefix}models/{pair}/latest.json`) stays replaceable: the resource is the models
+   *   prefix followed by `*`, `/*` and `/*`, and since IAM's `*` spans `/` it matches keys with at least two
+   *   more slashes after the prefix, never a pointer.
+   *   `s3:ObjectCreationOperation` keeps the deny off the multipart calls that cannot carry the header.
+   */
+  public protectModels(props: {
+    readonly publisher: iam.IRole;
+    readonly operatorArns: readonly string[];
+  }): void {
+    const models = this.bucket.arnForObjects(`${this.modelsPrefix}*`);
+    // CDK's helper that empties a deletable bucket before CloudFormation deletes it (retainBucket=false).
+    const emptier = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+    const exempt = [
+      props.publisher.roleArn,
+      `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`,
+      ...(emptier instanceof CustomResourceProviderBase ? [emptier.roleArn] : []),
+      ...props.operatorArns,
+    ];
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyModelWritesButPublisher',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...MODEL_WRITE_ACTIONS],
+        resources: [models],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': exempt } },
+      }),
+    );
+    if (props.operatorArns.length > 0) {
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyOperatorWritesButPointers',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...MODEL_WRITE_ACTIONS],
+          notResources: [this.bucket.arnForObjects(`${this.modelsPrefix}*/${LATEST_FILE}`)],
+          conditions: { ArnLike: { 'aws:PrincipalArn': [...props.operatorArns] } },
+        }),
+      );
+    }
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyVersionOverwrite',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${this.modelsPrefix}*/*/*`)],
+        conditions: {
+          Null: { 's3:if-none-match': 'true' },
+          Bool: { 's3:ObjectCreationOperation': 'true' },
+        },
+      }),
+    );
   }
 
   /** Read models: GetObject under `{prefix}models/`, and listing (see listStatement). */

@@ -47,7 +47,12 @@ export interface MonitoringProps {
   readonly jobLogGroup: logs.ILogGroup;
   readonly functions: ReadonlyMap<string, lambda.IFunction>;
   readonly api: apigw.RestApi;
+  /** The ECR repository of the training image: a scan finding HIGH or CRITICAL notifies the topic. */
+  readonly imageRepositoryName: string;
 }
+
+/** Severities of an image scan finding that notify the alarm topic. */
+export const ALARMING_FINDING_SEVERITIES = ['CRITICAL', 'HIGH'] as const;
 
 /**
  * Everything that should wake an operator goes to one SNS topic: a failed training job, a function error,
@@ -59,6 +64,8 @@ export class Monitoring extends Construct {
   public readonly functionErrorAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
   public readonly serverErrorAlarm: cloudwatch.Alarm;
   public readonly stalenessAlarms: ReadonlyMap<Pair, cloudwatch.Alarm>;
+  public readonly pointerAlarms: ReadonlyMap<Pair, cloudwatch.Alarm>;
+  public readonly imageFindingsRule: events.Rule;
 
   public constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -164,6 +171,68 @@ export class Monitoring extends Construct {
       );
     }
     this.stalenessAlarms = stalenessAlarms;
+
+    // The pointer alarm: latest.json did not move during one whole schedule period. The training CLI logs
+    // its `done` line only when the pointer moved to the new version, so a run that trained but did not
+    // publish (a gate refused, a newer version was live, the pointer write failed) counts as no move. The
+    // metric has no zeros (a metric filter with dimensions cannot emit a default value), so missing data is
+    // the failure and counts as breaching, as for the staleness alarm. Consequence, on purpose: right after
+    // the first deploy each pair's alarm goes to ALARM until its first run publishes (submit a run to clear
+    // it); it proves the notification path works. The staleness alarm says the same later, when the served
+    // model is actually stale; this one is the early warning.
+    const pointerAlarms = new Map<Pair, cloudwatch.Alarm>();
+    const period = Duration.seconds(props.schedulePeriodSeconds);
+    for (const pair of props.pairs) {
+      pointerAlarms.set(
+        pair,
+        alarm(
+          new cloudwatch.Alarm(this, `PointerStill${pair.replace('/', '')}`, {
+            alarmDescription: `${pair}: latest.json did not move to a new version for a whole schedule period (${period.toHumanString()})`,
+            metric: new cloudwatch.Metric({
+              namespace: MODEL_METRIC.namespace,
+              metricName: MODEL_METRIC.metricName,
+              dimensionsMap: { [MODEL_METRIC.dimension]: pair },
+              statistic: 'Sum',
+              period,
+            }),
+            threshold: 1,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+          }),
+        ),
+      );
+    }
+    this.pointerAlarms = pointerAlarms;
+
+    // ECR's basic scan of each pushed training image (scan on push): findings of these severities notify.
+    const repository = events.EventField.fromPath('$.detail.repository-name');
+    const counts = (severity: string) =>
+      events.EventField.fromPath(`$.detail.finding-severity-counts.${severity}`);
+    this.imageFindingsRule = new events.Rule(this, 'ImageFindings', {
+      description: `The training image scan found ${ALARMING_FINDING_SEVERITIES.join(' or ')} vulnerabilities`,
+      eventPattern: {
+        source: ['aws.ecr'],
+        detailType: ['ECR Image Scan'],
+        detail: {
+          'repository-name': [props.imageRepositoryName],
+          'scan-status': ['COMPLETE'],
+          $or: ALARMING_FINDING_SEVERITIES.map((severity) => ({
+            'finding-severity-counts': { [severity]: [{ numeric: ['>', 0] }] },
+          })),
+        },
+      },
+      targets: [
+        new targets.SnsTopic(this.topic, {
+          message: events.RuleTargetInput.fromText(
+            `The scan of training image ${repository}@${events.EventField.fromPath('$.detail.image-digest')} ` +
+              `found CRITICAL ${counts('CRITICAL')} and HIGH ${counts('HIGH')} vulnerabilities. ` +
+              'Rebuild on a patched base (docs/security.md, "What the image trusts").',
+          ),
+        }),
+      ],
+    });
   }
 }
 

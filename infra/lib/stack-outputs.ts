@@ -3,6 +3,9 @@ export const STACK_OUTPUTS = {
   apiUrl: 'ApiUrl',
   apiKeyId: 'ApiKeyId',
   usagePlanId: 'UsagePlanId',
+  operatorApiKeyId: 'OperatorApiKeyId',
+  operatorUsagePlanId: 'OperatorUsagePlanId',
+  modelSigningKeyArn: 'ModelSigningKeyArn',
   bucketName: 'BucketName',
   modelPrefix: 'ModelPrefix',
   pairs: 'Pairs',
@@ -12,5 +15,4 @@ export const STACK_OUTPUTS = {
   jobDefinitionArn: 'JobDefinitionArn',
   jobLogGroup: 'JobLogGroupName',
   alarmTopicArn: 'AlarmTopicArn',
-  signingKeyArn: 'ModelSigningKeyArn',
 } as const;

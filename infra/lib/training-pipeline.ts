@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -7,9 +7,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Config } from '../../core/config/schema.js';
 import { instanceTypesOf, type InfraConfig } from './config.js';
+import { MODEL_SIGNING_KEY_ENV, type ModelSigning } from './model-signing.js';
 import type { ModelStore } from './model-store.js';
 import { acknowledge, managedPolicyFinding } from './nag.js';
 import { trainingJobRequest } from './training-job.js';
@@ -19,12 +21,31 @@ export interface TrainingPipelineProps {
   /** conf/{config.confEnv}: the pairs and the schedule. */
   readonly conf: Config;
   readonly store: ModelStore;
+  /** The key the job signs each manifest with. */
+  readonly signing: ModelSigning;
   /** The Docker build context: the repository root (the image copies conf/, core/ and training-image/src). */
   readonly buildContext: string;
 }
 
 /** Attempts of a training job: one retry covers a Spot interruption or a passing exchange outage. */
 export const TRAINING_JOB_ATTEMPTS = 2;
+
+/**
+ * The AWS services the instances and the job call besides S3, reached through interface endpoints when
+ * `interfaceEndpoints` is on: the awslogs driver, the image pull, the ECS agent, and the job's kms:Sign.
+ */
+export const INTERFACE_ENDPOINT_SERVICES = {
+  Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
+  EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  Ecs: ec2.InterfaceVpcEndpointAwsService.ECS,
+  EcsAgent: ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
+  EcsTelemetry: ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
+  Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
+} as const;
+
+/** The training image's build argument that carries the binding's sha256 (training-image/Dockerfile). */
+export const BINDING_SHA256_BUILD_ARG = 'TFJS_BINDING_SHA256';
 
 /**
  * The scheduled training: a VPC without NAT gateways, an AWS Batch compute environment that scales to zero,
@@ -34,6 +55,10 @@ export const TRAINING_JOB_ATTEMPTS = 2;
 export class TrainingPipeline extends Construct {
   public readonly vpc: ec2.Vpc;
   public readonly securityGroup: ec2.SecurityGroup;
+  /** IMDSv2 only, hop limit 1, on every instance the compute environment launches. */
+  public readonly launchTemplate: ec2.LaunchTemplate;
+  /** The interface endpoints, with `interfaceEndpoints` on. */
+  public readonly interfaceEndpoints: readonly ec2.InterfaceVpcEndpoint[];
   public readonly computeEnvironment: batch.ManagedEc2EcsComputeEnvironment;
   public readonly jobQueue: batch.JobQueue;
   public readonly jobDefinition: batch.EcsJobDefinition;
@@ -44,7 +69,7 @@ export class TrainingPipeline extends Construct {
 
   public constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
-    const { config, conf, store } = props;
+    const { config, conf, store, signing } = props;
     const gpu = config.compute === 'gpu';
     const removalPolicy = RemovalPolicy.DESTROY;
 
@@ -64,18 +89,74 @@ export class TrainingPipeline extends Construct {
       ),
     });
 
+    // What the job reaches, all on 443: S3 (the gateway endpoint, by its prefix list), the AWS APIs the
+    // instances call (CloudWatch Logs, ECR, ECS, KMS; through interface endpoints when they are on), and the
+    // exchange. A security group filters by address, not by name, so the exchange needs 0.0.0.0/0:443,
+    // which also allows any other HTTPS host: only an egress proxy or AWS Network Firewall with a domain
+    // allow-list would close that (docs/security.md, "What the job can reach").
     this.securityGroup = new ec2.SecurityGroup(this, 'JobSecurityGroup', {
       vpc: this.vpc,
-      description: 'Training instances: HTTPS out (exchange, S3, ECR, ECS, CloudWatch), nothing in',
+      description: 'Training instances: HTTPS out (exchange, S3, ECR, ECS, CloudWatch Logs, KMS), nothing in',
       allowAllOutbound: false,
     });
-    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the exchange and AWS');
+    this.securityGroup.addEgressRule(
+      ec2.Peer.prefixList(s3PrefixListId(this)),
+      ec2.Port.tcp(443),
+      'HTTPS to S3 through the gateway endpoint',
+    );
+    if (config.interfaceEndpoints) {
+      // One group for every endpoint: HTTPS in from the training instances, nothing else.
+      const endpointGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+        vpc: this.vpc,
+        description: 'Interface endpoints of the training VPC: HTTPS from the training instances only',
+        allowAllOutbound: false,
+      });
+      endpointGroup.addIngressRule(
+        this.securityGroup,
+        ec2.Port.tcp(443),
+        'HTTPS from the training instances',
+      );
+      this.securityGroup.addEgressRule(
+        endpointGroup,
+        ec2.Port.tcp(443),
+        'HTTPS to the interface endpoints (CloudWatch Logs, ECR, ECS, KMS)',
+      );
+      this.interfaceEndpoints = Object.entries(INTERFACE_ENDPOINT_SERVICES).map(([name, service]) =>
+        this.vpc.addInterfaceEndpoint(name, {
+          service,
+          subnets: { subnetType: ec2.SubnetType.PUBLIC },
+          privateDnsEnabled: true,
+          securityGroups: [endpointGroup],
+          open: false,
+        }),
+      );
+    } else {
+      this.interfaceEndpoints = [];
+    }
+    this.securityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      config.interfaceEndpoints
+        ? 'HTTPS to the exchange (any host: a security group cannot filter by name)'
+        : 'HTTPS to the exchange and the AWS APIs (any host: a security group cannot filter by name)',
+    );
+
+    // The instance metadata service answers only token (IMDSv2) requests, and a token's reply travels one
+    // hop: nothing forwarded through the host (a bridged container, a proxy) gets a token. Batch runs ECS
+    // jobs with host networking, so the job's own process is not one hop away: see docs/security.md.
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      requireImdsv2: true,
+      httpEndpoint: true,
+      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
+      httpPutResponseHopLimit: 1,
+    });
 
     const types = instanceTypesOf(config);
     this.computeEnvironment = new batch.ManagedEc2EcsComputeEnvironment(this, 'ComputeEnvironment', {
       vpc: this.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroups: [this.securityGroup],
+      launchTemplate: this.launchTemplate,
       // Families (g5) let Batch pick the size that fits the job; types (g5.xlarge) pin it.
       instanceClasses: types
         .filter((type) => !type.includes('.'))
@@ -112,6 +193,15 @@ export class TrainingPipeline extends Construct {
       description: 'Training job: read and write models under the models prefix, nothing else',
     });
     store.grantWriteModels(this.jobRole);
+    signing.grantSign(this.jobRole);
+    if (config.tfjsBindingSha256 === '') {
+      Annotations.of(this).addWarningV2(
+        'crypto-forecast:tfjsBindingSha256',
+        'tfjsBindingSha256 is empty: `cdk deploy` stops when it builds the training image, before any ' +
+          'change to the stack. Record the sha256 of the tfjs-node-gpu binding in cdk.json first ' +
+          '(docs/training-image.md, "Pinning every download").',
+      );
+    }
 
     const container = new batch.EcsEc2ContainerDefinition(this, 'Container', {
       // Synth only stages the build context; Docker builds and pushes the image at deploy time.
@@ -122,6 +212,10 @@ export class TrainingPipeline extends Construct {
         // Laid over .dockerignore, which keeps only what the image copies: CDK stages that selection into
         // cdk.out and builds there, so the Dockerfile must be in it (CDK only re-includes a root Dockerfile).
         exclude: ['!training-image/Dockerfile'],
+        // The one checksum the image cannot carry itself (no copy could be checked when it was pinned).
+        ...(config.tfjsBindingSha256 === ''
+          ? {}
+          : { buildArgs: { [BINDING_SHA256_BUILD_ARG]: config.tfjsBindingSha256 } }),
       }),
       cpu: config.jobVcpus,
       memory: Size.mebibytes(config.jobMemoryMiB),
@@ -132,6 +226,8 @@ export class TrainingPipeline extends Construct {
         MODEL_BUCKET: store.bucket.bucketName,
         MUR_ENV: config.confEnv,
         LOG_FORMAT: 'json',
+        // kms:<key ARN>: the job signs each manifest with it (ECDSA_SHA_256).
+        [MODEL_SIGNING_KEY_ENV]: signing.environmentValue,
       },
       jobRole: this.jobRole,
       logging: ecs.LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: 'training' }),
@@ -139,7 +235,7 @@ export class TrainingPipeline extends Construct {
     acknowledge(
       container,
       'AwsSolutions-IAM5[Resource::*]',
-      'The execution role pulls the training image from the CDK assets repository: ecr:GetAuthorizationToken ' +
+      'The execution role pulls the training image from its ECR repository: ecr:GetAuthorizationToken ' +
         'has no resource but "*"; the pull itself is limited to that repository.',
     );
 
@@ -171,4 +267,32 @@ export class TrainingPipeline extends Construct {
       ],
     });
   }
+}
+
+/**
+ * The id of the region's S3 prefix list (the addresses the gateway endpoint routes), looked up at deploy
+ * time: the stack is environment-agnostic, so synth cannot know it. Its name is the gateway endpoint's
+ * service name (`com.amazonaws.{region}.s3`).
+ */
+function s3PrefixListId(scope: Construct): string {
+  const lookup = new cr.AwsCustomResource(scope, 'S3PrefixList', {
+    onUpdate: {
+      service: 'EC2',
+      action: 'describeManagedPrefixLists',
+      parameters: {
+        Filters: [{ Name: 'prefix-list-name', Values: [ec2.GatewayVpcEndpointAwsService.S3.name] }],
+      },
+      physicalResourceId: cr.PhysicalResourceId.of('s3-prefix-list'),
+      outputPaths: ['PrefixLists.0.PrefixListId'],
+    },
+    policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+    installLatestAwsSdk: false,
+  });
+  acknowledge(
+    lookup,
+    'AwsSolutions-IAM5[Resource::*]',
+    'ec2:DescribeManagedPrefixLists has no resource-level permissions; the lookup only reads the id of ' +
+      "the region's S3 prefix list.",
+  );
+  return lookup.getResponseField('PrefixLists.0.PrefixListId');
 }

@@ -28,6 +28,8 @@ export interface Synthesized {
   /** The conf/ the stack was built from. */
   readonly conf: Config;
   readonly template: Template;
+  /** The training image repository's stack, deployed before the main one. */
+  readonly imageTemplate: Template;
   /** The cloud assembly folder (assets manifest, staged training image). */
   readonly outdir: string;
 }
@@ -58,6 +60,7 @@ export function synth(overrides: Record<string, unknown> = {}, conf?: string): S
   const {
     app,
     stack,
+    imageStack,
     config,
     conf: loaded,
   } = buildForecastApp(
@@ -76,7 +79,8 @@ export function synth(overrides: Record<string, unknown> = {}, conf?: string): S
     conf === undefined ? {} : { confDir: confDirWith(conf) },
   );
   const template = Template.fromStack(stack);
-  return { app, stack, config, conf: loaded, template, outdir };
+  const imageTemplate = Template.fromStack(imageStack);
+  return { app, stack, config, conf: loaded, template, imageTemplate, outdir };
 }
 
 /** Synthesized stacks by their overrides, so that each variant is built once per test file. */

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ensureLocalKeyPair } from '../../../adapters/signing/local-keys.js';
 import { main } from '../../../infra/jobs/cli.js';
 import { BUCKET, publishSynthetic, startStore, type TestStore } from '../../serving/support.js';
+import { TEST_SIGNING_KEY } from '../../support/signing.js';
 
 const PAIR = 'BTC/USDT';
 
@@ -9,13 +14,16 @@ describe('jobs promote', () => {
   let test: TestStore;
   let older: string;
   let newer: string;
+  const otherKeys = mkdtempSync(join(tmpdir(), 'other-key-'));
   before(async () => {
+    ensureLocalKeyPair(otherKeys);
     test = await startStore();
     older = (await publishSynthetic(test.store, PAIR)).version;
     newer = (await publishSynthetic(test.store, PAIR)).version;
   });
   after(async () => {
     await test.close();
+    rmSync(otherKeys, { recursive: true, force: true });
   });
 
   async function promote(version: string): Promise<{ code: number; lines: string[] }> {
@@ -33,6 +41,9 @@ describe('jobs promote', () => {
         BUCKET,
         '--s3-endpoint',
         test.s3.endpoint,
+        // Deployed, the stack's KMS key (ModelSigningKeyArn); here the test's key pair.
+        '--signing-key',
+        TEST_SIGNING_KEY,
       ],
       (text) => lines.push(text),
     );
@@ -47,6 +58,32 @@ describe('jobs promote', () => {
     assert.equal(code, 0);
     assert.equal((await test.store.readLatest(PAIR))?.version, older);
     assert.match(lines[0] ?? '', new RegExp(`^BTC/USDT now serves version ${older}`));
+  });
+
+  it('refuses a version signed by another key, and latest.json stays', async () => {
+    const before = await test.store.readLatest(PAIR);
+    const lines: string[] = [];
+    const code = await main(
+      [
+        '--region',
+        'us-east-1',
+        'promote',
+        '--pair',
+        PAIR,
+        '--version',
+        older,
+        '--bucket',
+        BUCKET,
+        '--s3-endpoint',
+        test.s3.endpoint,
+        '--signing-key',
+        `file:${otherKeys}`,
+      ],
+      (text) => lines.push(text),
+    );
+
+    assert.equal(code, 1);
+    assert.deepEqual(await test.store.readLatest(PAIR), before);
   });
 
   it('refuses a version that was never published, and latest.json stays', async () => {

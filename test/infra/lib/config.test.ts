@@ -54,6 +54,24 @@ describe('readInfraConfig', () => {
     );
   });
 
+  it("lists every key in docs/deploying.md's settings table, so that an operator reads what each means", () => {
+    const page = readFileSync(join(ROOT, 'docs', 'deploying.md'), 'utf8');
+    const table = page.slice(
+      page.indexOf('## Settings'),
+      page.indexOf('\n## ', page.indexOf('## Settings') + 1),
+    );
+    const documented = new Set(
+      table
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`(\w+)`/g)].map((match) => match[1])),
+    );
+    assert.deepEqual(
+      INFRA_CONTEXT_KEYS.filter((key) => !documented.has(key)),
+      [],
+    );
+  });
+
   it('accepts the text forms that `-c key=value` gives: numbers, booleans and lists', () => {
     // Act
     const config = read({
@@ -104,7 +122,7 @@ describe('readInfraConfig', () => {
 
   it('refuses limits that contradict each other or exceed what the services accept', () => {
     assert.deepEqual(badKeys({ jobVcpus: 64, maxVcpus: 32 }), ['jobVcpus']);
-    assert.deepEqual(badKeys({ throttleRateLimit: 50, throttleBurstLimit: 10 }), ['throttleBurstLimit']);
+    assert.deepEqual(badKeys({ throttleRateLimit: 15, throttleBurstLimit: 10 }), ['throttleBurstLimit']);
     assert.deepEqual(badKeys({ functionTimeoutSeconds: 60 }), ['functionTimeoutSeconds']);
     assert.deepEqual(badKeys({ logRetentionDays: 10 }), ['logRetentionDays']);
     assert.deepEqual(badKeys({ alarmEmail: 'ops' }), ['alarmEmail']);
@@ -127,6 +145,47 @@ describe('readInfraConfig', () => {
       Object.keys(CONF_OWNED_CONTEXT_KEYS).filter((key) => key in cdkContext()),
       [],
     );
+  });
+});
+
+describe('readInfraConfig: the security settings', () => {
+  it('reads their defaults: WAF and interface endpoints off, reservations, no binding checksum yet', () => {
+    const config = read();
+    assert.equal(config.waf, false);
+    assert.equal(config.interfaceEndpoints, false);
+    assert.equal(config.predictReservedConcurrency, 20);
+    assert.equal(config.healthReservedConcurrency, 2);
+    assert.deepEqual(config.modelOperatorArns, []);
+    assert.equal(config.tfjsBindingSha256, '');
+    assert.ok(config.operatorQuotaPerMonth >= config.quotaPerMonth);
+    assert.ok(config.operatorThrottleRateLimit >= config.throttleRateLimit);
+  });
+
+  it('refuses an operator tier below the default tier', () => {
+    assert.deepEqual(badKeys({ operatorQuotaPerMonth: 999 }), ['operatorQuotaPerMonth']);
+    assert.deepEqual(badKeys({ operatorThrottleRateLimit: 4 }), ['operatorThrottleRateLimit']);
+    assert.deepEqual(badKeys({ operatorThrottleBurstLimit: 19 }), ['operatorThrottleBurstLimit']);
+  });
+
+  it('takes operator ARNs as a list of IAM role or user ARNs, and nothing else', () => {
+    const arns =
+      'arn:aws:iam::123456789012:role/Operator,arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*';
+    assert.deepEqual(read({ modelOperatorArns: arns }).modelOperatorArns, arns.split(','));
+    assert.deepEqual(badKeys({ modelOperatorArns: ['*'] }), ['modelOperatorArns.0']);
+    assert.deepEqual(badKeys({ modelOperatorArns: ['arn:aws:sts::123456789012:assumed-role/Operator/me'] }), [
+      'modelOperatorArns.0',
+    ]);
+  });
+
+  it('takes a binding sha256 of 64 hex digits, or nothing', () => {
+    assert.equal(read({ tfjsBindingSha256: 'a'.repeat(64) }).tfjsBindingSha256, 'a'.repeat(64));
+    assert.deepEqual(badKeys({ tfjsBindingSha256: 'sha256:abc' }), ['tfjsBindingSha256']);
+  });
+
+  it("refuses a WAF limit under WAF's minimum and a negative reservation", () => {
+    assert.deepEqual(badKeys({ wafRateLimit: 9 }), ['wafRateLimit']);
+    assert.deepEqual(badKeys({ predictReservedConcurrency: -1 }), ['predictReservedConcurrency']);
+    assert.equal(read({ waf: 'true', predictReservedConcurrency: '0' }).waf, true);
   });
 });
 

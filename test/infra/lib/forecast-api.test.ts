@@ -1,18 +1,41 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { GATEWAY_RESPONSES } from '../../../functions/gateway-responses.js';
-import { ROUTES } from '../../../functions/routes.js';
+import { ROUTES, type Route } from '../../../functions/routes.js';
+import { WAF_WINDOW_SECONDS } from '../../../infra/lib/api-firewall.js';
 import { PUBLIC_ROUTE_THROTTLE } from '../../../infra/lib/forecast-api.js';
 import { FUNCTION_CONF_DIR, functionBundling } from '../../../infra/lib/function-bundling.js';
-import { arnWithSuffix, logicalIdOf, policyStatements, synthCached } from '../support.js';
+import { arnWithSuffix, logicalIdOf, policyStatements, synth, synthCached } from '../support.js';
 
-/** The route table's functions (CDK's own helper functions have other handlers). */
-function routeFunctions(template: Template): Record<string, { Properties: Record<string, unknown> }> {
+type FunctionResource = { Properties: Record<string, unknown> };
+
+/** The route table's functions (CDK's own helper functions have no MUR_CONF_DIR). */
+function routeFunctions(template: Template): Record<string, FunctionResource> {
   return template.findResources('AWS::Lambda::Function', {
-    Properties: { Handler: 'index.handler' },
-  }) as Record<string, { Properties: Record<string, unknown> }>;
+    Properties: { Environment: { Variables: Match.objectLike({ MUR_CONF_DIR: Match.anyValue() }) } },
+  }) as Record<string, FunctionResource>;
+}
+
+/** The function of each route, found by its description (`GET /healthz`). */
+function functionsByRoute(template: Template): Map<Route, FunctionResource> {
+  const functions = Object.values(routeFunctions(template));
+  return new Map(
+    ROUTES.map((route) => {
+      const description = `${route.methods.join(', ')} ${route.path}`;
+      const found = functions.filter((fn) => fn.Properties['Description'] === description);
+      assert.equal(found.length, 1, description);
+      return [route, found[0] as FunctionResource];
+    }),
+  );
+}
+
+/** The logical id of a function's role. */
+function roleOf(fn: FunctionResource): string {
+  return (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
 /** The logical id of the API Gateway resource at `path` (`/models/reload`). */
@@ -53,44 +76,110 @@ describe('ForecastApi: functions', () => {
     }
   });
 
-  it('gives every function the environment of the route table contract', () => {
+  it('gives every function the environment of the route table contract, the signing key only where models load', () => {
+    // Arrange
     const { template } = synthCached();
     const bucket = logicalIdOf(template, 'AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
     });
-    for (const fn of Object.values(routeFunctions(template))) {
+    const key = logicalIdOf(template, 'AWS::KMS::Key', { KeyUsage: 'SIGN_VERIFY' });
+
+    // Assess
+    for (const [route, fn] of functionsByRoute(template)) {
       // No setting conf/ owns: the functions read pairs, schedule, staleness and CORS origins from the
       // conf/ they bundle (MUR_ENV), the one the stack read.
-      assert.deepEqual(fn.Properties['Environment'], {
-        Variables: {
-          MODEL_BUCKET: { Ref: bucket },
-          MUR_ENV: 'base',
-          MUR_CONF_DIR: FUNCTION_CONF_DIR,
-          NODE_OPTIONS: '--enable-source-maps',
+      assert.deepEqual(
+        fn.Properties['Environment'],
+        {
+          Variables: {
+            MODEL_BUCKET: { Ref: bucket },
+            MUR_ENV: 'base',
+            MUR_CONF_DIR: FUNCTION_CONF_DIR,
+            ...(route.loadsModels
+              ? { MODEL_SIGNING_KEY: { 'Fn::Join': ['', ['kms:', { 'Fn::GetAtt': [key, 'Arn'] }]] } }
+              : {}),
+            NODE_OPTIONS: '--enable-source-maps',
+          },
         },
-      });
+        route.name,
+      );
     }
   });
 
-  it('lets the functions read models and nothing else: no write, nothing outside the models prefix', () => {
+  it('lets the model-loading functions read models and the public key, nothing else', () => {
     // Arrange
     const { template } = synthCached({}, 'storage:\n  prefix: forecast/\n');
     const bucket = logicalIdOf(template, 'AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
     });
+    const key = logicalIdOf(template, 'AWS::KMS::Key', { KeyUsage: 'SIGN_VERIFY' });
+    const loading = [...functionsByRoute(template)].filter(([route]) => route.loadsModels);
 
     // Assess
-    for (const fn of Object.values(routeFunctions(template))) {
-      const role = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      assert.deepEqual(policyStatements(template, role), [
-        { Action: 's3:GetObject', Effect: 'Allow', Resource: arnWithSuffix(bucket, '/forecast/models/*') },
-        {
-          Action: 's3:ListBucket',
-          Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/models/*'] } },
-          Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
-        },
-      ]);
+    assert.deepEqual(loading.map(([route]) => route.name).sort(), [
+      'models',
+      'predict',
+      'readyz',
+      'reload',
+      'status',
+    ]);
+    for (const [route, fn] of loading) {
+      assert.deepEqual(
+        policyStatements(template, roleOf(fn)),
+        [
+          { Action: 's3:GetObject', Effect: 'Allow', Resource: arnWithSuffix(bucket, '/forecast/models/*') },
+          {
+            Action: 's3:ListBucket',
+            Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/models/*'] } },
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+          },
+          { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: { 'Fn::GetAtt': [key, 'Arn'] } },
+        ],
+        route.name,
+      );
+    }
+  });
+
+  it('gives healthz and openapi no S3 and no KMS access at all', () => {
+    // Arrange
+    const { template } = synthCached();
+    const others = [...functionsByRoute(template)].filter(([route]) => !route.loadsModels);
+
+    // Assess
+    assert.deepEqual(others.map(([route]) => route.name).sort(), ['healthz', 'openapi']);
+    for (const [route, fn] of others) {
+      assert.deepEqual(policyStatements(template, roleOf(fn)), [], `${route.name} has a policy`);
+      // Only the managed policy that writes its logs.
+      const role = template.toJSON()['Resources'][roleOf(fn)] as { Properties: Record<string, unknown> };
+      assert.equal(JSON.stringify(role.Properties['ManagedPolicyArns']).match(/policy\//g)?.length, 1);
+      assert.match(JSON.stringify(role.Properties['ManagedPolicyArns']), /AWSLambdaBasicExecutionRole/);
+    }
+  });
+
+  it('reserves concurrency for predict and each public health function, and for no other', () => {
+    // Arrange
+    const { template } = synthCached({ predictReservedConcurrency: 25, healthReservedConcurrency: 3 });
+
+    // Assess
+    for (const [route, fn] of functionsByRoute(template)) {
+      const expected = route.name === 'predict' ? 25 : route.access === 'public' ? 3 : undefined;
+      assert.equal(fn.Properties['ReservedConcurrentExecutions'], expected, route.name);
+    }
+  });
+
+  it('reserves 20 for predict and 2 for each health function by default, and none when set to 0', () => {
+    const defaults = functionsByRoute(synthCached().template);
+    for (const [route, fn] of defaults) {
+      const expected = route.name === 'predict' ? 20 : route.access === 'public' ? 2 : undefined;
+      assert.equal(fn.Properties['ReservedConcurrentExecutions'], expected, route.name);
+    }
+    const none = functionsByRoute(
+      synthCached({ predictReservedConcurrency: 0, healthReservedConcurrency: 0 }).template,
+    );
+    for (const [route, fn] of none) {
+      // 0 would mean "never run" to Lambda: no reservation is written instead.
+      assert.equal(fn.Properties['ReservedConcurrentExecutions'], undefined, route.name);
     }
   });
 });
@@ -190,26 +279,88 @@ describe('ForecastApi: REST API', () => {
     });
   });
 
-  it('limits each key to the monthly quota and throttle of the configuration', () => {
+  it('limits each key of the default tier to the monthly quota and throttle of the configuration', () => {
     // Arrange
     const { template } = synthCached({ quotaPerMonth: '500', throttleRateLimit: 2, throttleBurstLimit: 4 });
-    const plan = logicalIdOf(template, 'AWS::ApiGateway::UsagePlan');
+    const plan = logicalIdOf(template, 'AWS::ApiGateway::UsagePlan', {
+      Description: Match.stringLikeRegexp('^Default tier'),
+    });
 
     // Assess
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Description: Match.stringLikeRegexp('^Default tier'),
       Quota: { Limit: 500, Period: 'MONTH' },
       Throttle: { RateLimit: 2, BurstLimit: 4 },
       ApiStages: [Match.objectLike({ ApiId: { Ref: logicalIdOf(template, 'AWS::ApiGateway::RestApi') } })],
     });
-    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
     template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
       UsagePlanId: { Ref: plan },
+      KeyId: {
+        Ref: logicalIdOf(template, 'AWS::ApiGateway::ApiKey', {
+          Description: Match.stringLikeRegexp('default tier'),
+        }),
+      },
       KeyType: 'API_KEY',
     });
   });
 
+  it('has an operator tier with higher limits and a key of its own, output by the stack', () => {
+    // Arrange
+    const { template } = synthCached({
+      operatorQuotaPerMonth: 50_000,
+      operatorThrottleRateLimit: 30,
+      operatorThrottleBurstLimit: 60,
+    });
+    const plan = logicalIdOf(template, 'AWS::ApiGateway::UsagePlan', {
+      Description: Match.stringLikeRegexp('^Operator tier'),
+    });
+    const key = logicalIdOf(template, 'AWS::ApiGateway::ApiKey', {
+      Description: Match.stringLikeRegexp('operator tier'),
+    });
+
+    // Assess
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 2);
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 2);
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Description: Match.stringLikeRegexp('^Operator tier'),
+      Quota: { Limit: 50_000, Period: 'MONTH' },
+      Throttle: { RateLimit: 30, BurstLimit: 60 },
+    });
+    const keys = Object.values(template.findResources('AWS::ApiGateway::UsagePlanKey')).map(
+      (resource) => resource['Properties'] as { UsagePlanId: { Ref: string }; KeyId: { Ref: string } },
+    );
+    assert.deepEqual(
+      keys.filter((k) => k.KeyId.Ref === key).map((k) => k.UsagePlanId.Ref),
+      [plan],
+      'the operator key is in the operator plan only',
+    );
+    assert.deepEqual(template.findOutputs('OperatorApiKeyId')['OperatorApiKeyId']?.['Value'], { Ref: key });
+    assert.deepEqual(template.findOutputs('OperatorUsagePlanId')['OperatorUsagePlanId']?.['Value'], {
+      Ref: plan,
+    });
+  });
+
+  it('keeps the public health routes out of both usage plans: no key, no per-method plan throttle', () => {
+    const { template } = synthCached();
+    for (const route of ROUTES.filter((r) => r.access === 'public')) {
+      for (const method of [...route.methods, 'ANY']) {
+        template.hasResourceProperties('AWS::ApiGateway::Method', {
+          ResourceId: { Ref: resourceId(template, route.path) },
+          HttpMethod: method,
+          ApiKeyRequired: false,
+        });
+      }
+    }
+    for (const plan of Object.values(template.findResources('AWS::ApiGateway::UsagePlan'))) {
+      for (const stage of plan['Properties']['ApiStages'] as Record<string, unknown>[]) {
+        assert.deepEqual(stage['Throttle'] ?? {}, {}, 'no per-method throttle in a usage plan');
+      }
+    }
+  });
+
   it('has the 1,000 calls a month of the original system by default', () => {
     synthCached().template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Description: Match.stringLikeRegexp('^Default tier'),
       Quota: { Limit: 1000, Period: 'MONTH' },
     });
   });
@@ -287,3 +438,55 @@ describe('ForecastApi: REST API', () => {
     });
   });
 });
+
+describe('ForecastApi: WAF', () => {
+  it('has no web ACL by default, and acknowledges AwsSolutions-APIG3 with the reason', () => {
+    // Arrange
+    const { template, stack } = synthCached();
+
+    // Assess
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+    assert.ok(acknowledged(stack.api.api).includes('AwsSolutions-APIG3'));
+  });
+
+  it('with waf on, blocks an IP over the rate limit and associates the ACL with stage v1, unacknowledged', () => {
+    // Arrange
+    const { template, stack } = synth({ waf: true, wafRateLimit: 600 });
+    const acl = logicalIdOf(template, 'AWS::WAFv2::WebACL');
+    const stage = logicalIdOf(template, 'AWS::ApiGateway::Stage', { StageName: 'v1' });
+
+    // Assess
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Name: 'RateLimitPerIp',
+          Statement: {
+            RateBasedStatement: {
+              Limit: 600,
+              AggregateKeyType: 'IP',
+              EvaluationWindowSec: WAF_WINDOW_SECONDS,
+            },
+          },
+          Action: { Block: { CustomResponse: Match.objectLike({ ResponseCode: 429 }) } },
+        }),
+      ],
+    });
+    const [association] = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation'));
+    const properties = association?.['Properties'] as Record<string, unknown>;
+    assert.deepEqual(properties['WebACLArn'], { 'Fn::GetAtt': [acl, 'Arn'] });
+    assert.ok(JSON.stringify(properties['ResourceArn']).includes(`{"Ref":"${stage}"}`), 'on stage v1');
+    // synth() ran cdk-nag: APIG3 is satisfied, not acknowledged.
+    assert.ok(!acknowledged(stack.api.api).includes('AwsSolutions-APIG3'));
+  });
+});
+
+/** Rule ids acknowledged on a construct, without CDK's namespace (`Annotation::AwsSolutions-APIG3`). */
+function acknowledged(construct: IConstruct): string[] {
+  return construct.node.metadata
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.keys(entry.data as Record<string, unknown>))
+    .map((id) => id.replace(/^\w+::/, ''));
+}

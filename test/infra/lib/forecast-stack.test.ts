@@ -28,6 +28,17 @@ describe('ForecastStack: cdk-nag AwsSolutions checks', () => {
       { retainBucket: false, alarmEmail: 'ops@example.com' },
       'pairs: [BTC/USDT]\nstorage:\n  prefix: forecast/\n',
     ],
+    'WAF, interface endpoints, model operators, binding sha256, no reservations': [
+      {
+        waf: true,
+        interfaceEndpoints: true,
+        modelOperatorArns: ['arn:aws:iam::123456789012:role/Operator'],
+        tfjsBindingSha256: 'ab'.repeat(32),
+        predictReservedConcurrency: 0,
+        healthReservedConcurrency: 0,
+      },
+      undefined,
+    ],
   };
   for (const [name, [overrides, conf]] of Object.entries(variants)) {
     it(`finds no unacknowledged error with ${name}`, () => {

@@ -77,6 +77,7 @@ describe('Monitoring: alarms', () => {
     // Assess
     for (const pair of ['BTC/USDT', 'ETH/USDT', 'CHZ/USDT']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: Match.stringLikeRegexp(`^No new ${pair} model`),
         Namespace: 'CryptoForecast',
         MetricName: 'ModelPublished',
         Dimensions: [{ Name: 'Pair', Value: pair }],
@@ -100,6 +101,100 @@ describe('Monitoring: alarms', () => {
       MetricName: 'ModelPublished',
       Period: 21_600,
       EvaluationPeriods: 2,
+    });
+  });
+
+  it('raises an alarm per pair when latest.json did not move for one whole schedule period, missing data included', () => {
+    // Arrange
+    const { template } = synthCached();
+    const topic = topicOf(template);
+
+    // Act
+    const alarms = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmDescription: Match.stringLikeRegexp('latest.json did not move') },
+      }),
+    ).map((alarm) => alarm['Properties'] as Record<string, unknown>);
+
+    // Assess
+    assert.deepEqual(alarms.map((alarm) => (alarm['Dimensions'] as { Value: string }[])[0]?.Value).sort(), [
+      'BTC/USDT',
+      'CHZ/USDT',
+      'ETH/USDT',
+    ]);
+    for (const alarm of alarms) {
+      assert.deepEqual(
+        {
+          Namespace: alarm['Namespace'],
+          MetricName: alarm['MetricName'],
+          Statistic: alarm['Statistic'],
+          Period: alarm['Period'],
+          EvaluationPeriods: alarm['EvaluationPeriods'],
+          DatapointsToAlarm: alarm['DatapointsToAlarm'],
+          Threshold: alarm['Threshold'],
+          ComparisonOperator: alarm['ComparisonOperator'],
+          TreatMissingData: alarm['TreatMissingData'],
+          AlarmActions: alarm['AlarmActions'],
+          OKActions: alarm['OKActions'],
+        },
+        {
+          Namespace: 'CryptoForecast',
+          MetricName: 'ModelPublished',
+          Statistic: 'Sum',
+          Period: 3600,
+          EvaluationPeriods: 1,
+          DatapointsToAlarm: 1,
+          Threshold: 1,
+          ComparisonOperator: 'LessThanThreshold',
+          TreatMissingData: 'breaching',
+          AlarmActions: [{ Ref: topic }],
+          OKActions: [{ Ref: topic }],
+        },
+      );
+    }
+  });
+
+  it('follows the schedule period in the pointer alarm', () => {
+    const { template } = synthCached({}, 'schedule:\n  expression: rate(6 hours)\n');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('latest.json did not move'),
+      Period: 21_600,
+      EvaluationPeriods: 1,
+    });
+  });
+});
+
+describe('Monitoring: the training image', () => {
+  it('tells the topic when the scan of a pushed training image finds HIGH or CRITICAL vulnerabilities', () => {
+    // Arrange
+    const { template, imageTemplate } = synthCached();
+    const repository = Object.values(imageTemplate.findResources('AWS::ECR::Repository'))[0]?.['Properties'][
+      'RepositoryName'
+    ] as string;
+
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ecr'],
+        'detail-type': ['ECR Image Scan'],
+        detail: {
+          'repository-name': [repository],
+          'scan-status': ['COMPLETE'],
+          $or: [
+            { 'finding-severity-counts': { CRITICAL: [{ numeric: ['>', 0] }] } },
+            { 'finding-severity-counts': { HIGH: [{ numeric: ['>', 0] }] } },
+          ],
+        },
+      },
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: topicOf(template) },
+          InputTransformer: Match.objectLike({
+            InputPathsMap: Match.objectLike({ 'detail-repository-name': '$.detail.repository-name' }),
+          }),
+        }),
+      ],
     });
   });
 });

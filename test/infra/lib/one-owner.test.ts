@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../../adapters/config/yaml.js';
 import { modelsPrefix } from '../../../core/artifacts/layout.js';
 import { schedulePeriodSeconds } from '../../../core/config/schedule.js';
-import { FUNCTION_ENVIRONMENT } from '../../../functions/routes.js';
+import { FUNCTION_ENVIRONMENT, MODEL_LOADING_ENVIRONMENT, ROUTES } from '../../../functions/routes.js';
 import { STACK_OUTPUTS } from '../../../infra/lib/stack-outputs.js';
 import { synthCached } from '../support.js';
 
@@ -35,7 +35,9 @@ describe('one owner per setting: the stack follows conf/, and hands nothing conf
 
     it(`conf/${env}: one staleness alarm per pair, over stale_after_periods schedule periods`, () => {
       const alarms = Object.values(
-        template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ModelPublished' } }),
+        template.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { MetricName: 'ModelPublished', AlarmDescription: Match.stringLikeRegexp('^No new') },
+        }),
       ) as Resource[];
       const pairs = alarms.map(
         (alarm) => (alarm.Properties['Dimensions'] as { Name: string; Value: string }[])[0]?.Value,
@@ -72,9 +74,18 @@ describe('one owner per setting: the stack follows conf/, and hands nothing conf
       assert.ok(functions.length > 0);
       for (const fn of functions) {
         const variables = (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+        // The variables of MODEL_LOADING_ENVIRONMENT go to the functions of routes that load models only.
+        const route = ROUTES.find(
+          (r) => fn.Properties['Description'] === `${r.methods.join(', ')} ${r.path}`,
+        );
+        assert.ok(route, `a route for ${String(fn.Properties['Description'])}`);
+        const modelOnly = new Set<string>(MODEL_LOADING_ENVIRONMENT);
         assert.deepEqual(
           Object.keys(variables).sort(),
-          [...Object.keys(FUNCTION_ENVIRONMENT), 'NODE_OPTIONS'].sort(),
+          [
+            ...Object.keys(FUNCTION_ENVIRONMENT).filter((key) => route.loadsModels || !modelOnly.has(key)),
+            'NODE_OPTIONS',
+          ].sort(),
         );
         assert.equal(variables['MUR_ENV'], env);
       }

@@ -11,6 +11,16 @@ const MODELS_BUCKET = { VersioningConfiguration: { Status: 'Enabled' } };
 /** A deployment whose conf/ puts the models under a prefix. */
 const PREFIXED = 'storage:\n  prefix: forecast/\n';
 
+/** The training job's role. */
+function jobRole(template: ReturnType<typeof synthCached>['template']): string {
+  return logicalIdOf(template, 'AWS::IAM::Role', {
+    AssumeRolePolicyDocument: {
+      Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })],
+    },
+    Description: Match.stringLikeRegexp('^Training job'),
+  });
+}
+
 describe('TrainingPipeline: network', () => {
   it('has no NAT gateway: public subnets and a gateway endpoint for S3', () => {
     const { template } = synthCached();
@@ -24,14 +34,133 @@ describe('TrainingPipeline: network', () => {
     }
   });
 
-  it('lets the instances out on HTTPS only, and nothing in', () => {
+  it('lets the instances out on HTTPS only (S3 by its prefix list, the rest on 0.0.0.0/0:443), nothing in', () => {
+    // Arrange
     const { template } = synthCached();
+    const group = logicalIdOf(template, 'AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Training instances'),
+    });
+    const lookup = logicalIdOf(template, 'Custom::AWS', {
+      Create: Match.objectLike({
+        'Fn::Join': Match.arrayWith([
+          Match.arrayWith([Match.stringLikeRegexp('describeManagedPrefixLists')]),
+        ]),
+      }),
+    });
+
+    // Assess
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('^Training instances'),
       SecurityGroupEgress: [
         Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
       ],
       SecurityGroupIngress: Match.absent(),
+    });
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map(
+      (resource) => resource['Properties'] as Record<string, unknown>,
+    );
+    assert.deepEqual(egress, [
+      {
+        Description: 'HTTPS to S3 through the gateway endpoint',
+        DestinationPrefixListId: { 'Fn::GetAtt': [lookup, 'PrefixLists.0.PrefixListId'] },
+        FromPort: 443,
+        GroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+        IpProtocol: 'tcp',
+        ToPort: 443,
+      },
+    ]);
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  it("looks the S3 prefix list up by the gateway endpoint's service name, at deploy time", () => {
+    const { template } = synthCached();
+    const [lookup] = Object.values(template.findResources('Custom::AWS'));
+    const create = JSON.stringify(lookup?.['Properties']['Create']);
+    assert.match(create, /\\"Name\\":\\"prefix-list-name\\",\\"Values\\":\[\\"com.amazonaws./);
+    assert.match(create, /\.s3\\"\]/);
+  });
+
+  it('has no interface endpoint by default (they are billed by the hour)', () => {
+    synthCached().template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+  });
+
+  it('with interfaceEndpoints, reaches Logs, ECR, ECS and KMS through endpoints, and says so in its egress', () => {
+    // Arrange
+    const { template } = synthCached({ interfaceEndpoints: true });
+
+    // Assess
+    const services = Object.values(
+      template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
+    ).map((endpoint) => {
+      const name = JSON.stringify(endpoint['Properties']['ServiceName']);
+      return /\.([a-z.-]+)"\]\]\}$/.exec(name)?.[1] ?? name;
+    });
+    assert.deepEqual(services.sort(), [
+      'ecr.api',
+      'ecr.dkr',
+      'ecs',
+      'ecs-agent',
+      'ecs-telemetry',
+      'kms',
+      'logs',
+    ]);
+    for (const endpoint of Object.values(
+      template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
+    )) {
+      assert.equal(endpoint['Properties']['PrivateDnsEnabled'], true);
+    }
+    // The endpoints take HTTPS from the training instances only, and the instances say where they go.
+    const jobGroup = logicalIdOf(template, 'AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Training instances'),
+    });
+    const endpointGroup = logicalIdOf(template, 'AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Interface endpoints'),
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [endpointGroup, 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [jobGroup, 'GroupId'] },
+      FromPort: 443,
+      ToPort: 443,
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [jobGroup, 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointGroup, 'GroupId'] },
+      FromPort: 443,
+    });
+    for (const endpoint of Object.values(
+      template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
+    )) {
+      assert.deepEqual(endpoint['Properties']['SecurityGroupIds'], [
+        { 'Fn::GetAtt': [endpointGroup, 'GroupId'] },
+      ]);
+    }
+  });
+});
+
+describe('TrainingPipeline: instances', () => {
+  it('launches every instance from a template that requires IMDSv2 with a hop limit of 1', () => {
+    // Arrange
+    const { template } = synthCached();
+    const launchTemplate = logicalIdOf(template, 'AWS::EC2::LaunchTemplate');
+
+    // Assess
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+      }),
+    });
+    template.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+      ComputeResources: Match.objectLike({ LaunchTemplate: { LaunchTemplateId: { Ref: launchTemplate } } }),
+    });
+  });
+
+  it('uses the same template on CPU instances', () => {
+    const { template } = synthCached({ compute: 'cpu' });
+    template.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+      ComputeResources: Match.objectLike({
+        Ec2Configuration: [{ ImageType: 'ECS_AL2023' }],
+        LaunchTemplate: { LaunchTemplateId: { Ref: logicalIdOf(template, 'AWS::EC2::LaunchTemplate') } },
+      }),
     });
   });
 });
@@ -123,10 +252,11 @@ describe('TrainingPipeline: job definition', () => {
     });
   });
 
-  it('gives the pipeline the bucket, the configuration it reads everything else from, and JSON logs', () => {
+  it('gives the pipeline the bucket, the configuration it reads everything else from, JSON logs and the signing key', () => {
     // Arrange
     const { template } = synthCached({}, PREFIXED);
     const bucket = logicalIdOf(template, 'AWS::S3::Bucket', MODELS_BUCKET);
+    const key = logicalIdOf(template, 'AWS::KMS::Key', { KeyUsage: 'SIGN_VERIFY' });
 
     // Assess
     template.hasResourceProperties('AWS::Batch::JobDefinition', {
@@ -136,6 +266,10 @@ describe('TrainingPipeline: job definition', () => {
           { Name: 'MODEL_BUCKET', Value: { Ref: bucket } },
           { Name: 'MUR_ENV', Value: 'stack-test' },
           { Name: 'LOG_FORMAT', Value: 'json' },
+          {
+            Name: 'MODEL_SIGNING_KEY',
+            Value: { 'Fn::Join': ['', ['kms:', { 'Fn::GetAtt': [key, 'Arn'] }]] },
+          },
         ],
         LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
       }),
@@ -157,6 +291,10 @@ describe('TrainingPipeline: job definition', () => {
     const staged = join(outdir, images[0]?.source.directory ?? '');
     assert.ok(readFileSync(join(staged, 'training-image', 'Dockerfile'), 'utf8').includes('ENTRYPOINT'));
     assert.ok(readFileSync(join(staged, 'package-lock.json'), 'utf8').length > 0);
+    // tfjs-node-gpu's recorded subtree and the script that lays it over the lock; not the recorder.
+    assert.ok(existsSync(join(staged, 'training-image', 'lock', 'merge.ts')));
+    assert.ok(existsSync(join(staged, 'training-image', 'lock', 'tfjs-node-gpu.json')));
+    assert.equal(existsSync(join(staged, 'training-image', 'lock', 'record.ts')), false);
     assert.equal(
       existsSync(join(staged, 'node_modules')),
       false,
@@ -165,19 +303,14 @@ describe('TrainingPipeline: job definition', () => {
     assert.notEqual(REPO_ROOT, staged);
   });
 
-  it('lets the job role write only under the models prefix', () => {
+  it('lets the job role write only under the models prefix, and sign with the key (ECDSA_SHA_256 only)', () => {
     // Arrange
     const { template } = synthCached({}, PREFIXED);
     const bucket = logicalIdOf(template, 'AWS::S3::Bucket', MODELS_BUCKET);
-    const role = logicalIdOf(template, 'AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })],
-      },
-      Description: Match.stringLikeRegexp('^Training job'),
-    });
+    const key = logicalIdOf(template, 'AWS::KMS::Key', { KeyUsage: 'SIGN_VERIFY' });
 
     // Act
-    const statements = policyStatements(template, role);
+    const statements = policyStatements(template, jobRole(template));
 
     // Assess
     assert.deepEqual(statements, [
@@ -192,7 +325,148 @@ describe('TrainingPipeline: job definition', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
       },
+      { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: { 'Fn::GetAtt': [key, 'Arn'] } },
+      {
+        Action: 'kms:Sign',
+        Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256' } },
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [key, 'Arn'] },
+      },
     ]);
+  });
+});
+
+describe('ModelSigning', () => {
+  it('is an asymmetric P-256 signing key with an alias, kept with the bucket', () => {
+    // Arrange
+    const { template } = synthCached();
+    const key = logicalIdOf(template, 'AWS::KMS::Key', { KeyUsage: 'SIGN_VERIFY' });
+
+    // Assess
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+        EnableKeyRotation: false,
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/CryptoForecast/model-signing',
+      TargetKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
+  });
+
+  it("denies kms:Sign in the key's own policy to every principal but the job role", () => {
+    // Arrange
+    const { template } = synthCached();
+
+    // Act
+    const [key] = Object.values(
+      template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }),
+    );
+    const statements = (key?.['Properties'] as { KeyPolicy: { Statement: Record<string, unknown>[] } })
+      .KeyPolicy.Statement;
+
+    // Assess
+    assert.deepEqual(
+      statements.find((statement) => statement['Sid'] === 'DenySignButPublisher'),
+      {
+        Sid: 'DenySignButPublisher',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:Sign',
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [jobRole(template), 'Arn'] } } },
+      },
+    );
+    // The account can still manage the key (and repair its policy).
+    assert.ok(
+      statements.some((statement) => statement['Effect'] === 'Allow' && statement['Action'] === 'kms:*'),
+    );
+  });
+});
+
+describe('TrainingPipeline: image', () => {
+  it("pushes the image to its own repository (the synthesizer's), not the bootstrap one", () => {
+    // Arrange
+    const { outdir, stack } = synthCached();
+    const manifest = JSON.parse(readFileSync(join(outdir, `${stack.artifactId}.assets.json`), 'utf8')) as {
+      dockerImages: Record<string, { destinations: Record<string, { repositoryName: string }> }>;
+    };
+
+    // Assess
+    const destinations = Object.values(manifest.dockerImages).flatMap((image) =>
+      Object.values(image.destinations),
+    );
+    assert.deepEqual(
+      destinations.map((destination) => destination.repositoryName),
+      ['cryptoforecast-training'],
+    );
+  });
+
+  it('scans every push, keeps tags immutable, and lets the CDK publishing role push', () => {
+    // Arrange
+    const { imageTemplate } = synthCached();
+
+    // Assess
+    imageTemplate.hasResourceProperties('AWS::ECR::Repository', {
+      RepositoryName: 'cryptoforecast-training',
+      ImageScanningConfiguration: { ScanOnPush: true },
+      ImageTagMutability: 'IMMUTABLE',
+      LifecyclePolicy: Match.objectLike({
+        LifecyclePolicyText: Match.stringLikeRegexp('imageCountMoreThan'),
+      }),
+      RepositoryPolicyText: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: {
+              AWS: {
+                'Fn::Sub': [
+                  'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-${Qualifier}-image-publishing-role-${AWS::AccountId}-${AWS::Region}',
+                  { Qualifier: 'hnb659fds' },
+                ],
+              },
+            },
+            Action: Match.arrayWith(['ecr:InitiateLayerUpload', 'ecr:PutImage']),
+          }),
+        ],
+        Version: '2012-10-17',
+      },
+    });
+  });
+
+  it('deploys the repository stack before the stack that pushes to it', () => {
+    const { stack, app } = synthCached();
+    const images = app.node.findChild(`${stack.stackName}Images`);
+    assert.ok(stack.dependencies.includes(images as typeof stack));
+  });
+
+  it('passes the binding sha256 to the image build only when it is set', () => {
+    const buildArgs = (overrides: Record<string, unknown>): unknown => {
+      const { outdir, stack } = synthCached(overrides);
+      const manifest = JSON.parse(readFileSync(join(outdir, `${stack.artifactId}.assets.json`), 'utf8')) as {
+        dockerImages: Record<string, { source: { dockerBuildArgs?: Record<string, string> } }>;
+      };
+      return Object.values(manifest.dockerImages)[0]?.source.dockerBuildArgs;
+    };
+    assert.equal(buildArgs({}), undefined);
+    assert.deepEqual(buildArgs({ tfjsBindingSha256: 'ab'.repeat(32) }), {
+      TFJS_BINDING_SHA256: 'ab'.repeat(32),
+    });
+  });
+
+  it('warns at synth while the binding sha256 is missing, and not once it is set', () => {
+    const warnings = (overrides: Record<string, unknown>): string[] =>
+      synthCached(overrides)
+        .stack.node.findAll()
+        .flatMap((construct) => construct.node.metadata)
+        .filter((entry) => entry.type === 'aws:cdk:warning')
+        .map((entry) => String(entry.data))
+        .filter((text) => text.includes('tfjsBindingSha256'));
+    assert.equal(warnings({}).length, 1);
+    assert.deepEqual(warnings({ tfjsBindingSha256: 'ab'.repeat(32) }), []);
   });
 });
 
