@@ -78,6 +78,8 @@ describe('bundled functions', { timeout: 180_000 }, () => {
       MUR_CONF_DIR: join(dir, 'conf'),
       MUR_ENV: 'base',
       MODEL_BUCKET: 'test-models',
+      // As the stack sets it on model-loading functions; the public key is fetched on the first load, not at init.
+      MODEL_SIGNING_KEY: 'kms:arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
       AWS_REGION: 'eu-west-1',
     });
     const run = (dir: string, code: string): string => {
