@@ -4,6 +4,7 @@ import { FamilySpecSchema } from '../distribution/family.js';
 import { DEFAULT_SCALE_INPUTS, ScaleInputsSpecSchema } from '../distribution/scale-inputs.js';
 import { FEATURE_SETS } from '../features/columns.js';
 import { PairSchema } from '../market/pair.js';
+import { DEFAULT_SCALE_NETWORK_CONFIG, ScaleNetworkConfigSchema } from './scale-network.js';
 import { ScheduleConfigSchema } from './schedule.js';
 
 // Pairs are market domain; the schema re-exports them for the configuration's readers.
@@ -120,6 +121,8 @@ export const DistributionConfigSchema = z.strictObject({
   /** Ridge penalty on the correction's standardised weights. */
   l2: z.number().min(0),
   calibrate: z.boolean(),
+  /** One scale network across pairs, served where it validates better than the pair's linear correction. */
+  network: ScaleNetworkConfigSchema.default(DEFAULT_SCALE_NETWORK_CONFIG),
 });
 
 /**
@@ -132,6 +135,7 @@ export const DEFAULT_DISTRIBUTION_CONFIG: z.infer<typeof DistributionConfigSchem
   inputs: DEFAULT_SCALE_INPUTS,
   l2: 1e-4,
   calibrate: true,
+  network: DEFAULT_SCALE_NETWORK_CONFIG,
 });
 
 export const ConversionConfigSchema = z.strictObject({
@@ -200,22 +204,33 @@ export const ServingConfigSchema = z.strictObject({
   ),
 });
 
-export const ConfigSchema = z.strictObject({
-  pairs: z
-    .array(PairSchema)
-    .min(1)
-    .refine((pairs) => new Set(pairs).size === pairs.length, 'pairs must not repeat'),
-  exchange: ExchangeConfigSchema,
-  market: MarketConfigSchema,
-  features: FeaturesConfigSchema,
-  training: TrainingConfigSchema,
-  validation: ValidationConfigSchema,
-  distribution: DistributionConfigSchema.default(DEFAULT_DISTRIBUTION_CONFIG),
-  conversion: ConversionConfigSchema,
-  storage: StorageConfigSchema,
-  serving: ServingConfigSchema,
-  schedule: ScheduleConfigSchema,
-});
+export const ConfigSchema = z
+  .strictObject({
+    pairs: z
+      .array(PairSchema)
+      .min(1)
+      .refine((pairs) => new Set(pairs).size === pairs.length, 'pairs must not repeat'),
+    exchange: ExchangeConfigSchema,
+    market: MarketConfigSchema,
+    features: FeaturesConfigSchema,
+    training: TrainingConfigSchema,
+    validation: ValidationConfigSchema,
+    distribution: DistributionConfigSchema.default(DEFAULT_DISTRIBUTION_CONFIG),
+    conversion: ConversionConfigSchema,
+    storage: StorageConfigSchema,
+    serving: ServingConfigSchema,
+    schedule: ScheduleConfigSchema,
+  })
+  .superRefine((config, context) => {
+    const { sequence_hours: hours, enabled } = config.distribution.network;
+    if (enabled && hours >= config.features.sequence_length) {
+      context.addIssue({
+        code: 'custom',
+        path: ['distribution', 'network', 'sequence_hours'],
+        message: `must be below features.sequence_length (${config.features.sequence_length}): the network reads the hours inside the window serving fetches`,
+      });
+    }
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type Timeframe = z.infer<typeof TimeframeSchema>;

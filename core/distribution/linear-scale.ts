@@ -41,6 +41,12 @@ export interface ScaleCorrectionFit {
   readonly mu?: ArrayLike<number>;
   /** Ridge penalty on the standardised weights (not on the bias). */
   readonly l2?: number;
+  /**
+   * How windows weigh: `price` (default) by their CRPS in price terms, scaled by the mean base sigma so the
+   * tolerance is unit-free; `relative` by their CRPS over their own base sigma, so that pairs of different
+   * volatility pooled in one fit weigh alike (the scale network's loss, which this fit starts).
+   */
+  readonly weighting?: 'price' | 'relative';
 }
 
 /** Fits the correction by L-BFGS on mean CRPS (scaled by the mean base sigma so the tolerance is unit-free). */
@@ -65,6 +71,7 @@ export function fitScaleCorrection(fit: ScaleCorrectionFit): ScaleCorrection {
     for (let j = 0; j < d; j += 1) z[i * d + j] = (x[i * d + j]! - mean[j]!) / sd[j]!;
   let unit = 0;
   for (let i = 0; i < n; i += 1) unit += sigmaBase[i]! / n;
+  const relative = fit.weighting === 'relative';
 
   const objective = (theta: Float64Array) => {
     const gradient = new Float64Array(d + 1);
@@ -74,12 +81,14 @@ export function fitScaleCorrection(fit: ScaleCorrectionFit): ScaleCorrection {
       for (let j = 0; j < d; j += 1) eta += theta[j]! * z[i * d + j]!;
       const predictive = { mu: fit.mu?.[i] ?? 0, sigma: sigmaBase[i]! * Math.exp(eta) };
       const y = outcomes[i]!;
-      value += predictive.sigma * family.crps((y - predictive.mu) / predictive.sigma);
-      const g = crpsLogScaleGradient(family, predictive, y);
+      // Exactly 1 for `price`: its arithmetic stays what it was, to the last bit.
+      const weight = relative ? 1 / sigmaBase[i]! : 1;
+      value += weight * predictive.sigma * family.crps((y - predictive.mu) / predictive.sigma);
+      const g = weight * crpsLogScaleGradient(family, predictive, y);
       for (let j = 0; j < d; j += 1) gradient[j]! += g * z[i * d + j]!;
       gradient[d]! += g;
     }
-    const scale = 1 / (n * unit);
+    const scale = relative ? 1 / n : 1 / (n * unit);
     value *= scale;
     for (let j = 0; j <= d; j += 1) gradient[j]! *= scale;
     for (let j = 0; j < d; j += 1) {

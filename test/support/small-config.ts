@@ -11,6 +11,7 @@ export function smallConfig(overrides: Record<string, unknown> = {}): Config {
     features: { sequence_length: 12 },
     training: { hidden_size: 6, max_epochs: 2, train_batch_size: 32, backend: 'auto' },
     validation: { max_mean_loss: 10 },
+    distribution: { network: { sequence_hours: 8, hidden_size: 4, members: 1, max_epochs: 2 } },
     // The test process's own key pair, not the local stack's (.local/keys).
     storage: { signing_key: TEST_SIGNING_KEY },
   });

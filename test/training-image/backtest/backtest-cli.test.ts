@@ -38,6 +38,7 @@ describe('npm run backtest (walk-forward)', () => {
       [
         `features: { sequence_length: ${SEQUENCE} }`,
         'training: { hidden_size: 6, max_epochs: 2, train_batch_size: 32 }',
+        'distribution: { network: { sequence_hours: 8 } }',
       ].join('\n'),
     );
     env = { MUR_CONF_DIR: join(dir, 'conf'), LOG_FORMAT: 'text' };

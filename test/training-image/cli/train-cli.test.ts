@@ -50,6 +50,7 @@ describe('training entry point (the Batch job)', () => {
         'market: { history_days: 12 }',
         'features: { sequence_length: 12 }',
         'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32 }',
+        'distribution: { network: { sequence_hours: 8, hidden_size: 4, members: 1, max_epochs: 1 } }',
         'validation: { max_mean_loss: 10 }',
       ].join('\n'),
     );
@@ -61,6 +62,7 @@ describe('training entry point (the Batch job)', () => {
         'market: { history_days: 12 }',
         'features: { sequence_length: 12 }',
         'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32 }',
+        'distribution: { network: { sequence_hours: 8, hidden_size: 4, members: 1, max_epochs: 1 } }',
         'validation: { max_mean_loss: 10, min_skill: 1 }',
       ].join('\n'),
     );
