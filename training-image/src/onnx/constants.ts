@@ -1,5 +1,5 @@
 /** The graph's boundary names: core owns them (the serving side feeds and reads them), the exporter writes them. */
-export { ONNX_IO } from '../../../adapters/inference/onnx-io.js';
+export { ONNX_IO, SCALE_ONNX_IO } from '../../../adapters/inference/onnx-io.js';
 
 export const PRODUCER_NAME = 'crypto-forecast';
 

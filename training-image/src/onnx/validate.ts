@@ -1,11 +1,17 @@
 import type { ForecastNetworkWeights } from '../model/weights.js';
 import { InvalidWeightsError } from './errors.js';
 
-function isPositiveInteger(n: number): boolean {
+export function isPositiveInteger(n: number): boolean {
   return Number.isInteger(n) && n > 0;
 }
 
-function checkArray(problems: string[], label: string, values: Float32Array, expectedLength: number): void {
+/** Adds to `problems` why `values` is not a Float32Array of `expectedLength` finite numbers, if it is not. */
+export function checkArray(
+  problems: string[],
+  label: string,
+  values: Float32Array,
+  expectedLength: number,
+): void {
   if (!(values instanceof Float32Array)) {
     problems.push(`${label} must be a Float32Array`);
     return;
