@@ -88,6 +88,7 @@ function benchConfig(s3: S3Server, exchange: FakeExchange, serving: Record<strin
       pairs: [PAIR],
       market: { history_days: 12 },
       features: { sequence_length: 12 },
+      distribution: { network: { sequence_hours: 8, hidden_size: 4, members: 1, max_epochs: 2 } },
       training: { hidden_size: 6, max_epochs: 2, train_batch_size: 32, backend: 'auto' },
       validation: { max_mean_loss: 10, min_skill: null },
       // --short: a 2 s exchange timeout (conf/local's is 5 s) so that the 10 s delay scenario, which

@@ -153,21 +153,27 @@ describe('npm start (local/stack.ts) end to end', { timeout: START_TIMEOUT_MS + 
     assert.equal(without.status, 403);
   });
 
-  it('answers /readyz with or without a key (it needs none)', async () => {
+  it('answers /readyz with or without a key (it needs none), and /status with the operator key lists the models', async () => {
     // Act
     const without = await fetch(`${url}/readyz`);
     const withKey = await fetch(`${url}/readyz`, { headers: { 'x-api-key': KEY } });
+    const operatorKey = (/ {2}operator {3}(\S+)/.exec(output.text) ?? [])[1] ?? 'missing';
+    const status = await fetch(`${url}/status`, { headers: { 'x-api-key': operatorKey } });
+    const notOperator = await fetch(`${url}/status`, { headers: { 'x-api-key': KEY } });
 
-    // Assess
+    // Assess: the public route says ready and nothing more; the pairs and versions are the keyed route's
     for (const response of [without, withKey]) {
       assert.equal(response.status, 200);
-      const body = (await response.json()) as { ready: boolean; models: { pair: string }[] };
-      assert.equal(body.ready, true);
-      assert.deepEqual(
-        body.models.map((m) => m.pair),
-        ['BTC/USDT'],
-      );
+      assert.deepEqual(await response.json(), { ready: true });
     }
+    assert.equal(notOperator.status, 403, 'the API key is not the operator key');
+    assert.equal(status.status, 200);
+    const body = (await status.json()) as { ready: boolean; models: { pair: string }[] };
+    assert.equal(body.ready, true);
+    assert.deepEqual(
+      body.models.map((m) => m.pair),
+      ['BTC/USDT'],
+    );
   });
 
   it('answers a method the route does not take with 405 and Allow', async () => {

@@ -8,6 +8,7 @@ import { HOUR_MS, type Candle } from '../../core/market/index.js';
 import { CcxtCandleSource } from '../../adapters/market/index.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ArtifactStore as Store, ManifestError } from '../../adapters/storage/index.js';
+import { newVersion } from '../../core/artifacts/index.js';
 import {
   CandleCache,
   MarketDataUnavailableError,
@@ -359,13 +360,17 @@ describe('Predictor', () => {
 
   it("gives every answer the model's training time, target mode and age in whole seconds, stale past the limit", async () => {
     // Prepare: a residual model trained at 06:00, read with a clock the test moves up to 09:00, the
-    // open time of the last of the candles: every window is then the latest one by that clock
+    // open time of the last of the candles: every window is then the latest one by that clock. The
+    // version is stamped when it was trained, under a prefix of its own (a version id in the future of
+    // the clock is refused, and other tests' newer versions would keep the pointer).
     const trainedAt = '2026-11-26T06:00:00.000Z';
-    const published = await publishSynthetic(t.store, 'BTC/USDT', {
+    const own = new Store({ client: t.store.client, bucket: BUCKET, prefix: 'age/', key: testSigningKey() });
+    const published = await publishSynthetic(own, 'BTC/USDT', {
       metricsModel: { target_mode: 'residual' },
       trainedAt,
+      version: newVersion(new Date(trainedAt)),
     });
-    const p = predictor({ pairs: ['BTC/USDT'] });
+    const p = predictor({ store: own, pairs: ['BTC/USDT'] });
     const trained = Date.parse(trainedAt);
 
     // Act
@@ -537,20 +542,21 @@ describe('Predictor', () => {
     });
   });
 
-  it('flags a training time in the future as clock skew and stale, within a minute as neither', async () => {
-    // Prepare: trained two hours after the clock, then 30 seconds after it
+  it('refuses a training time beyond the clock skew tolerance, and serves one within it as neither skewed nor stale', async () => {
+    // Prepare: trained two hours after the clock
     await publishSynthetic(t.store, 'BTC/USDT', { trainedAt: new Date(NOW + 2 * HOUR_MS).toISOString() });
-    const ahead = await predictor({ pairs: ['BTC/USDT'] }).predict('BTC/USDT');
+
+    // Act, Assess: never served, naming the bound
+    await assert.rejects(
+      predictor({ pairs: ['BTC/USDT'] }).predict('BTC/USDT'),
+      (error: Error) => error.name === 'ModelBoundsError' && /clock skew tolerance/.test(error.message),
+    );
+
+    // Prepare, Act: trained 30 seconds after the clock, within the tolerance
     await publishSynthetic(t.store, 'BTC/USDT', { trainedAt: new Date(NOW + 30_000).toISOString() });
     const slightly = await predictor({ pairs: ['BTC/USDT'] }).predict('BTC/USDT');
 
     // Assess
-    assert.deepEqual(ahead.model.age, {
-      ageSeconds: 0,
-      staleAfterSeconds: STALE_AFTER_SECONDS,
-      stale: true,
-      clockSkew: true,
-    });
     assert.deepEqual(slightly.model.age, {
       ageSeconds: 0,
       staleAfterSeconds: STALE_AFTER_SECONDS,
@@ -576,7 +582,8 @@ describe('Predictor', () => {
       pairs: ['BTC/USDT', 'ETH/USDT'],
       log: {
         info: () => {},
-        warn: (message, fields) => warnings.push(`${message} ${String(fields?.['folder'])}`),
+        warn: (message, fields) =>
+          warnings.push(`${message} ${String(fields?.['folder'] ?? fields?.['pair'])}`),
       },
     });
 
@@ -596,6 +603,8 @@ describe('Predictor', () => {
     assert.deepEqual(warnings, [
       'skipping an unreadable latest.json eth_usdt',
       'skipping an unreadable latest.json stray',
+      // said once per read for a configured pair whose published version cannot be served
+      'refusing the published version ETH/USDT',
     ]);
   });
 

@@ -42,7 +42,7 @@ describe('trainPair end to end: fake exchange -> pipeline -> S3-compatible serve
       exchange: { url: exchange.url },
       storage: { bucket: 'e2e-models', endpoint: s3.endpoint },
     });
-    store = ArtifactStore.fromConfig(config.storage);
+    store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
   });
 
   after(async () => {
