@@ -39,11 +39,21 @@ export function servedModel(model: ModelInfo): z.input<typeof ServedModelSchema>
 }
 
 function distributionSummary(model: ModelInfo): z.input<typeof DistributionSummarySchema> {
-  const { scale, calibrated, family, heldOut } = model.distribution;
+  const { scale, calibrated, family, heldOut, selection, network } = model.distribution;
   return {
     family,
     scale,
     calibrated,
+    selection,
+    network:
+      network === null
+        ? null
+        : {
+            run: network.run,
+            trained_on: [...network.trainedOn],
+            trained_on_this_pair: network.trainedOnThisPair,
+            calibration: network.calibration,
+          },
     measured:
       heldOut === null
         ? null

@@ -6,6 +6,7 @@ import {
 import { scaleInputNames } from '../core/distribution/scale-inputs.js';
 import { serveDistribution, type ServedDistribution } from '../core/distribution/next-close.js';
 import type { ScaleCorrection } from '../core/distribution/linear-scale.js';
+import type { ScaleSelection } from '../core/distribution/shared-network.js';
 import { ModelLoadError } from './errors.js';
 
 export const DISTRIBUTION_FILE = 'distribution.json';
@@ -18,6 +19,15 @@ export interface DistributionSummary {
   readonly family: ServedDistribution['spec']['family'];
   /** What it measured on the model's held-out test hours; null when nothing was measured. */
   readonly heldOut: HeldOutFigures | null;
+  /** How the scale was chosen on validation; null when there was no choice. */
+  readonly selection: ScaleSelection | null;
+  /** The shared network serving it; null for the other scales. */
+  readonly network: {
+    readonly run: string;
+    readonly trainedOn: readonly string[];
+    readonly trainedOnThisPair: boolean;
+    readonly calibration: 'own' | 'pooled';
+  } | null;
 }
 
 export interface LoadedDistribution {
@@ -61,7 +71,7 @@ export function loadDistribution(
     fail(`B1 reads ${spec.b1.window} closes, the model's window has ${sequenceLength}`);
   }
   if (spec.scale.kind === 'linear') checkCorrection(spec.scale.correction, fail);
-  return compiled(serveDistribution(spec));
+  return compiled(serveDistribution(spec), pair);
 }
 
 /** The weights must line up with the inputs this code computes for the spec, in the same order. */
@@ -72,8 +82,10 @@ function checkCorrection(correction: ScaleCorrection, fail: (reason: string) => 
   }
 }
 
-function compiled(served: ServedDistribution): LoadedDistribution {
+function compiled(served: ServedDistribution, pair?: string): LoadedDistribution {
   const { spec } = served;
+  const network = spec.scale.kind === 'shared_network' ? spec.scale.network : null;
+  const trainedOnThisPair = network !== null && pair !== undefined && network.trained_on.includes(pair);
   return {
     served,
     summary: {
@@ -81,6 +93,17 @@ function compiled(served: ServedDistribution): LoadedDistribution {
       calibrated: spec.calibration !== null,
       family: spec.family,
       heldOut: spec.held_out,
+      selection: spec.selection,
+      network:
+        network === null
+          ? null
+          : {
+              run: network.run,
+              trainedOn: network.trained_on,
+              trainedOnThisPair,
+              // A pair's own version calibrates on its own validation hours, even one the network did not see.
+              calibration: 'own',
+            },
     },
   };
 }

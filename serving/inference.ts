@@ -1,4 +1,5 @@
-import { ONNX_IO } from '../adapters/inference/onnx-io.js';
+import { ONNX_IO, SCALE_ONNX_IO } from '../adapters/inference/onnx-io.js';
+import type { ScaleNetworkFeeds } from '../core/distribution/scale-network-input.js';
 import { ModelOutputError } from './errors.js';
 import type { LoadedModel } from './model-loader.js';
 import type { SessionLeases } from './session-leases.js';
@@ -19,6 +20,30 @@ export async function runWindow(
       { name: ONNX_IO.input, data: window, dims: [1, model.sequenceLength, model.featureCount] },
     ]);
     const value = output[ONNX_IO.output]?.data[0];
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new ModelOutputError(model.pair, model.version, value);
+    }
+    return value;
+  });
+}
+
+/**
+ * Runs a loaded model's shared scale network (scale.onnx) on one window's feeds (scaleNetworkFeeds) and
+ * returns log_scale, under the same lease as the point model's session. ModelOutputError when not finite.
+ */
+export async function runScaleWindow(
+  leases: SessionLeases,
+  model: LoadedModel,
+  feeds: ScaleNetworkFeeds,
+): Promise<number> {
+  const session = model.scaleSession;
+  if (session === null) throw new ModelOutputError(model.pair, model.version, 'no scale.onnx session');
+  return leases.hold(model, async () => {
+    const output = await session.run([
+      { name: SCALE_ONNX_IO.sequence, data: feeds.sequence, dims: [1, feeds.sequence.length / 2, 2] },
+      { name: SCALE_ONNX_IO.inputs, data: feeds.inputs, dims: [1, feeds.inputs.length] },
+    ]);
+    const value = output[SCALE_ONNX_IO.output]?.data[0];
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new ModelOutputError(model.pair, model.version, value);
     }

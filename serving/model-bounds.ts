@@ -11,6 +11,8 @@ export interface BoundsInput {
   readonly metrics: Metrics;
   readonly featureCount: number;
   readonly distribution: ForecastDistribution;
+  /** scale.onnx's graph when the version serves the shared network. */
+  readonly scaleGraph: OnnxGraphSummary | null;
   /** This server's clock, ms. */
   readonly now: number;
 }
@@ -47,7 +49,32 @@ export function boundProblems(input: BoundsInput): string[] {
       );
     }
   }
-  if (calibration !== null) {
+  const calibrations = [calibration];
+  if (scale.kind === 'shared_network') {
+    const { hours, hidden_size: hidden, members } = scale.network;
+    const { scaleNetworkHours, scaleNetworkHidden, scaleNetworkMembers } = MODEL_BOUNDS;
+    if (!within(hours, scaleNetworkHours.min, Math.min(scaleNetworkHours.max, length - 1))) {
+      problems.push(
+        `MODEL_BOUNDS.scaleNetworkHours: the scale network reads ${hours} hours, outside ${scaleNetworkHours.min}..${Math.min(scaleNetworkHours.max, length - 1)} (inside the ${length}-candle window)`,
+      );
+    }
+    if (!within(hidden, scaleNetworkHidden.min, scaleNetworkHidden.max)) {
+      problems.push(
+        `MODEL_BOUNDS.scaleNetworkHidden: ${hidden} units, outside ${scaleNetworkHidden.min}..${scaleNetworkHidden.max}`,
+      );
+    }
+    if (!within(members, scaleNetworkMembers.min, scaleNetworkMembers.max)) {
+      problems.push(
+        `MODEL_BOUNDS.scaleNetworkMembers: ${members} members, outside ${scaleNetworkMembers.min}..${scaleNetworkMembers.max}`,
+      );
+    }
+    calibrations.push(scale.network.pooled_calibration);
+    if (input.scaleGraph === null)
+      problems.push('scale.onnx: the distribution serves the shared network, the version has no scale.onnx');
+    else problems.push(...operatorProblems(input.scaleGraph).map((problem) => `scale.onnx: ${problem}`));
+  }
+  for (const calibration of calibrations) {
+    if (calibration === null) continue;
     const multipliers = [calibration.scale, ...calibration.levels.map((level) => level.multiplier)];
     const outside = multipliers.filter(
       (m) => !within(m, calibrationMultiplier.min, calibrationMultiplier.max),

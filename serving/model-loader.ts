@@ -9,8 +9,10 @@ import { OnnxSession, type SessionOptions } from '../adapters/inference/session.
 import { ModelBoundsError, ModelLoadError, ModelShapeError } from './errors.js';
 import { boundProblems } from './model-bounds.js';
 import { loadDistribution, type LoadedDistribution } from './distribution-file.js';
-import { ONNX_IO } from '../adapters/inference/onnx-io.js';
+import { ONNX_IO, SCALE_ONNX_IO } from '../adapters/inference/onnx-io.js';
+import type { SharedNetwork } from '../core/distribution/shared-network.js';
 import { issueLines } from '../core/validation/issues.js';
+import { scaleInputNames } from '../core/distribution/scale-inputs.js';
 
 /** What loading needs from the artifact store; tests can wrap a real store to count or fail calls. */
 export type ModelSource = Pick<
@@ -43,6 +45,8 @@ export interface LoadedModel {
   readonly sequenceLength: number;
   readonly featureCount: number;
   readonly session: OnnxSession;
+  /** scale.onnx's session when the distribution serves the shared scale network; null otherwise. */
+  readonly scaleSession: OnnxSession | null;
   /** The scaler this model was trained with; the only one it is ever served with. */
   readonly scaler: MinMaxScaler;
   readonly metrics: Metrics;
@@ -78,11 +82,12 @@ export async function loadModel(
   const { pair, version } = pointer;
   const downloadStarted = performance.now();
   const manifest = await store.readManifest(pair, version);
-  const [modelBytes, scalerBytes, metricsBytes, distributionBytes] = await Promise.all([
+  const [modelBytes, scalerBytes, metricsBytes, distributionBytes, scaleBytes] = await Promise.all([
     store.readFile(manifest, 'model.onnx'),
     store.readFile(manifest, 'scaler.json'),
     store.readFile(manifest, 'metrics.json'),
     store.readOptionalFile(manifest, 'distribution.json'),
+    store.readOptionalFile(manifest, 'scale.onnx'),
   ]);
   recordStartupStep('model-download', downloadStarted);
 
@@ -103,12 +108,35 @@ export async function loadModel(
       cause: error,
     });
   }
+  const served = distribution.served.spec.scale;
+  const network = served.kind === 'shared_network' ? served.network : null;
+  let scaleGraph: OnnxGraphSummary | null = null;
+  if (network !== null && scaleBytes !== null) {
+    // The store checked the bytes against the manifest; distribution.json must name the same graph.
+    const listed = manifest.optional_files?.['scale.onnx']?.sha256;
+    if (listed !== network.sha256) {
+      throw new ModelLoadError(
+        pair,
+        version,
+        'scale.onnx',
+        `distribution.json names sha256 ${network.sha256}, the manifest lists ${listed}`,
+      );
+    }
+    try {
+      scaleGraph = readOnnxGraph(scaleBytes);
+    } catch (error) {
+      throw new ModelLoadError(pair, version, 'scale.onnx', `not an ONNX model: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
   const bounds = boundProblems({
     version,
     graph,
     metrics,
     featureCount: scaler.features.length,
     distribution: distribution.served.spec,
+    scaleGraph,
     now: (options.clock ?? Date.now)(),
   });
   if (bounds.length > 0) throw new ModelBoundsError(pair, version, bounds);
@@ -122,9 +150,24 @@ export async function loadModel(
     });
   }
 
-  const problems = shapeProblems({ pointer, manifest, metrics, scaler, session, interval: options.interval });
+  let scaleSession: OnnxSession | null = null;
+  if (network !== null && scaleBytes !== null) {
+    try {
+      scaleSession = await OnnxSession.load(scaleBytes, options.sessionOptions);
+    } catch (error) {
+      await session.release().catch(() => undefined);
+      throw new ModelLoadError(pair, version, 'scale.onnx', `onnxruntime refused it: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+  const problems = [
+    ...shapeProblems({ pointer, manifest, metrics, scaler, session, interval: options.interval }),
+    ...(network === null || scaleSession === null ? [] : scaleShapeProblems(network, scaleSession)),
+  ];
   if (problems.length > 0) {
     await session.release().catch(() => undefined);
+    await scaleSession?.release().catch(() => undefined);
     throw new ModelShapeError(pair, version, problems);
   }
   const test = metrics.test;
@@ -137,6 +180,7 @@ export async function loadModel(
     sequenceLength: metrics.model.sequence_length,
     featureCount: scaler.features.length,
     session,
+    scaleSession,
     scaler,
     metrics,
     summary: {
@@ -240,6 +284,33 @@ function shapeProblems({ pointer, manifest, metrics, scaler, session, interval }
     problems.push(`output '${ONNX_IO.output}' is not a float32 tensor`);
   } else if (output.shape.length !== 2 || (typeof output.shape[1] === 'number' && output.shape[1] !== 1)) {
     problems.push(`output '${ONNX_IO.output}' has shape [${output.shape.join(', ')}], expected [batch, 1]`);
+  }
+  return problems;
+}
+
+/** scale.onnx must take what scaleNetworkFeeds writes for distribution.json's network, and answer one number. */
+function scaleShapeProblems(network: SharedNetwork, session: OnnxSession): string[] {
+  const problems: string[] = [];
+  const expect = (name: string, dims: readonly number[]): void => {
+    const spec = session.input(name);
+    if (spec === undefined) {
+      problems.push(`scale.onnx has no input '${name}' (inputs: ${names(session.inputs)})`);
+    } else if (
+      !spec.isTensor ||
+      spec.type !== 'float32' ||
+      spec.shape.length !== dims.length + 1 ||
+      dims.some((d, k) => typeof spec.shape[k + 1] === 'number' && spec.shape[k + 1] !== d)
+    ) {
+      problems.push(
+        `scale.onnx input '${name}' is [${spec.shape.join(', ')}], expected float32 [batch, ${dims.join(', ')}]`,
+      );
+    }
+  };
+  expect(SCALE_ONNX_IO.sequence, [network.hours, network.channels.length]);
+  expect(SCALE_ONNX_IO.inputs, [scaleInputNames(network.inputs).length]);
+  const output = session.output(SCALE_ONNX_IO.output);
+  if (output === undefined || !output.isTensor || output.type !== 'float32' || output.shape.length !== 2) {
+    problems.push(`scale.onnx has no float32 [batch, 1] output '${SCALE_ONNX_IO.output}'`);
   }
   return problems;
 }

@@ -113,7 +113,12 @@ export class ModelRegistry {
     await this.settled();
     const models = this.all();
     this.entries.clear();
-    await Promise.allSettled(models.map((model) => model.session.release()));
+    await Promise.allSettled(
+      models.flatMap((model) => [
+        model.session.release(),
+        ...(model.scaleSession === null ? [] : [model.scaleSession.release()]),
+      ]),
+    );
   }
 
   /** One read of latest.json per pair at a time: whoever asks while one is running shares it. */

@@ -8,7 +8,8 @@ import type { CandleProvider } from './candle-cache.js';
 import { CandleWindow } from './candle-window.js';
 import type { DistributionSummary } from './distribution-file.js';
 import { UNKNOWN_PAIR_REASONS, UnknownPairError } from './errors.js';
-import { runWindow } from './inference.js';
+import { runScaleWindow, runWindow } from './inference.js';
+import { scaleNetworkFeeds } from '../core/distribution/scale-network-input.js';
 import { modelAge, type ModelAge } from './model-age.js';
 import type { LoadedModel, MetricsSummary } from './model-loader.js';
 import { ModelRegistry } from './model-registry.js';
@@ -209,11 +210,20 @@ export class Predictor {
     const lastScaled = input[(model.sequenceLength - 1) * width + model.scaler.columnIndex('close')]!;
     const close = model.scaler.inverseFromAnchor(scaledClose, { scaled: lastScaled, raw: last.close });
     const tf = this.timeframeMs;
+    const window = { candles, last: candles.length - 1, nextOpenTime: last.openTime + tf };
+    const { scale } = model.distribution.served.spec;
+    const networkLogScale =
+      scale.kind === 'shared_network'
+        ? await runScaleWindow(
+            this.leases,
+            model,
+            scaleNetworkFeeds(scale.network, window, model.sequenceLength),
+          )
+        : undefined;
     const distribution = model.distribution.served.nextClose({
-      candles,
-      last: candles.length - 1,
-      nextOpenTime: last.openTime + tf,
+      ...window,
       mu: pointLocation(close, last.close),
+      ...(networkLogScale === undefined ? {} : { networkLogScale }),
     });
     return {
       pair,

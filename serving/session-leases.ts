@@ -19,7 +19,7 @@ export class SessionLeases {
       if (left > 0) this.running.set(model, left);
       else {
         this.running.delete(model);
-        if (this.retired.delete(model)) void model.session.release().catch(() => undefined);
+        if (this.retired.delete(model)) void releaseSessions(model);
       }
     }
   }
@@ -27,6 +27,12 @@ export class SessionLeases {
   /** A replaced model's session is released now if idle, or when its last run ends. */
   public retire(model: LoadedModel): void {
     if (this.running.has(model)) this.retired.add(model);
-    else void model.session.release().catch(() => undefined);
+    else void releaseSessions(model);
   }
+}
+
+/** Both of a model's sessions, failures ignored: the model is no longer served either way. */
+function releaseSessions(model: LoadedModel): void {
+  void model.session.release().catch(() => undefined);
+  void model.scaleSession?.release().catch(() => undefined);
 }

@@ -13,7 +13,7 @@ export const ONNX_IO = {
 } as const;
 
 /**
- * Names of the shared scale network's graph boundary (core/distribution/scale-network-spec.ts describes
+ * Names of the shared scale network's graph boundary (core/distribution/shared-network.ts describes
  * the contract; training-image/src/onnx/scale-export.ts writes it). Raw inputs cross the boundary, so
  * serving feeds what writeScaleInputs writes and the standardisation fitted in training cannot drift
  * from the weights that assume it: it is folded into the graph.

@@ -55,6 +55,7 @@ const CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
 };
 const OPTIONAL_CONTENT_TYPES: Readonly<Record<OptionalArtifactName, string>> = {
   'distribution.json': 'application/json',
+  'scale.onnx': 'application/octet-stream',
 };
 const JSON_TYPE = 'application/json';
 

@@ -16,6 +16,7 @@ export const ARTIFACT_SIZE_LIMITS: Readonly<
   'scaler.json': 64 * KiB,
   'metrics.json': 1 * MiB,
   'distribution.json': 1 * MiB,
+  'scale.onnx': 4 * MiB,
   'manifest.json': 64 * KiB,
   'manifest.sig': 4 * KiB,
   'latest.json': 4 * KiB,
@@ -38,4 +39,8 @@ export const MODEL_BOUNDS = {
   correctionCoefficient: { max: 20 },
   /** Each calibration multiplier of the scale. */
   calibrationMultiplier: { min: 0.05, max: 20 },
+  /** Hours the shared scale network reads (inside the window), and its units per member and members. */
+  scaleNetworkHours: { min: 2, max: 720 },
+  scaleNetworkHidden: { min: 1, max: 256 },
+  scaleNetworkMembers: { min: 1, max: 16 },
 } as const;

@@ -21,10 +21,11 @@ export type ArtifactName = (typeof ARTIFACT_FILES)[number];
 /**
  * Files a version may have beside the three, listed in the manifest's `optional_files`: a version
  * published before one existed has none, and its readers fall back (distribution.json: B1's Gaussian).
+ * scale.onnx is the shared scale network, there when distribution.json's scale is `shared_network`.
  * They are kept out of `files` because a reader from before them refuses unknown keys there, while it
  * drops unknown top-level keys.
  */
-export const OPTIONAL_ARTIFACT_FILES = ['distribution.json'] as const;
+export const OPTIONAL_ARTIFACT_FILES = ['distribution.json', 'scale.onnx'] as const;
 export type OptionalArtifactName = (typeof OPTIONAL_ARTIFACT_FILES)[number];
 
 export const MANIFEST_FILE = 'manifest.json';

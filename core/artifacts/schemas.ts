@@ -42,7 +42,12 @@ export const ManifestSchema = z.object({
   // A record over an enum requires every key: a manifest always lists all three files.
   files: z.record(ArtifactNameSchema, ManifestFileSchema),
   /** Files a version may lack (OPTIONAL_ARTIFACT_FILES); absent in manifests written before them. */
-  optional_files: z.object({ 'distribution.json': ManifestFileSchema.optional() }).optional(),
+  optional_files: z
+    .object({
+      'distribution.json': ManifestFileSchema.optional(),
+      'scale.onnx': ManifestFileSchema.optional(),
+    })
+    .optional(),
   model: ManifestModelSchema,
 });
 

@@ -86,3 +86,12 @@ export {
 } from './next-close.js';
 export { priceDistribution, type PriceDistribution, type PriceForecastInput } from './price-forecast.js';
 export { scaleFromCandles, type CandleScale } from './candle-scale.js';
+export { SCALE_SEQUENCE_CHANNELS, writeScaleSequence } from './scale-sequence.js';
+export {
+  SCALE_NETWORK_FILE,
+  ScaleSelectionSchema,
+  SharedNetworkSchema,
+  type ScaleSelection,
+  type SharedNetwork,
+} from './shared-network.js';
+export { scaleNetworkFeeds, type ScaleNetworkFeeds } from './scale-network-input.js';

@@ -29,7 +29,11 @@ export class DistributionInputError extends RangeError {
  * serving answers with it, so both compute the same number. Only the `spec.b1.window` candles ending
  * at `last` are read (scaleFromCandles): serving has no more, so training must not look further back.
  */
-export function windowScale(spec: ForecastDistribution, window: ScaleWindow): WindowScale {
+export function windowScale(
+  spec: ForecastDistribution,
+  window: ScaleWindow,
+  networkLogScale?: number,
+): WindowScale {
   const { candles, last } = window;
   const length = spec.b1.window;
   if (!(last >= length - 1 && last < candles.length)) {
@@ -39,6 +43,16 @@ export function windowScale(spec: ForecastDistribution, window: ScaleWindow): Wi
   }
   const ending = last === candles.length - 1 ? candles : candles.slice(last - length + 1, last + 1);
   const { scale } = spec;
+  if (scale.kind === 'shared_network') {
+    // The network runs in onnxruntime (serving) or TensorFlow.js (training): its output comes in.
+    if (networkLogScale === undefined || !Number.isFinite(networkLogScale)) {
+      throw new DistributionInputError(
+        `The shared network's scale needs its log_scale output, got ${networkLogScale}`,
+      );
+    }
+    const { sigmaB1 } = scaleFromCandles(ending, length, window.nextOpenTime, null);
+    return { sigmaB1, sigma: sigmaB1 * Math.exp(networkLogScale) };
+  }
   return scaleFromCandles(
     ending,
     length,
@@ -60,6 +74,8 @@ export function pointLocation(forecast: number, lastClose: number): number {
 export interface NextCloseInput extends ScaleWindow {
   /** Location of the next log return: ln(point forecast / last close); 0 is the naive forecast. */
   readonly mu: number;
+  /** The shared network's output for this window (scale kind `shared_network` only). */
+  readonly networkLogScale?: number;
 }
 
 /** A distribution.json made ready to answer: its family built once, not once per request. */
@@ -87,7 +103,7 @@ export function serveDistribution(spec: ForecastDistribution): ServedDistributio
       if (!Number.isFinite(input.mu)) {
         throw new DistributionInputError(`The location must be a finite log return, got ${input.mu}`);
       }
-      const { sigma } = windowScale(spec, input);
+      const { sigma } = windowScale(spec, input, input.networkLogScale);
       const lastClose = input.candles[input.last]!.close;
       const price = (z: number): number => lastClose * Math.exp(input.mu + sigma * z);
       const quantiles = Object.fromEntries(

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ScaleCalibrationSchema } from './calibration.js';
 import { FamilySpecSchema, GAUSSIAN, type FamilySpec } from './family.js';
 import { ScaleCorrectionSchema } from './linear-scale.js';
+import { ScaleSelectionSchema, SharedNetworkSchema } from './shared-network.js';
 
 function sameFamily(a: FamilySpec, b: FamilySpec): boolean {
   return a.name === b.name && (a.name === 'gaussian' || (b.name === 'student_t' && a.nu === b.nu));
@@ -21,19 +22,24 @@ function removedScaleKind(kind: unknown): string | undefined {
 }
 
 /** The kinds of served scale, as metrics.json records them. */
-export const ScaleKindSchema = z.enum(['b1', 'linear'], { error: (issue) => removedScaleKind(issue.input) });
+export const ScaleKindSchema = z.enum(['b1', 'linear', 'shared_network'], {
+  error: (issue) => removedScaleKind(issue.input),
+});
 
 /**
  * How a served model turns a window into the standard deviation of the next log return. Every kind
  * multiplies B1 (the RiskMetrics EWMA sigma of the window), so each one is B1 when it learned nothing:
  *  - `b1`: B1 itself;
- *  - `linear`: B1 x exp(bias + w · inputs), fitted by CRPS on the training windows (linear-scale.ts).
+ *  - `linear`: B1 x exp(bias + w · inputs), fitted by CRPS on the training windows (linear-scale.ts);
+ *  - `shared_network`: B1 x exp(log_scale) of the network trained across pairs (shared-network.ts), whose
+ *    graph the version carries as scale.onnx.
  */
 export const ServedScaleSchema = z.discriminatedUnion(
   'kind',
   [
     z.strictObject({ kind: z.literal('b1') }),
     z.strictObject({ kind: z.literal('linear'), correction: ScaleCorrectionSchema }),
+    z.strictObject({ kind: z.literal('shared_network'), network: SharedNetworkSchema }),
   ],
   {
     error: ({ input }) =>
@@ -87,12 +93,18 @@ export const ForecastDistributionSchema = z
     calibration: ScaleCalibrationSchema.nullable(),
     /** Null when nothing was measured (a model published before distribution.json existed). */
     held_out: HeldOutFiguresSchema.nullable(),
+    /**
+     * How the scale was chosen between the shared network and the pair's linear correction, on the pair's
+     * validation windows; null where there was no choice (no network that run, or a version from before).
+     */
+    selection: ScaleSelectionSchema.nullable().default(null),
   })
   .refine(
     (v) =>
       (v.calibration === null || sameFamily(v.calibration.family, v.family)) &&
-      (v.scale.kind !== 'linear' || sameFamily(v.scale.correction.family, v.family)),
-    'the calibration and the linear correction must be fitted for the served family',
+      (v.scale.kind !== 'linear' || sameFamily(v.scale.correction.family, v.family)) &&
+      (v.scale.kind !== 'shared_network' || sameFamily(v.scale.network.pooled_calibration.family, v.family)),
+    'the calibration, the linear correction and the network must be fitted for the served family',
   );
 
 export type ForecastDistribution = z.infer<typeof ForecastDistributionSchema>;
@@ -110,6 +122,7 @@ export function b1Distribution(window: number): ForecastDistribution {
     scale: { kind: 'b1' },
     calibration: null,
     held_out: null,
+    selection: null,
   };
 }
 

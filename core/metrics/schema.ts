@@ -6,6 +6,7 @@ import {
   FamilySpecSchema,
   ScaleCalibrationSchema,
   ScaleKindSchema,
+  ScaleSelectionSchema,
 } from '../distribution/index.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -72,6 +73,8 @@ export const DistributionMetricsSchema = z.object({
   crps_skill_uncalibrated: z.number(),
   b0_crps_skill: z.number(),
   calibration: ScaleCalibrationSchema.nullable(),
+  /** The choice between the shared network and the linear correction, on validation; null: none was made. */
+  selection: ScaleSelectionSchema.nullable().default(null),
 });
 
 export type DistributionMetrics = z.infer<typeof DistributionMetricsSchema>;

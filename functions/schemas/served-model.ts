@@ -22,12 +22,40 @@ const coverage = z
 export const DistributionSummarySchema = z
   .object({
     family: FamilySpecSchema,
-    scale: z.enum(['b1', 'linear']).meta({
+    scale: z.enum(['b1', 'linear', 'shared_network']).meta({
       description:
         'How the scale is made: b1, the EWMA(0.94) volatility of the window; linear, b1 x exp(a correction ' +
-        'fitted on the hour of day, volume and ranges).',
+        'fitted on the hour of day, volume and ranges); shared_network, b1 x exp(the output of one network ' +
+        "trained across every pair on each hour's return and range of the last hours, plus the linear inputs).",
     }),
     calibrated: z.boolean().meta({ description: 'Whether the intervals were calibrated on held-out hours.' }),
+    selection: z
+      .object({
+        served: z.enum(['shared_network', 'linear']),
+        network_val_crps_bp: z.number(),
+        linear_val_crps_bp: z.number(),
+      })
+      .nullable()
+      .meta({
+        description:
+          "Why this scale: the shared network's and the pair's linear correction's mean CRPS (bp of price) on the " +
+          "pair's validation hours; the lower one is served. Null when the run trained no network.",
+      }),
+    network: z
+      .object({
+        run: z.string().meta({ description: 'The training run that made the network.' }),
+        trained_on: z.array(z.string()),
+        trained_on_this_pair: z.boolean().meta({
+          description:
+            "False: the network never saw this pair's candles; it serves it until the pair's own run.",
+        }),
+        calibration: z.enum(['own', 'pooled']).meta({
+          description:
+            "own: calibrated on this pair's validation hours; pooled: on the trained pairs' together.",
+        }),
+      })
+      .nullable()
+      .meta({ description: 'The shared network serving this distribution; null for the other scales.' }),
     measured: z
       .object({
         windows: z.number().int().positive(),

@@ -33,6 +33,8 @@ describe('loadDistribution', () => {
       calibrated: false,
       family: { name: 'gaussian' },
       heldOut: null,
+      selection: null,
+      network: null,
     });
   });
 

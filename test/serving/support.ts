@@ -106,6 +106,8 @@ export interface SyntheticOptions {
   readonly files?: Partial<Record<'model.onnx' | 'scaler.json' | 'metrics.json', Uint8Array>>;
   /** distribution.json's contents, published as its optional file; by default none (served as B1). */
   readonly distribution?: unknown;
+  /** scale.onnx, published as its optional file (a distribution that serves the shared network). */
+  readonly scaleOnnx?: Uint8Array;
 }
 
 export interface Synthetic {
@@ -176,9 +178,10 @@ export async function publishSynthetic(
     pair,
     version,
     files,
-    ...(options.distribution === undefined
-      ? {}
-      : { optionalFiles: { 'distribution.json': encode(options.distribution) } }),
+    optionalFiles: {
+      ...(options.distribution === undefined ? {} : { 'distribution.json': encode(options.distribution) }),
+      ...(options.scaleOnnx === undefined ? {} : { 'scale.onnx': options.scaleOnnx }),
+    },
     model: {
       sequence_length: sequenceLength,
       feature_count: scaler.features.length,

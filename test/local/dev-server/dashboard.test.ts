@@ -77,6 +77,8 @@ function summaryWith(crpsSkill: number, i90: number): PredictResponse['model']['
     family: { name: 'gaussian' },
     scale: 'linear',
     calibrated: true,
+    selection: null,
+    network: null,
     measured: { windows: 40, crps_skill: crpsSkill, coverage_pct: coverage, b1_coverage_pct: coverage },
   };
 }
@@ -141,6 +143,8 @@ describe('the next-hour range in words', () => {
       family: { name: 'gaussian' },
       scale: 'b1',
       calibrated: false,
+      selection: null,
+      network: null,
       measured: null,
     } as const;
     const words = rangeWords(answerWith(unmeasured), 'USDT');

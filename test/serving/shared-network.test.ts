@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ArtifactStore } from '../../adapters/storage/index.js';
+import {
+  DEFAULT_SCALE_INPUTS,
+  GAUSSIAN,
+  SCALE_NETWORK_FILE,
+  SCALE_SEQUENCE_CHANNELS,
+  b1Distribution,
+  scaleInputNames,
+  type ForecastDistribution,
+  type SharedNetwork,
+} from '../../core/distribution/index.js';
+import { HOUR_MS, type Candle } from '../../core/market/index.js';
+import { Predictor } from '../../serving/predictor.js';
+import { SeededRandom } from '../../training-image/src/model/random.js';
+import { exportScaleNetworkToOnnx } from '../../training-image/src/onnx/scale-export.js';
+import { predictLogScale, standardise, type Standardiser } from '../../training-image/src/scale/fit.js';
+import { ScaleNetwork, type ScaleMemberWeights } from '../../training-image/src/scale/network.js';
+import { scaleWindows } from '../../training-image/src/scale/windows.js';
+import { selectBackend } from '../../training-image/src/tf/backend.js';
+import { testSigningKey } from '../support/signing.js';
+import {
+  BUCKET,
+  CANDLES,
+  MemoryCandles,
+  NOW,
+  publishSynthetic,
+  startStore,
+  type TestStore,
+} from './support.js';
+
+const WINDOW = 12;
+const HOURS = 8;
+const PAIR = 'BTC/USDT';
+const D = scaleInputNames(DEFAULT_SCALE_INPUTS).length;
+
+/** Two members with random recurrent weights and a non-zero head: the LSTM moves the scale. */
+function randomMembers(): ScaleMemberWeights[] {
+  const random = new SeededRandom(17);
+  return [0, 1].map(() => {
+    const start = { weights: random.uniform(D, -0.1, 0.1), bias: 0.05 };
+    const shape = { hours: HOURS, channels: SCALE_SEQUENCE_CHANNELS.length, hiddenSize: 4, linearInputs: D };
+    const network = ScaleNetwork.initialize(shape, { weights: [...start.weights], bias: start.bias }, random);
+    const weights = network.toWeights();
+    network.dispose();
+    return { ...weights, headKernel: random.uniform(4, -0.5, 0.5), headBias: Float32Array.of(0.02) };
+  });
+}
+
+function networkSpec(onnx: Uint8Array): SharedNetwork {
+  return {
+    file: SCALE_NETWORK_FILE,
+    sha256: createHash('sha256').update(onnx).digest('hex'),
+    run: '20261126T080000Z-shared0',
+    hours: HOURS,
+    channels: [...SCALE_SEQUENCE_CHANNELS],
+    inputs: DEFAULT_SCALE_INPUTS,
+    members: 2,
+    hidden_size: 4,
+    trained_on: [PAIR, 'ETH/USDT'],
+    pooled_calibration: {
+      method: 'split_conformal',
+      family: GAUSSIAN,
+      windows: 100,
+      reference_level: 0.9,
+      scale: 1,
+      levels: [{ level: 0.9, multiplier: 1 }],
+    },
+  };
+}
+
+function servingNetwork(network: SharedNetwork): ForecastDistribution {
+  return {
+    ...b1Distribution(WINDOW),
+    scale: { kind: 'shared_network', network },
+    selection: { served: 'shared_network', network_val_crps_bp: 41.5, linear_val_crps_bp: 42 },
+  };
+}
+
+describe('serving a version whose distribution is the shared scale network', () => {
+  let t: TestStore;
+  let members: ScaleMemberWeights[];
+  let standardiser: Standardiser;
+  let onnx: Uint8Array;
+  const predictors: Predictor[] = [];
+  let prefixes = 0;
+
+  /** A store under a prefix of its own: each case's versions are the only ones its predictor sees. */
+  const ownStore = (): ArtifactStore =>
+    new ArtifactStore({
+      client: t.store.client,
+      bucket: BUCKET,
+      prefix: `shared-${(prefixes += 1)}/`,
+      key: testSigningKey(),
+    });
+
+  const predictor = (store: ArtifactStore): Predictor => {
+    const created = new Predictor({
+      store,
+      candles: new MemoryCandles(),
+      pairs: [PAIR],
+      interval: '1h',
+      timeframeMs: HOUR_MS,
+      refreshSeconds: 60,
+      staleAfterSeconds: 3 * 3_600,
+      gapPolicy: 'fill',
+      maxFillGap: 6,
+      now: () => NOW,
+    });
+    predictors.push(created);
+    return created;
+  };
+
+  before(async () => {
+    await selectBackend('cpu');
+    t = await startStore();
+    members = randomMembers();
+    // The inputs' own mean and sd over the candles, as the linear correction's fit computes them.
+    const fit = scaleWindows(
+      CANDLES,
+      { first: WINDOW - 1, count: 400 },
+      {
+        windowLength: WINDOW,
+        hours: HOURS,
+        inputs: DEFAULT_SCALE_INPUTS,
+      },
+    );
+    const means = Array.from({ length: D }, (_, j) => columnMean(fit.inputs, j));
+    const squares = fit.inputs.map((v, i) => (v - means[i % D]!) ** 2);
+    standardiser = { mean: means, sd: means.map((_, j) => Math.sqrt(columnMean(squares, j)) || 1) };
+    onnx = exportScaleNetworkToOnnx(members, standardiser);
+  });
+
+  after(async () => {
+    for (const p of predictors) await p.close();
+    await t.close();
+  });
+
+  it('answers with the scale TensorFlow.js gives the training windows, and says the network serves', async () => {
+    // Prepare: the version, and what training computes for the same last window (the training-side
+    // windows need the next candle for their target: one more, which no input reads)
+    const store = ownStore();
+    const network = networkSpec(onnx);
+    const published = await publishSynthetic(store, PAIR, {
+      distribution: servingNetwork(network),
+      scaleOnnx: onnx,
+    });
+    const last = CANDLES[CANDLES.length - 1] as Candle;
+    const withNext = [...CANDLES, { ...last, openTime: last.openTime + HOUR_MS }];
+    const windows = scaleWindows(
+      withNext,
+      { first: CANDLES.length - 1, count: 1 },
+      {
+        windowLength: WINDOW,
+        hours: HOURS,
+        inputs: DEFAULT_SCALE_INPUTS,
+      },
+    );
+    const networks = members.map((w) => ScaleNetwork.fromWeights(w));
+    const logScale = predictLogScale(networks, windows, standardise(windows, standardiser))[0] as number;
+    for (const n of networks) n.dispose();
+    const expected = (windows.sigmaB1[0] as number) * Math.exp(logScale);
+
+    // Act
+    const answer = await predictor(store).predict(PAIR);
+
+    // Assess
+    assert.equal(answer.model.version, published.version);
+    assert.ok(
+      Math.abs(answer.distribution.scale / expected - 1) < 1e-5,
+      `served scale ${answer.distribution.scale}, training computes ${expected}`,
+    );
+    assert.ok(
+      Math.abs(expected / (windows.sigmaB1[0] as number) - 1) > 1e-3,
+      'the network moves the scale off B1',
+    );
+    const summary = answer.model.distribution;
+    assert.equal(summary.scale, 'shared_network');
+    assert.deepEqual(summary.selection, {
+      served: 'shared_network',
+      network_val_crps_bp: 41.5,
+      linear_val_crps_bp: 42,
+    });
+    assert.deepEqual(summary.network, {
+      run: network.run,
+      trainedOn: [PAIR, 'ETH/USDT'],
+      trainedOnThisPair: true,
+      calibration: 'own',
+    });
+  });
+
+  it('refuses a version that names the network without carrying scale.onnx, and keeps serving the one before', async () => {
+    // Prepare: a good version, then one without the graph its distribution names
+    const store = ownStore();
+    const good = await publishSynthetic(store, PAIR, {
+      distribution: servingNetwork(networkSpec(onnx)),
+      scaleOnnx: onnx,
+    });
+    const served = predictor(store);
+    await served.predict(PAIR);
+    await publishSynthetic(store, PAIR, { distribution: servingNetwork(networkSpec(onnx)) });
+
+    // Act
+    const [reloaded] = await served.reload();
+    const answer = await served.predict(PAIR);
+
+    // Assess
+    assert.equal(answer.model.version, good.version);
+    assert.match(String(reloaded?.error), /has no scale\.onnx/);
+    await assert.rejects(
+      predictor(store).predict(PAIR),
+      /scale\.onnx: the distribution serves the shared network, the version has no scale\.onnx/,
+    );
+  });
+
+  it('refuses a scale.onnx other than the one distribution.json names', async () => {
+    // Prepare: another graph (the members swapped), published beside the first graph's spec
+    const store = ownStore();
+    const other = exportScaleNetworkToOnnx([members[1]!, members[0]!], standardiser, {
+      docString: 'another',
+    });
+    await publishSynthetic(store, PAIR, {
+      distribution: servingNetwork(networkSpec(onnx)),
+      scaleOnnx: other,
+    });
+
+    // Act, Assess
+    await assert.rejects(predictor(store).predict(PAIR), /scale\.onnx.*distribution\.json names sha256/s);
+  });
+});
+
+/** The mean of column j of a row-major [n, D] array. */
+function columnMean(values: ArrayLike<number>, j: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = j; i < values.length; i += D) {
+    sum += values[i]!;
+    n += 1;
+  }
+  return sum / n;
+}
