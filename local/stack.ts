@@ -19,8 +19,6 @@ import { checkPortFree, startLocalApi } from './dev-server/adapter.js';
 import { dashboardPages } from './dev-server/dashboard.js';
 import { FileCandles } from './dev-server/file-candles.js';
 import { createLog, type Log } from '../training-image/src/log.js';
-import type { TrainPairOptions, TrainPairResult } from '../training-image/src/pipeline/train-pair.js';
-import type { BackendInfo } from '../training-image/src/tf/backend.js';
 import { startFakeExchange, type FakeExchange } from './fake-exchange/index.js';
 import { localKeyFolder } from '../adapters/signing/from-spec.js';
 import { ensureLocalKeyPair } from '../adapters/signing/local-keys.js';
@@ -97,10 +95,7 @@ async function trainMissing(
       ? { kind: 'exchange', exchange: config.exchange.id, url: config.exchange.url }
       : { kind: 'file', path: flags.candles },
   );
-  let training: {
-    readonly trainPair: (options: TrainPairOptions) => Promise<TrainPairResult>;
-    readonly backend: BackendInfo;
-  } | null = null;
+  const toTrain: { pair: Pair; hadVersion: boolean }[] = [];
   for (const pair of config.pairs) {
     if (isStopping()) break;
     const latest = await store.readLatest(pair);
@@ -124,38 +119,50 @@ async function trainMissing(
         `${pair}: version ${latest.version} was trained on ${published ?? 'unknown candles'}; training on ${wanted}`,
       );
     }
-    if (training === null) {
-      // TensorFlow.js takes seconds to load: only when there is something to train.
-      const [{ trainPair }, { selectBackend }] = await Promise.all([
-        import('../training-image/src/pipeline/train-pair.js'),
-        import('../training-image/src/tf/backend.js'),
-      ]);
-      const backend = await selectBackend(config.training.backend);
-      log.info('backend', `TensorFlow.js backend: ${backend.name}`);
-      training = { trainPair, backend };
-    }
-    try {
-      const { version, metrics } = await training.trainPair({
-        config,
-        pair,
-        store,
-        backend: training.backend,
-        log,
-        candlesFile: flags.candles === undefined ? undefined : resolve(flags.candles),
-      });
+    toTrain.push({ pair, hadVersion: latest !== null });
+  }
+  if (toTrain.length === 0 || isStopping()) return { summary, failures, served };
+
+  // TensorFlow.js takes seconds to load: only when there is something to train.
+  const [{ trainRun }, { selectBackend }] = await Promise.all([
+    import('../training-image/src/pipeline/train-run.js'),
+    import('../training-image/src/tf/backend.js'),
+  ]);
+  const backend = await selectBackend(config.training.backend);
+  log.info('backend', `TensorFlow.js backend: ${backend.name}`);
+  // The hourly job's run: every pair's point model, one shared scale network, each pair published.
+  const { outcomes, network } = await trainRun({
+    config,
+    pairs: toTrain.map((t) => t.pair),
+    store,
+    backend,
+    log,
+    candlesFile: flags.candles === undefined ? undefined : resolve(flags.candles),
+    isStopping,
+  });
+  for (const outcome of outcomes) {
+    const { pair } = outcome;
+    if (outcome.status === 'published') {
+      const { version, metrics } = outcome.result;
       const t = metrics.test;
+      const d = metrics.distribution;
+      const scale =
+        d === undefined ? '' : `  scale ${d.scale}, CRPS skill ${(100 * d.crps_skill).toFixed(2)}%`;
       summary.push(
-        `  ${pair.padEnd(10)} ${version}  test MAE ${t.mae.toFixed(2)}  naive MAE ${t.naive_mae.toFixed(2)}  skill ${t.skill.toFixed(3)}`,
+        `  ${pair.padEnd(10)} ${version}  test MAE ${t.mae.toFixed(2)}  naive MAE ${t.naive_mae.toFixed(2)}  skill ${t.skill.toFixed(3)}${scale}`,
       );
       served.push(pair);
-    } catch (error) {
+    } else {
       failures += 1;
-      const reason = error instanceof Error ? error.message : String(error);
-      log.error('failed', `${pair}: ${reason}`);
-      summary.push(`  ${pair.padEnd(10)} FAILED: ${reason.split('\n')[0] ?? ''}`);
+      summary.push(`  ${pair.padEnd(10)} FAILED: ${outcome.reason.split('\n')[0] ?? ''}`);
       // A pair whose new run failed still serves the version it had.
-      if (latest !== null) served.push(pair);
+      if (toTrain.find((t) => t.pair === pair)?.hadVersion === true) served.push(pair);
     }
+  }
+  if (network !== null) {
+    summary.push(
+      `  shared scale network ${network.network.run}: trained on ${network.network.trained_on.join(', ')}`,
+    );
   }
   return { summary, failures, served };
 }
@@ -324,7 +331,7 @@ async function main(argv: readonly string[]): Promise<number> {
         `Local API and dashboard listening on ${api.url}`,
         `  dashboard  ${api.url}/`,
         `  API key    ${devKey}  (${keySource})`,
-        `  operator   ${operatorKey}  (POST /models/reload only; generated for this run)`,
+        `  operator   ${operatorKey}  (GET /status, POST /models/reload; generated for this run)`,
         ...(fileCandles === null ? [] : [`  offline    ${note}`]),
         '  try:',
         `    curl -H 'x-api-key: ${devKey}' '${api.url}/predict?${pairQuery(pair)}'`,

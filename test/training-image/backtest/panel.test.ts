@@ -7,7 +7,7 @@ import type { Pair } from '../../../core/config/index.js';
 import type { Candle } from '../../../core/market/index.js';
 import { runPanelFold, type PanelFoldResult } from '../../../training-image/src/backtest/panel/fold.js';
 import { planPanelFolds } from '../../../training-image/src/backtest/panel/plan.js';
-import { networkSettings } from '../../../training-image/src/backtest/panel/run.js';
+import { networkSettings } from '../../../training-image/src/scale/settings.js';
 import { PanelBacktestReportSchema } from '../../../training-image/src/backtest/panel/schema.js';
 import { silentLog } from '../../../training-image/src/log.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';

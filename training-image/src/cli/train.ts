@@ -2,7 +2,9 @@
 /**
  * The training job's entry point, the same in the Batch GPU container and on a laptop:
  *   npm run train -- --pair BTC/USDT [--env local] [--candles file.csv] [--exchange-url URL]
- * Exit code 0 when every pair published; otherwise 1 with a one-line reason per failure.
+ * Every pair's point model, then one shared scale network across the pairs that trained, then each pair
+ * published with the scale it won on validation. Exit code 0 when every pair published; otherwise 1 with a
+ * one-line reason per failure (the other pairs still publish).
  */
 import { Command } from 'commander';
 import { ArtifactStore, ensureBucket } from '../../../adapters/storage/index.js';
@@ -10,7 +12,7 @@ import { ConfigError } from '../../../core/config/index.js';
 import { loadConfig } from '../../../adapters/config/yaml.js';
 import { MODEL_PUBLISHED_LOG } from '../../../core/metrics/index.js';
 import { createLog } from '../log.js';
-import { trainPair } from '../pipeline/train-pair.js';
+import { trainRun } from '../pipeline/train-run.js';
 import { selectBackend } from '../tf/backend.js';
 import { pairsToTrain } from './pairs.js';
 import { errorReason } from './reason.js';
@@ -28,7 +30,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .description('Train, check and publish the forecasting model of one or every configured pair')
     .option(
       '--pair <pair>',
-      'pair to train, e.g. BTC/USDT (default: AWS_BATCH_JOB_ARRAY_INDEX of PAIRS, else all)',
+      'train one pair, e.g. BTC/USDT (default: every configured pair, with one shared scale network)',
     )
     .option('--env <name>', 'configuration under conf/ laid over conf/base (default: MUR_ENV or base)')
     .option('--candles <file>', 'read candles from a CSV file instead of the exchange')
@@ -65,27 +67,28 @@ async function main(argv: readonly string[]): Promise<number> {
   // A local S3-compatible server starts empty; AWS buckets come from the CDK stack and are never created here.
   if (config.storage.endpoint !== null) await ensureBucket(store.client, store.bucket);
 
+  const { outcomes } = await trainRun({ config, pairs, store, backend, log, candlesFile: flags.candles });
   let failures = 0;
-  for (const pair of pairs) {
-    try {
-      const result = await trainPair({ config, pair, store, backend, log, candlesFile: flags.candles });
-      if (result.promoted) {
-        // The line infra's staleness metric counts: one per model that went live, per pair. Only when
-        // latest.json moved, so a run that published nothing served is not counted as renewing the pair.
-        log.info(MODEL_PUBLISHED_LOG.event, `${pair}: version ${result.version} is live`, {
-          [MODEL_PUBLISHED_LOG.pairField]: pair,
-          version: result.version,
-        });
-      } else {
-        log.warn(
-          'not_promoted',
-          `${pair}: version ${result.version} was published but is not served: ${result.notPromotedBecause ?? 'unknown'}`,
-          { pair, version: result.version, reason: result.notPromotedBecause },
-        );
-      }
-    } catch (error) {
-      failures += 1;
-      log.error('failed', `${pair}: ${errorReason(error)}`, { pair, reason: errorReason(error) });
+  for (const outcome of outcomes) {
+    const { pair } = outcome;
+    if (outcome.status === 'failed') {
+      failures += 1; // trainRun logged the reason
+      continue;
+    }
+    const { result } = outcome;
+    if (result.promoted) {
+      // The line infra's staleness metric counts: one per model that went live, per pair. Only when
+      // latest.json moved, so a run that published nothing served is not counted as renewing the pair.
+      log.info(MODEL_PUBLISHED_LOG.event, `${pair}: version ${result.version} is live`, {
+        [MODEL_PUBLISHED_LOG.pairField]: pair,
+        version: result.version,
+      });
+    } else {
+      log.warn(
+        'not_promoted',
+        `${pair}: version ${result.version} was published but is not served: ${result.notPromotedBecause ?? 'unknown'}`,
+        { pair, version: result.version, reason: result.notPromotedBecause },
+      );
     }
   }
   return failures === 0 ? 0 : 1;

@@ -145,6 +145,7 @@ function unfitted(config: DistributionConfig, windowLength: number): ForecastDis
     scale: { kind: 'b1' },
     calibration: null,
     held_out: null,
+    selection: null,
   };
 }
 
@@ -186,9 +187,7 @@ export function fitDistribution(input: FitDistributionInput): FittedDistribution
   const fittedScale: FittedScale =
     config.scale === 'linear' ? fitLinearScale(input) : { scale: { kind: 'b1' }, fitWindows: 0 };
   const family = unitFamily(config.family);
-  const gaussian = unitFamily(GAUSSIAN);
   let spec: ForecastDistribution = { ...unfitted(config, windowLength), scale: fittedScale.scale };
-  const test = splitData(candles, input.test);
 
   let calibration: ScaleCalibration | null = null;
   if (config.calibrate) {
@@ -203,6 +202,41 @@ export function fitDistribution(input: FitDistributionInput): FittedDistribution
   }
 
   const { sigma, sigmaB1 } = splitSigmas(spec, candles, input.test);
+  return scoreServed({
+    candles,
+    spec,
+    test: input.test,
+    sigma,
+    sigmaB1,
+    windows: { fit: fittedScale.fitWindows, calibration: calibration === null ? 0 : input.val.count },
+  });
+}
+
+export interface ServedScaleInput {
+  readonly candles: readonly Candle[];
+  /** distribution.json as it will be published, held_out aside (this fills it in). */
+  readonly spec: ForecastDistribution;
+  readonly test: WindowSplit;
+  /** The served scale of each test window before calibration, and B1's. */
+  readonly sigma: Float64Array;
+  readonly sigmaB1: Float64Array;
+  /** Windows the scale was fitted and calibrated on, for metrics.json. */
+  readonly windows: { readonly fit: number; readonly calibration: number };
+  readonly selection?: DistributionMetrics['selection'];
+}
+
+/**
+ * Scores a served distribution on its test windows beside B0 and B1 (and uncalibrated), and fills in
+ * distribution.json's held_out figures and metrics.json's distribution block. Whatever made the scale
+ * (the linear correction, the shared network), the same arithmetic measures it.
+ */
+export function scoreServed(input: ServedScaleInput): FittedDistribution {
+  const { candles, sigma, sigmaB1 } = input;
+  let spec = input.spec;
+  const calibration = spec.calibration;
+  const family = unitFamily(spec.family);
+  const gaussian = unitFamily(GAUSSIAN);
+  const test = splitData(candles, input.test);
   const b0 = b0Sigmas(candles, input.test);
   const zero = new Float64Array(input.test.count);
   const score = (
@@ -236,19 +270,16 @@ export function fitDistribution(input: FitDistributionInput): FittedDistribution
   return {
     spec,
     metrics: {
-      family: config.family,
+      family: spec.family,
       scale: spec.scale.kind,
-      windows: {
-        fit: fittedScale.fitWindows,
-        calibration: calibration === null ? 0 : input.val.count,
-        test: input.test.count,
-      },
+      windows: { ...input.windows, test: input.test.count },
       b0_min_returns: b0.minReturns,
       ...scores,
       crps_skill: skill(scores.model),
       crps_skill_uncalibrated: skill(scores.model_uncalibrated),
       b0_crps_skill: skill(scores.b0),
       calibration,
+      selection: input.selection ?? null,
     },
     test: {
       first: input.test.first,

@@ -4,7 +4,7 @@ import type { Candle } from '../../../core/market/index.js';
 import type { Log, LogFields } from '../log.js';
 import type { ForecastNetwork } from '../model/network.js';
 import { predictWindows } from '../train/windows.js';
-import { fitDistribution, type FittedDistribution } from './fit.js';
+import { fitDistribution, type FittedDistribution, type WindowSplit } from './fit.js';
 import { distributionSplits, splitLocations } from './splits.js';
 
 export interface MeasureDistributionInput {
@@ -29,20 +29,28 @@ const EVALUATION_BATCH = 256;
  * which spares a forward pass over every training window), then fitDistribution. Logs the test CRPS
  * skill against B1 and the 90% coverage before and after calibration.
  */
-export function measureDistribution(input: MeasureDistributionInput): FittedDistribution {
+export interface MeasuredDistribution extends FittedDistribution {
+  /** The windows it was fitted, calibrated and scored on, validation and test with the point model's locations. */
+  readonly splits: { readonly train: WindowSplit; readonly val: WindowSplit; readonly test: WindowSplit };
+}
+
+export function measureDistribution(input: MeasureDistributionInput): MeasuredDistribution {
   const { config, candles, data, log, label } = input;
   const splits = distributionSplits(data, config.features.sequence_length);
   const valForecasts = data.scaler.inverseColumn(
     predictWindows(input.network, data.val, EVALUATION_BATCH),
     'close',
   );
+  const located = {
+    train: splits.train,
+    val: splitLocations(splits.val, candles, valForecasts),
+    test: splitLocations(splits.test, candles, input.testForecasts),
+  };
   const fitted = fitDistribution({
     candles,
     windowLength: config.features.sequence_length,
     config: config.distribution,
-    train: splits.train,
-    val: splitLocations(splits.val, candles, valForecasts),
-    test: splitLocations(splits.test, candles, input.testForecasts),
+    ...located,
   });
   const m = fitted.metrics;
   log.info(
@@ -57,5 +65,5 @@ export function measureDistribution(input: MeasureDistributionInput): FittedDist
       coverage_90_uncalibrated: m.model_uncalibrated.coverage_pct.i90,
     },
   );
-  return fitted;
+  return { ...fitted, splits: located };
 }

@@ -12,7 +12,7 @@ function shapeProblems(shape: ScaleNetworkShape): string[] {
     if (!isPositiveInteger(shape[key]))
       problems.push(`shape.${key} must be a positive integer, got ${shape[key]}`);
   }
-  // The graph's contract (scale-network-spec.ts) fixes the channels: serving writes exactly these.
+  // The graph's contract (shared-network.ts) fixes the channels: serving writes exactly these.
   if (shape.channels !== SCALE_SEQUENCE_CHANNELS.length) {
     problems.push(
       `shape.channels is ${shape.channels}, expected ${SCALE_SEQUENCE_CHANNELS.length} (${SCALE_SEQUENCE_CHANNELS.join(', ')})`,

@@ -16,7 +16,7 @@ export interface MetricsInput {
   readonly backend: BackendInfo;
   readonly loaded: LoadedCandles;
   readonly data: TrainingData;
-  readonly trained: TrainedModel;
+  readonly trained: Omit<TrainedModel, 'network'>;
   /** From passGates. */
   readonly meanValTest: number;
   readonly parity: ParitySummary;

@@ -16,6 +16,8 @@ export interface PublishModelInput {
   readonly metrics: Metrics;
   /** distribution.json: published beside the three files when given. */
   readonly distribution?: ForecastDistribution;
+  /** scale.onnx: the shared scale network, when distribution.json serves it. */
+  readonly scaleOnnx?: Uint8Array;
   readonly log: Log;
 }
 
@@ -45,9 +47,10 @@ export async function publishModel(input: PublishModelInput): Promise<Published>
       'scaler.json': encodeJson(scalerToJson(input.scaler)),
       'metrics.json': encodeJson(input.metrics),
     },
-    ...(input.distribution === undefined
-      ? {}
-      : { optionalFiles: { 'distribution.json': encodeJson(input.distribution) } }),
+    optionalFiles: {
+      ...(input.distribution === undefined ? {} : { 'distribution.json': encodeJson(input.distribution) }),
+      ...(input.scaleOnnx === undefined ? {} : { 'scale.onnx': input.scaleOnnx }),
+    },
     model: {
       sequence_length: config.features.sequence_length,
       // The scaler's columns are the model's input: the manifest says what was trained, not a default.

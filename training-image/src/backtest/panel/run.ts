@@ -1,7 +1,7 @@
 import type { Config, Pair } from '../../../../core/config/index.js';
 import { formatDuration, type Log } from '../../log.js';
 import type { Panel } from '../../pipeline/panel.js';
-import type { ScaleNetworkSettings } from '../../scale/train.js';
+import { networkSettings } from '../../scale/settings.js';
 import { runPanelFold, type PanelFoldResult } from './fold.js';
 import { planPanelFolds } from './plan.js';
 import { summarise } from './pool.js';
@@ -17,21 +17,6 @@ export interface PanelBacktestOptions {
   readonly backend: string;
   readonly log: Log;
   readonly now?: () => Date;
-}
-
-/** The network's settings from the configuration (members seeded from training.seed). */
-export function networkSettings(config: Config): ScaleNetworkSettings {
-  const n = config.distribution.network;
-  return {
-    hiddenSize: n.hidden_size,
-    members: n.members,
-    learningRate: n.learning_rate,
-    weightDecay: n.weight_decay,
-    batchSize: n.batch_size,
-    patience: n.patience,
-    maxEpochs: n.max_epochs,
-    seed: config.training.seed,
-  };
 }
 
 /**

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ArtifactStore } from '../../../adapters/storage/index.js';
+import type { Config, Pair } from '../../../core/config/index.js';
+import { ForecastDistributionSchema } from '../../../core/distribution/index.js';
+import { HOUR_MS } from '../../../core/market/index.js';
+import { MetricsSchema } from '../../../core/metrics/index.js';
+import { CcxtCandleSource } from '../../../adapters/market/index.js';
+import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
+import { startS3Server, type S3Server } from '../../../local/s3-server.js';
+import { Predictor } from '../../../serving/predictor.js';
+import { silentLog } from '../../../training-image/src/log.js';
+import { trainRun, type TrainRunResult } from '../../../training-image/src/pipeline/train-run.js';
+import { selectBackend } from '../../../training-image/src/tf/backend.js';
+import { smallConfig } from '../../support/small-config.js';
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const TRAINED: readonly Pair[] = ['BTC/USDT', 'ETH/USDT', 'CHZ/USDT'];
+/** Not listed by the fake exchange: its candles fail, and the run goes on without it. */
+const MISSING: Pair = 'DOGE/USDT';
+
+describe('trainRun: every pair, one shared scale network, each pair published with the scale it won', () => {
+  let exchange: FakeExchange;
+  let s3: S3Server;
+  let dir: string;
+  let config: Config;
+  let store: ArtifactStore;
+  let run: TrainRunResult;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'train-run-'));
+    exchange = await startFakeExchange({ seed: 5 });
+    s3 = await startS3Server({ directory: dir, buckets: ['run-models'] });
+    config = smallConfig({
+      pairs: [...TRAINED],
+      exchange: { url: exchange.url },
+      storage: { bucket: 'run-models', endpoint: s3.endpoint },
+      distribution: { network: { members: 2, max_epochs: 3 } },
+    });
+    store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
+    const backend = await selectBackend('auto');
+    run = await trainRun({
+      config,
+      pairs: [TRAINED[0]!, MISSING, ...TRAINED.slice(1)],
+      store,
+      backend,
+      log: silentLog,
+    });
+  });
+
+  after(async () => {
+    await s3.close();
+    await exchange.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names the pair whose candles failed, and publishes the others in the order given', () => {
+    assert.deepEqual(
+      run.outcomes.map((o) => [o.pair, o.status]),
+      [
+        ['BTC/USDT', 'published'],
+        [MISSING, 'failed'],
+        ['ETH/USDT', 'published'],
+        ['CHZ/USDT', 'published'],
+      ],
+    );
+    const failed = run.outcomes[1];
+    assert.ok(failed?.status === 'failed');
+    assert.match(failed.reason, /DOGE/);
+  });
+
+  it('trains one network on the pairs that had candles, checked against ONNX on every pair', () => {
+    assert.equal(run.networkFailure, null);
+    assert.ok(run.network !== null);
+    assert.deepEqual(run.network.network.trained_on, TRAINED);
+    assert.equal(run.network.network.members, 2);
+    assert.equal(run.network.bestEpochs.length, 2);
+    assert.ok(run.network.parity.windows >= TRAINED.length, `${run.network.parity.windows} parity windows`);
+    assert.ok(run.network.parity.maxAbsError <= config.conversion.atol);
+    assert.equal(run.network.network.sha256, sha256(run.network.onnx));
+  });
+
+  it("publishes each pair's choice with both validation figures, and the network's graph where it won", async () => {
+    const network = run.network;
+    assert.ok(network !== null);
+    for (const pair of TRAINED) {
+      const latest = await store.readLatest(pair);
+      assert.ok(latest !== null, `${pair} published`);
+      const manifest = await store.readManifest(pair, latest.version);
+      const metrics = MetricsSchema.parse(
+        JSON.parse(new TextDecoder().decode(await store.readFile(manifest, 'metrics.json'))),
+      );
+      const selection = metrics.distribution?.selection;
+      assert.ok(selection != null, `${pair}: the choice is in metrics.json`);
+      assert.ok(selection.network_val_crps_bp > 0 && selection.linear_val_crps_bp > 0);
+      const better =
+        selection.network_val_crps_bp < selection.linear_val_crps_bp ? 'shared_network' : 'linear';
+      assert.equal(selection.served, better, `${pair}: the lower validation CRPS serves`);
+      const distribution = ForecastDistributionSchema.parse(
+        JSON.parse(
+          new TextDecoder().decode(
+            (await store.readOptionalFile(manifest, 'distribution.json')) ?? new Uint8Array(),
+          ),
+        ),
+      );
+      assert.deepEqual(distribution.selection, selection);
+      const scaleOnnx = await store.readOptionalFile(manifest, 'scale.onnx');
+      if (selection.served === 'shared_network') {
+        assert.equal(distribution.scale.kind, 'shared_network');
+        assert.ok(scaleOnnx !== null, `${pair}: the version carries the network it serves`);
+        assert.equal(sha256(scaleOnnx), network.network.sha256);
+        assert.equal(metrics.distribution?.scale, 'shared_network');
+      } else {
+        assert.equal(distribution.scale.kind, 'linear');
+        assert.equal(scaleOnnx, null, `${pair}: no graph it does not serve`);
+      }
+    }
+  });
+
+  it('serves every published pair with the scale its version chose, and says which', async () => {
+    const predictor = new Predictor({
+      store: ArtifactStore.fromConfig(config.storage),
+      candles: new CcxtCandleSource(config.exchange, { timeframe: '1h' }),
+      pairs: [...TRAINED],
+      interval: '1h',
+      timeframeMs: HOUR_MS,
+      refreshSeconds: 60,
+      staleAfterSeconds: 3 * 3_600,
+      gapPolicy: 'fill',
+      maxFillGap: 6,
+    });
+    try {
+      for (const pair of TRAINED) {
+        const answer = await predictor.predict(pair);
+        const chosen = run.network?.pairs.get(pair)?.choice.served;
+        assert.equal(answer.model.distribution.scale, chosen, pair);
+        assert.equal(answer.model.distribution.selection?.served, chosen, pair);
+        assert.ok(answer.distribution.scale > 0 && Number.isFinite(answer.distribution.scale));
+        if (chosen === 'shared_network') {
+          assert.equal(answer.model.distribution.network?.trainedOnThisPair, true);
+        }
+      }
+    } finally {
+      await predictor.close();
+    }
+  });
+});
