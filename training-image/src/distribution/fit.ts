@@ -184,6 +184,9 @@ function fitLinearScale(input: FitDistributionInput): FittedScale {
  */
 export function fitDistribution(input: FitDistributionInput): FittedDistribution {
   const { candles, config, windowLength } = input;
+  // A test split without the candle after each window, or with the wrong number of locations, is refused
+  // before anything is fitted.
+  splitData(candles, input.test);
   const fittedScale: FittedScale =
     config.scale === 'linear' ? fitLinearScale(input) : { scale: { kind: 'b1' }, fitWindows: 0 };
   const family = unitFamily(config.family);
