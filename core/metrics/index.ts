@@ -11,5 +11,5 @@ export {
   type Metrics,
   type NetworkSummary,
 } from './schema.js';
-export { MODEL_PUBLISHED_LOG } from './published-log.js';
+export { MODEL_PUBLISHED_LOG, TRAINING_EXIT_CODES } from './published-log.js';
 export { DataSourceSchema, describeDataSource, type DataSource } from './data-source.js';

@@ -9,3 +9,10 @@ export const MODEL_PUBLISHED_LOG = {
   /** The field naming the pair: the metric's dimension. */
   pairField: 'pair',
 } as const;
+
+/**
+ * The training job's exit codes that its job definition never retries: a bad configuration (2), which a
+ * retry cannot fix, and a run where some pairs published and others failed (3), whose retry would train
+ * the published pairs again. A run that published nothing exits 1 and is retried (a passing outage).
+ */
+export const TRAINING_EXIT_CODES = { config: 2, partial: 3 } as const;

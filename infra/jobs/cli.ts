@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Operator command for the training jobs of the deployed stack:
- *   npm run jobs -- submit [--pair BTC/USDT]     start a run now (the schedule's array job, or one pair)
+ *   npm run jobs -- submit [--pair BTC/USDT]     start a run now (the schedule's job, or one pair alone)
  *   npm run jobs -- list [--limit 20]            recent runs: status, times, why a run failed
  *   npm run jobs -- promote --pair P --version V serve an already published version (a rollback)
  * The queue, job definition and pairs come from cdk-outputs.json (`npx cdk deploy --outputs-file
@@ -64,15 +64,14 @@ export async function main(
 
   program
     .command('submit')
-    .description('start a training run now: every deployed pair (one array child each), or --pair')
+    .description('start a training run now: one job training every deployed pair, or --pair')
     .option('--pair <pair>', 'train only this deployed pair, e.g. BTC/USDT')
     .action(async (options: { pair?: string }) => {
       const target = resolveTarget(program.opts<GlobalFlags>());
       const run = await submitTraining(client(), target, options.pair);
-      const shape =
-        run.arraySize === undefined ? 'a single job' : `an array job of ${run.arraySize} children`;
+      const count = run.pairs.length === 1 ? '1 pair' : `${run.pairs.length} pairs`;
       out(
-        `Submitted ${run.jobName} (${run.jobId}): ${shape} training ${run.pairs.join(', ')} on ${target.queue}`,
+        `Submitted ${run.jobName} (${run.jobId}): a single job training ${count} (${run.pairs.join(', ')}) on ${target.queue}`,
       );
       out('Follow it with: npm run jobs -- list');
     });

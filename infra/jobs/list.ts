@@ -18,7 +18,10 @@ export const RUN_STATUSES = [
   JobStatus.FAILED,
 ] as const;
 
-/** One training run: a single job or an array job (its children summed up). */
+/**
+ * One training run: one job, of every deployed pair or of one. Runs submitted before training became one
+ * job were array jobs, one child per pair; while Batch still lists them, their children are summed up.
+ */
 export interface TrainingRun {
   readonly jobId: string;
   readonly jobName: string;
@@ -26,9 +29,9 @@ export interface TrainingRun {
   readonly createdAt: number | undefined;
   readonly startedAt: number | undefined;
   readonly stoppedAt: number | undefined;
-  /** `3 children: 2 SUCCEEDED, 1 FAILED` for an array job. */
+  /** `3 children: 2 SUCCEEDED, 1 FAILED` for an old array job; else undefined. */
   readonly progress: string | undefined;
-  /** Why it failed, down to the failed children's container reasons; undefined unless FAILED. */
+  /** Why a FAILED run failed, down to the container's reason (an old array job: each failed child's). */
   readonly reason: string | undefined;
 }
 
@@ -39,8 +42,8 @@ export interface ListOptions {
 }
 
 /**
- * The newest runs of the queue in every status. ListJobs returns one status at a time and only parents
- * of array jobs; DescribeJobs adds the children's summary and the container's reason of a failure.
+ * The newest runs of the queue in every status. ListJobs returns one status at a time (and, of an array
+ * job, only its parent); DescribeJobs adds the container's reason of a failure.
  */
 export async function listRuns(client: BatchClient, options: ListOptions): Promise<TrainingRun[]> {
   const summaries: JobSummary[] = [];
@@ -112,8 +115,8 @@ function progressOf(detail: JobDetail | undefined): string | undefined {
 }
 
 /**
- * The job's own reason, then what its container said; for an array job, each failed child with the pair
- * it trained (AWS_BATCH_JOB_ARRAY_INDEX picks it from PAIRS).
+ * The job's own reason, then what its container said; for an old array job, each failed child with the
+ * pair its index picked from PAIRS.
  */
 async function failureReason(
   client: BatchClient,

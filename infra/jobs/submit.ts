@@ -8,16 +8,14 @@ export interface SubmittedRun {
   readonly jobId: string;
   readonly jobName: string;
   readonly pairs: readonly Pair[];
-  /** Array children, or undefined for a single job. */
-  readonly arraySize: number | undefined;
 }
 
 /** Name of a run of every pair started by hand; the schedule's runs are TRAINING_JOB_NAME. */
 export const MANUAL_JOB_NAME = `${TRAINING_JOB_NAME}-manual`;
 
 /**
- * Starts a training run now: the array job the schedule submits (one child per deployed pair), or with
- * `pair` a single job of that pair. PAIRS is passed explicitly so the run trains exactly what it says.
+ * Starts a training run now: the job the schedule submits (one job training every deployed pair), or with
+ * `pair` a job of that pair alone. PAIRS is passed explicitly so the run trains exactly what it says.
  */
 export async function submitTraining(
   client: BatchClient,
@@ -34,19 +32,13 @@ export async function submitTraining(
       jobName: request.jobName,
       jobQueue: target.queue,
       jobDefinition: target.definition,
-      ...(request.arraySize === undefined ? {} : { arrayProperties: { size: request.arraySize } }),
       containerOverrides: {
         environment: Object.entries(request.environment).map(([name, value]) => ({ name, value })),
       },
     }),
   );
   if (response.jobId === undefined) throw new Error('SubmitJob answered without a jobId');
-  return {
-    jobId: response.jobId,
-    jobName: response.jobName ?? request.jobName,
-    pairs,
-    arraySize: request.arraySize,
-  };
+  return { jobId: response.jobId, jobName: response.jobName ?? request.jobName, pairs };
 }
 
 function deployedPair(pair: string, deployed: readonly Pair[]): Pair {
@@ -55,7 +47,7 @@ function deployedPair(pair: string, deployed: readonly Pair[]): Pair {
   if (found === undefined) {
     throw new JobsUsageError(
       `${pair} is not a deployed pair (${deployed.join(', ')}): the API would not serve it. ` +
-        'Add it with `npx cdk deploy -c pairs=...` first',
+        'Add it to `pairs` in conf/{confEnv}/parameters.yaml and deploy first',
     );
   }
   return found;

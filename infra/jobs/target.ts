@@ -7,7 +7,7 @@ import { JobsUsageError } from './errors.js';
 export interface TrainingTarget {
   readonly queue: string;
   readonly definition: string;
-  /** The deployed pairs, in the order of the array children. */
+  /** The deployed pairs, in the order the job trains them (PAIRS). */
   readonly pairs: readonly Pair[];
 }
 

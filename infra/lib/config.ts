@@ -97,6 +97,13 @@ export const InfraConfigSchema = z
     maxVcpus: int(1, 10_000),
     jobVcpus: int(1, 192),
     jobMemoryMiB: int(512, 1_048_576),
+    /**
+     * One job trains every pair, then the scale network shared across them, so a run grows with the pairs:
+     * about 3 min a pair at the speed measured on 2 vCPUs (docs/deploying.md, "Why one job"). cdk.json's 55
+     * still fits conf/base's 3 pairs (about 10 min) with room for a slow exchange or a slow instance, and
+     * keeps a run inside the hourly period, so it ends before the next one starts. Past about 15 pairs
+     * an hourly run outgrows it: change the shape or the period rather than raise the timeout over it.
+     */
     jobTimeoutMinutes: int(1, 14 * 24 * 60),
     /** Lambda architecture; arm64 only once a deployed test shows onnxruntime-node works there (docs/deploying.md). */
     architecture: z.enum(ARCHITECTURES),

@@ -4,6 +4,10 @@ import type { Pair } from '../../core/config/schema.js';
 /**
  * The training job as both the schedule and the jobs command submit it, so that a run started by hand
  * is the run the schedule would have started. Plain data: no CDK, no SDK.
+ *
+ * Always one job, never an array: the process trains every pair of PAIRS, then one scale network shared
+ * across them, then publishes each pair (training-image/src/cli/train.ts). Array children could not share
+ * that network. docs/deploying.md, "Why one job", weighs it against an array and a follow-up job.
  */
 
 /** Name of the scheduled job; a run started by hand is named after it. */
@@ -12,12 +16,7 @@ export const TRAINING_JOB_NAME = 'crypto-forecast-training';
 /** What the pipeline reads besides the job definition's fixed values (MODEL_BUCKET, MUR_ENV, ...). */
 export interface TrainingJobRequest {
   readonly jobName: string;
-  /**
-   * Children of the array job, one per pair (AWS_BATCH_JOB_ARRAY_INDEX picks it from PAIRS); undefined for
-   * a single job, because AWS Batch refuses arrays of fewer than 2 children. A single job trains every pair
-   * of PAIRS, which is then just one.
-   */
-  readonly arraySize: number | undefined;
+  /** The pairs the one job trains, in order. */
   readonly environment: { readonly PAIRS: string };
 }
 
@@ -26,11 +25,7 @@ export function trainingJobRequest(
   jobName: string = TRAINING_JOB_NAME,
 ): TrainingJobRequest {
   if (pairs.length === 0) throw new RangeError('A training job needs at least one pair');
-  return {
-    jobName,
-    arraySize: pairs.length >= 2 ? pairs.length : undefined,
-    environment: { PAIRS: pairs.join(',') },
-  };
+  return { jobName, environment: { PAIRS: pairs.join(',') } };
 }
 
 /** A run of one pair started by hand: `crypto-forecast-training-btc_usdt`. */

@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Config } from '../../core/config/schema.js';
+import { TRAINING_EXIT_CODES } from '../../core/metrics/published-log.js';
 import { instanceTypesOf, type InfraConfig } from './config.js';
 import { MODEL_SIGNING_KEY_ENV, type ModelSigning } from './model-signing.js';
 import type { ModelStore } from './model-store.js';
@@ -27,7 +28,7 @@ export interface TrainingPipelineProps {
   readonly buildContext: string;
 }
 
-/** Attempts of a training job: one retry covers a Spot interruption or a passing exchange outage. */
+/** Attempts of a training job: one retry covers a lost instance or a passing exchange outage. */
 export const TRAINING_JOB_ATTEMPTS = 2;
 
 /**
@@ -49,8 +50,8 @@ export const BINDING_SHA256_BUILD_ARG = 'TFJS_BINDING_SHA256';
 
 /**
  * The scheduled training: a VPC without NAT gateways, an AWS Batch compute environment that scales to zero,
- * a job queue, the job definition of the training image, and the EventBridge rule that submits one array
- * job per period with one child per pair.
+ * a job queue, the job definition of the training image, and the EventBridge rule that submits one job per
+ * period training every pair (one process: the point models, then one scale network shared across the pairs).
  */
 export class TrainingPipeline extends Construct {
   public readonly vpc: ec2.Vpc;
@@ -242,6 +243,11 @@ export class TrainingPipeline extends Construct {
     this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
       container,
       retryAttempts: TRAINING_JOB_ATTEMPTS,
+      // One job trains every pair: a run where some pairs published must not train them all again, and a
+      // bad configuration fails the same way twice. Anything else (the instance, an outage) is retried.
+      retryStrategies: Object.values(TRAINING_EXIT_CODES).map((code) =>
+        batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onExitCode: String(code) })),
+      ),
       timeout: Duration.minutes(config.jobTimeoutMinutes),
       propagateTags: true,
     });
@@ -257,8 +263,8 @@ export class TrainingPipeline extends Construct {
           this.jobDefinition.jobDefinitionArn,
           this.jobDefinition,
           {
+            // One job, not an array: the pairs share one scale network, which array children cannot.
             jobName: request.jobName,
-            ...(request.arraySize === undefined ? {} : { size: request.arraySize }),
             // A submission EventBridge could not make within an hour is dropped: the next period's run is due.
             maxEventAge: Duration.hours(1),
             retryAttempts: 3,

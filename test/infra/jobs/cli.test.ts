@@ -67,12 +67,11 @@ describe('jobs command', () => {
       jobName: 'crypto-forecast-training-manual',
       jobQueue: 'TrainingJobQueue-abc',
       jobDefinition: 'TrainingJobDefinition-def',
-      arrayProperties: { size: 2 },
       containerOverrides: { environment: [{ name: 'PAIRS', value: 'BTC/USDT,ETH/USDT' }] },
     });
-    assert.match(
-      lines[0] ?? '',
-      /^Submitted crypto-forecast-training-manual \(j-9\): an array job of 2 children/,
+    assert.equal(
+      lines[0],
+      'Submitted crypto-forecast-training-manual (j-9): a single job training 2 pairs (BTC/USDT, ETH/USDT) on TrainingJobQueue-abc',
     );
   });
 

@@ -7,16 +7,18 @@ const QUEUE = 'TrainingJobQueue-abc';
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 26, 7, 0, 0);
 
-/** Three runs as AWS Batch keeps them: one running, one that succeeded, one whose CHZ/USDT child failed. */
+/**
+ * Runs as AWS Batch keeps them: one job running, one that failed, one that succeeded, and an array job from
+ * before training became one job (one child per pair), whose CHZ/USDT child failed.
+ */
 const SUMMARIES: Record<string, Record<string, unknown>[]> = {
   RUNNING: [
     {
-      jobId: 'run-3',
+      jobId: 'run-4',
       jobName: 'crypto-forecast-training',
       status: 'RUNNING',
-      createdAt: T0 + 2 * HOUR,
-      startedAt: T0 + 2 * HOUR + 60_000,
-      arrayProperties: { size: 3 },
+      createdAt: T0 + 3 * HOUR,
+      startedAt: T0 + 3 * HOUR + 60_000,
     },
   ],
   SUCCEEDED: [
@@ -27,10 +29,18 @@ const SUMMARIES: Record<string, Record<string, unknown>[]> = {
       createdAt: T0,
       startedAt: T0 + 60_000,
       stoppedAt: T0 + 900_000,
-      arrayProperties: { size: 3 },
     },
   ],
   FAILED: [
+    {
+      jobId: 'run-3',
+      jobName: 'crypto-forecast-training',
+      status: 'FAILED',
+      statusReason: 'Essential container in task exited',
+      createdAt: T0 + 2 * HOUR,
+      startedAt: T0 + 2 * HOUR + 60_000,
+      stoppedAt: T0 + 2 * HOUR + 840_000,
+    },
     {
       jobId: 'run-2',
       jobName: 'crypto-forecast-training-manual',
@@ -47,22 +57,30 @@ const SUMMARIES: Record<string, Record<string, unknown>[]> = {
 const PAIRS_ENVIRONMENT = { environment: [{ name: 'PAIRS', value: 'BTC/USDT,ETH/USDT,CHZ/USDT' }] };
 
 const DETAILS: Record<string, Record<string, unknown>> = {
-  'run-3': {
+  'run-4': {
     ...SUMMARIES['RUNNING']?.[0],
     jobQueue: QUEUE,
     jobDefinition: 'def',
-    arrayProperties: { size: 3, statusSummary: { RUNNING: 2, SUCCEEDED: 1, FAILED: 0 } },
     container: PAIRS_ENVIRONMENT,
+  },
+  'run-3': {
+    ...SUMMARIES['FAILED']?.[0],
+    jobQueue: QUEUE,
+    jobDefinition: 'def',
+    container: PAIRS_ENVIRONMENT,
+    attempts: [
+      { container: { exitCode: 1 }, statusReason: 'Essential container in task exited' },
+      { container: { exitCode: 1 }, statusReason: 'Essential container in task exited' },
+    ],
   },
   'run-1': {
     ...SUMMARIES['SUCCEEDED']?.[0],
     jobQueue: QUEUE,
     jobDefinition: 'def',
-    arrayProperties: { size: 3, statusSummary: { SUCCEEDED: 3 } },
     container: PAIRS_ENVIRONMENT,
   },
   'run-2': {
-    ...SUMMARIES['FAILED']?.[0],
+    ...SUMMARIES['FAILED']?.[1],
     jobQueue: QUEUE,
     jobDefinition: 'def',
     arrayProperties: { size: 3, statusSummary: { SUCCEEDED: 2, FAILED: 1 } },
@@ -133,10 +151,10 @@ describe('listRuns', () => {
     );
     assert.ok(lists.every((request) => request.method === 'POST' && request.body['maxResults'] === 20));
     const describe = batch.requests.find((request) => request.path === '/v1/describejobs');
-    assert.deepEqual(describe?.body, { jobs: ['run-3', 'run-2', 'run-1'] });
+    assert.deepEqual(describe?.body, { jobs: ['run-4', 'run-3', 'run-2', 'run-1'] });
   });
 
-  it('renders running, succeeded and failed runs, newest first, with the failed child and its pair', async () => {
+  it('renders running, failed and succeeded runs, newest first, with why a run failed', async () => {
     // Act
     const runs = await listRuns(batch.client(), { queue: QUEUE, limit: 20 });
     const table = renderRuns(runs, QUEUE).split('\n');
@@ -145,24 +163,40 @@ describe('listRuns', () => {
     assert.match(table[0] ?? '', /^STATUS +NAME +JOB ID +CREATED +STARTED +STOPPED +DETAIL$/);
     assert.match(
       table[1] ?? '',
-      /^RUNNING +crypto-forecast-training +run-3 +2026-11-26 09:00:00Z +2026-11-26 09:01:00Z +- +3 children: 2 RUNNING, 1 SUCCEEDED$/,
+      /^RUNNING +crypto-forecast-training +run-4 +2026-11-26 10:00:00Z +2026-11-26 10:01:00Z +-$/,
     );
     assert.match(
       table[2] ?? '',
-      /^FAILED +crypto-forecast-training-manual +run-2 +2026-11-26 08:00:00Z +2026-11-26 08:01:00Z +2026-11-26 08:10:00Z +3 children: 2 SUCCEEDED, 1 FAILED - Array Child Job failed; child 2 \(CHZ\/USDT\): Essential container in task exited, exit code 1$/,
+      /^FAILED +crypto-forecast-training +run-3 +2026-11-26 09:00:00Z +2026-11-26 09:01:00Z +2026-11-26 09:14:00Z +Essential container in task exited, exit code 1$/,
     );
     assert.match(
-      table[3] ?? '',
-      /^SUCCEEDED +crypto-forecast-training +run-1 +2026-11-26 07:00:00Z .* 2026-11-26 07:15:00Z +3 children: 3 SUCCEEDED$/,
+      table[4] ?? '',
+      /^SUCCEEDED +crypto-forecast-training +run-1 +2026-11-26 07:00:00Z .* 2026-11-26 07:15:00Z$/,
     );
-    assert.equal(table.length, 4);
+    assert.equal(table.length, 5);
+  });
+
+  it('still sums up an array job from before training became one job, naming the failed child and its pair', async () => {
+    // Act
+    const runs = await listRuns(batch.client(), { queue: QUEUE, limit: 20 });
+    const table = renderRuns(runs, QUEUE).split('\n');
+
+    // Assess
+    assert.match(
+      table[3] ?? '',
+      /^FAILED +crypto-forecast-training-manual +run-2 +2026-11-26 08:00:00Z +2026-11-26 08:01:00Z +2026-11-26 08:10:00Z +3 children: 2 SUCCEEDED, 1 FAILED - Array Child Job failed; child 2 \(CHZ\/USDT\): Essential container in task exited, exit code 1$/,
+    );
+    // Only the array job's children are listed: a job has none.
+    const children = batch.requests.filter((request) => request.body['arrayJobId'] !== undefined);
+    assert.ok(children.length > 0);
+    assert.ok(children.every((request) => request.body['arrayJobId'] === 'run-2'));
   });
 
   it('shows at most --limit runs', async () => {
     const runs = await listRuns(batch.client(), { queue: QUEUE, limit: 1 });
     assert.deepEqual(
       runs.map((run) => run.jobId),
-      ['run-3'],
+      ['run-4'],
     );
   });
 });

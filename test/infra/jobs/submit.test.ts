@@ -33,7 +33,7 @@ describe('submitTraining', () => {
     );
   });
 
-  it("submits the schedule's array job: the queue, the definition, one child per pair and PAIRS", async () => {
+  it("submits the schedule's job: the queue, the definition and PAIRS of every pair, no array", async () => {
     // Act
     const run = await submitTraining(batch.client(), TARGET);
 
@@ -50,10 +50,9 @@ describe('submitTraining', () => {
       jobName: MANUAL_JOB_NAME,
       jobQueue: 'TrainingJobQueue-abc',
       jobDefinition: 'TrainingJobDefinition-def',
-      arrayProperties: { size: 3 },
       containerOverrides: { environment: [{ name: 'PAIRS', value: 'BTC/USDT,ETH/USDT,CHZ/USDT' }] },
     });
-    assert.deepEqual(run, { jobId: 'j-1', jobName: MANUAL_JOB_NAME, pairs: TARGET.pairs, arraySize: 3 });
+    assert.deepEqual(run, { jobId: 'j-1', jobName: MANUAL_JOB_NAME, pairs: TARGET.pairs });
   });
 
   it('submits a single job of one pair, named after it', async () => {
@@ -67,7 +66,7 @@ describe('submitTraining', () => {
       jobDefinition: 'TrainingJobDefinition-def',
       containerOverrides: { environment: [{ name: 'PAIRS', value: 'ETH/USDT' }] },
     });
-    assert.equal(run.arraySize, undefined);
+    assert.deepEqual(run.pairs, ['ETH/USDT']);
   });
 
   it('refuses a pair the stack does not serve, before calling AWS', async () => {

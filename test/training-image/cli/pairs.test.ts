@@ -7,22 +7,26 @@ describe('pairsToTrain', () => {
   const config = smallConfig({ pairs: ['BTC/USDT', 'ETH/USDT', 'CHZ/USDT'] });
 
   it('takes --pair first', () => {
-    assert.deepEqual(pairsToTrain(config, 'eth/usdt', { AWS_BATCH_JOB_ARRAY_INDEX: '0' }), ['ETH/USDT']);
+    assert.deepEqual(pairsToTrain(config, 'eth/usdt', {}), ['ETH/USDT']);
   });
 
-  it("picks this Batch array child's pair by AWS_BATCH_JOB_ARRAY_INDEX", () => {
-    assert.deepEqual(pairsToTrain(config, undefined, { AWS_BATCH_JOB_ARRAY_INDEX: '2' }), ['CHZ/USDT']);
-  });
-
-  it('trains every configured pair outside an array job', () => {
+  it('trains every configured pair, in order, without --pair (the deployed job)', () => {
     assert.deepEqual(pairsToTrain(config, undefined, {}), ['BTC/USDT', 'ETH/USDT', 'CHZ/USDT']);
   });
 
-  it('says which index has no pair', () => {
+  it('refuses to run as an array child, which would train and publish every pair once per child', () => {
     assert.throws(
-      () => pairsToTrain(config, undefined, { AWS_BATCH_JOB_ARRAY_INDEX: '3' }),
-      /index 3 has no pair: PAIRS holds 3/i,
+      () => pairsToTrain(config, undefined, { AWS_BATCH_JOB_ARRAY_INDEX: '2' }),
+      /AWS_BATCH_JOB_ARRAY_INDEX is set \(2\).*one job trains every pair of PAIRS.*Submit a single job/,
     );
+  });
+
+  it('ignores an empty AWS_BATCH_JOB_ARRAY_INDEX', () => {
+    assert.deepEqual(pairsToTrain(config, undefined, { AWS_BATCH_JOB_ARRAY_INDEX: '' }), [
+      'BTC/USDT',
+      'ETH/USDT',
+      'CHZ/USDT',
+    ]);
   });
 
   it('refuses a malformed --pair', () => {

@@ -9,6 +9,7 @@ import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchan
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { TEST_SIGNING_KEY } from '../../support/signing.js';
 import { newVersion } from '../../../core/artifacts/layout.js';
+import { MODEL_PUBLISHED_LOG, TRAINING_EXIT_CODES } from '../../../core/metrics/published-log.js';
 import { publishSynthetic } from '../../serving/support.js';
 import { ROOT, runTsCli, type CliRun } from '../../support/run-cli.js';
 
@@ -66,12 +67,11 @@ describe('training entry point (the Batch job)', () => {
         'validation: { max_mean_loss: 10, min_skill: 1 }',
       ].join('\n'),
     );
-    // What the CDK job definition sets, plus the array index AWS Batch sets per child.
+    // What the CDK job definition and the schedule's submission set: one job, every pair in PAIRS.
     env = {
       MUR_CONF_DIR: join(dir, 'conf'),
       MUR_ENV: 'tiny',
       PAIRS: 'BTC/USDT,ETH/USDT',
-      AWS_BATCH_JOB_ARRAY_INDEX: '1',
       MODEL_BUCKET: 'batch-models',
       MODEL_SIGNING_KEY: TEST_SIGNING_KEY,
       S3_ENDPOINT: s3.endpoint,
@@ -86,7 +86,7 @@ describe('training entry point (the Batch job)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("trains and publishes this array child's pair, logging JSON lines", async () => {
+  it('trains every pair of PAIRS in one process, with one shared scale network, and publishes each', async () => {
     const run = await runEntryPoint([], env);
 
     assert.equal(run.code, 0, run.stderr);
@@ -94,8 +94,22 @@ describe('training entry point (the Batch job)', () => {
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { event: string; pair?: string });
-    assert.ok(events.some((e) => e.event === 'epoch' && e.pair === 'ETH/USDT'));
-    assert.ok(events.some((e) => e.event === 'published' && e.pair === 'ETH/USDT'));
+    const pairs = ['BTC/USDT', 'ETH/USDT'];
+    for (const pair of pairs) {
+      assert.ok(
+        events.some((e) => e.event === 'epoch' && e.pair === pair),
+        `${pair} trained`,
+      );
+      assert.ok(
+        events.some((e) => e.event === 'scale_selection' && e.pair === pair),
+        `${pair} chose a scale`,
+      );
+      assert.ok(
+        events.some((e) => e.event === 'published' && e.pair === pair),
+        `${pair} published`,
+      );
+    }
+    assert.equal(events.filter((e) => e.event === 'shared_network').length, 1, 'one network for both pairs');
     const store = ArtifactStore.fromConfig({
       bucket: 'batch-models',
       prefix: '',
@@ -104,17 +118,18 @@ describe('training entry point (the Batch job)', () => {
       keep_versions: 5,
       signing_key: TEST_SIGNING_KEY,
     });
-    const latest = await store.readLatest('ETH/USDT');
-    assert.notEqual(latest, null);
-    // Signed by the job's key: the manifest reads, which checks the signature first.
-    await store.readManifest('ETH/USDT', latest?.version ?? '');
-    assert.equal(await store.readLatest('BTC/USDT'), null, 'index 1 trains the second pair only');
-    // The staleness metric's filter (infra/lib/monitoring.ts) counts exactly one line, naming the pair.
+    for (const pair of pairs) {
+      const latest = await store.readLatest(pair);
+      assert.notEqual(latest, null, `${pair} is served`);
+      // Signed by the job's key: the manifest reads, which checks the signature first.
+      await store.readManifest(pair, latest?.version ?? '');
+    }
+    // The staleness metric's filter (infra/lib/monitoring.ts) counts exactly one line per pair, naming it.
     const counted = run.stderr
       .split('\n')
-      .filter((line) => countedBy(MODEL_PUBLISHED_FILTER.logPatternString, line));
-    assert.equal(counted.length, 1, run.stderr);
-    assert.equal((JSON.parse(counted[0] as string) as { pair: string }).pair, 'ETH/USDT');
+      .filter((line) => countedBy(MODEL_PUBLISHED_FILTER.logPatternString, line))
+      .map((line) => (JSON.parse(line) as { pair: string }).pair);
+    assert.deepEqual(counted.sort(), pairs, run.stderr);
   });
 
   it('logs no published-model line when a newer version is live already, and says why', async () => {
@@ -157,6 +172,25 @@ describe('training entry point (the Batch job)', () => {
     assert.match(JSON.parse(failure).reason as string, /binance BTC\/USDT/);
   });
 
+  it('exits 3 when some pairs published and others failed, naming the failed pair', async () => {
+    // DOGE/USDT is not listed by the fake exchange: its candles fail, BTC/USDT still publishes
+    const run = await runEntryPoint([], { ...env, PAIRS: 'BTC/USDT,DOGE/USDT' });
+
+    assert.equal(run.code, TRAINING_EXIT_CODES.partial, run.stderr);
+    const lines = run.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { event: string; pair?: string });
+    assert.ok(
+      lines.some((l) => l.event === 'failed' && l.pair === 'DOGE/USDT'),
+      run.stderr,
+    );
+    assert.ok(
+      lines.some((l) => l.event === MODEL_PUBLISHED_LOG.event && l.pair === 'BTC/USDT'),
+      run.stderr,
+    );
+  });
+
   it('exits 1 with a one-line reason naming validation.min_skill when the promotion gate blocks', async () => {
     const run = await runEntryPoint(['--pair', 'BTC/USDT'], { ...env, MUR_ENV: 'gated' });
 
@@ -167,6 +201,14 @@ describe('training entry point (the Batch job)', () => {
     assert.doesNotMatch(reason, /\n/);
     assert.match(reason, /validation\.min_skill 1\b.*model MAE [\d.]+, naive MAE [\d.]+/);
     assert.ok(!run.stderr.includes('"event":"published"'), 'nothing was published');
+  });
+
+  it('refuses to run as a child of an array job, before training anything', async () => {
+    const run = await runEntryPoint([], { ...env, AWS_BATCH_JOB_ARRAY_INDEX: '1' });
+
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /AWS_BATCH_JOB_ARRAY_INDEX is set \(1\).*Submit a single job/);
+    assert.ok(!run.stderr.includes('"event":"epoch"'), 'nothing was trained');
   });
 
   it('exits 2 naming the key of a bad configuration', async () => {

@@ -2,9 +2,10 @@ import type { Config, Pair } from '../../../core/config/index.js';
 import { PairSchema } from '../../../core/config/index.js';
 
 /**
- * Which pairs this process trains: the --pair flag; else, in an AWS Batch array
- * job, the one at AWS_BATCH_JOB_ARRAY_INDEX in the configured pairs (PAIRS);
- * else every configured pair, one after the other.
+ * Which pairs this process trains: the --pair flag, else every configured pair (PAIRS). The deployed job
+ * is one job, not an AWS Batch array: its pairs share one scale network, which array children could not.
+ * A process started as an array child (AWS_BATCH_JOB_ARRAY_INDEX set, by a hand-made submission) stops:
+ * each child would train every pair and publish them all, once per child.
  */
 export function pairsToTrain(
   config: Config,
@@ -19,14 +20,11 @@ export function pairsToTrain(
   }
   const index = environment['AWS_BATCH_JOB_ARRAY_INDEX'];
   if (index !== undefined && index !== '') {
-    const i = Number(index);
-    const pair = Number.isInteger(i) ? config.pairs[i] : undefined;
-    if (pair === undefined) {
-      throw new Error(
-        `AWS_BATCH_JOB_ARRAY_INDEX ${index} has no pair: PAIRS holds ${config.pairs.length} (${config.pairs.join(', ')})`,
-      );
-    }
-    return [pair];
+    throw new Error(
+      `AWS_BATCH_JOB_ARRAY_INDEX is set (${index}): this is a child of an array job, but one job trains ` +
+        'every pair of PAIRS (they share one scale network). Submit a single job (`npm run jobs -- submit`), ' +
+        'or pass --pair',
+    );
   }
   return [...config.pairs];
 }

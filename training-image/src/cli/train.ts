@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { ArtifactStore, ensureBucket } from '../../../adapters/storage/index.js';
 import { ConfigError } from '../../../core/config/index.js';
 import { loadConfig } from '../../../adapters/config/yaml.js';
-import { MODEL_PUBLISHED_LOG } from '../../../core/metrics/index.js';
+import { MODEL_PUBLISHED_LOG, TRAINING_EXIT_CODES } from '../../../core/metrics/index.js';
 import { createLog } from '../log.js';
 import { trainRun } from '../pipeline/train-run.js';
 import { selectBackend } from '../tf/backend.js';
@@ -91,7 +91,11 @@ async function main(argv: readonly string[]): Promise<number> {
       );
     }
   }
-  return failures === 0 ? 0 : 1;
+  if (failures === 0) return 0;
+  // Some pairs published and some did not: the job's retry would train the published ones again, so the
+  // job definition does not retry this code (infra/lib/training-pipeline.ts). Nothing published: 1, which
+  // it retries (a passing exchange outage).
+  return failures < outcomes.length ? TRAINING_EXIT_CODES.partial : 1;
 }
 
 main(process.argv).then(
@@ -101,6 +105,6 @@ main(process.argv).then(
   (error: unknown) => {
     // Configuration errors already name every bad key; anything else gets its one-line reason.
     console.error(error instanceof ConfigError ? error.message : `train: ${errorReason(error)}`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
+    process.exitCode = error instanceof ConfigError ? TRAINING_EXIT_CODES.config : 1;
   },
 );
