@@ -6,16 +6,20 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 /** Debian's python3-torch lives under the system interpreter, not a pyenv one. */
 const PYTHON = process.env['BENCH_PYTHON'] ?? '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
+/** The point model's reference; bench/train-scale.ts passes the scale network's. */
+const POINT_SCRIPT = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
 
 export type TorchResult =
   { readonly ok: true; readonly [key: string]: unknown } | { readonly ok: false; readonly reason: string };
 
-/** Runs the PyTorch reference; a missing interpreter or torch is reported, not thrown. */
-export async function runTorchReference(args: readonly string[]): Promise<TorchResult> {
+/** Runs a PyTorch reference script; a missing interpreter or torch is reported, not thrown. */
+export async function runTorchReference(
+  args: readonly string[],
+  script: string = POINT_SCRIPT,
+): Promise<TorchResult> {
   if (!existsSync(PYTHON)) return { ok: false, reason: `${PYTHON} not found` };
   try {
-    const { stdout } = await run(PYTHON, [SCRIPT, ...args], { maxBuffer: 1 << 20, timeout: 600_000 });
+    const { stdout } = await run(PYTHON, [script, ...args], { maxBuffer: 1 << 20, timeout: 600_000 });
     const last = stdout.trim().split('\n').pop() ?? '{}';
     return { ok: true, ...(JSON.parse(last) as Record<string, unknown>) };
   } catch (error) {

@@ -1,5 +1,6 @@
 /**
- * npm run bench:train -- [--runs 3] [--batches 6] [--warmup 1] [--workers N] [--torch-threads 1]
+ * npx tsx bench/train.ts [--runs 3] [--batches 6] [--warmup 1] [--workers N] [--torch-threads 1]
+ * (`npm run bench:train` runs it with its defaults, then bench/train-scale.ts.)
  * Training throughput of this pipeline's step on the seed's model size (sequence 120,
  * 9 features, 2 x 128 LSTM, batch 64) beside a PyTorch reference of the same model on
  * the same windows, on this machine. Each run measures both, one after the other, so a
