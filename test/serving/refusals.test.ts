@@ -11,7 +11,7 @@ import { ARTIFACT_SIZE_LIMITS } from '../../core/artifacts/bounds.js';
 import { sha256Hex } from '../../core/artifacts/checksum.js';
 import { artifactKey, manifestKey, newVersion, signatureKey } from '../../core/artifacts/layout.js';
 import { HOUR_MS } from '../../core/market/candle.js';
-import { Predictor } from '../../serving/predictor.js';
+import type { Predictor } from '../../serving/predictor.js';
 import { testSigningKey } from '../support/signing.js';
 import {
   BUCKET,
@@ -21,6 +21,7 @@ import {
   publishSynthetic,
   startStore,
   type TestStore,
+  hourlyPredictor,
 } from './support.js';
 
 const PAIR = 'BTC/USDT';
@@ -50,16 +51,10 @@ describe('refused versions', () => {
 
   beforeEach(async () => {
     warnings = [];
-    predictor = new Predictor({
+    predictor = hourlyPredictor({
       store: t.store,
       candles: new MemoryCandles(),
       pairs: [PAIR],
-      interval: '1h',
-      timeframeMs: HOUR_MS,
-      refreshSeconds: 60,
-      staleAfterSeconds: 3 * 3_600,
-      gapPolicy: 'fill',
-      maxFillGap: 6,
       now: () => clock.now,
       log: {
         info: () => {},

@@ -13,7 +13,7 @@ import {
   type SharedNetwork,
 } from '../../core/distribution/index.js';
 import { HOUR_MS, type Candle } from '../../core/market/index.js';
-import { Predictor } from '../../serving/predictor.js';
+import type { Predictor } from '../../serving/predictor.js';
 import { SeededRandom } from '../../training-image/src/model/random.js';
 import { exportScaleNetworkToOnnx } from '../../training-image/src/onnx/scale-export.js';
 import { predictLogScale, standardise, type Standardiser } from '../../training-image/src/scale/fit.js';
@@ -29,6 +29,7 @@ import {
   publishSynthetic,
   startStore,
   type TestStore,
+  hourlyPredictor,
 } from './support.js';
 
 const WINDOW = 12;
@@ -97,18 +98,7 @@ describe('serving a version whose distribution is the shared scale network', () 
     });
 
   const predictor = (store: ArtifactStore): Predictor => {
-    const created = new Predictor({
-      store,
-      candles: new MemoryCandles(),
-      pairs: [PAIR],
-      interval: '1h',
-      timeframeMs: HOUR_MS,
-      refreshSeconds: 60,
-      staleAfterSeconds: 3 * 3_600,
-      gapPolicy: 'fill',
-      maxFillGap: 6,
-      now: () => NOW,
-    });
+    const created = hourlyPredictor({ store, candles: new MemoryCandles(), pairs: [PAIR], now: () => NOW });
     predictors.push(created);
     return created;
   };

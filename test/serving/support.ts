@@ -19,7 +19,7 @@ import {
   type MinMaxScaler,
 } from '../../core/features/index.js';
 import { HOUR_MS, type Candle } from '../../core/market/index.js';
-import type { CandleProvider } from '../../serving/index.js';
+import { Predictor, type CandleProvider, type PredictorOptions } from '../../serving/index.js';
 import { generateCandles } from '../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../local/s3-server.js';
 import { exportToOnnx } from '../../training-image/src/onnx/index.js';
@@ -242,4 +242,22 @@ export function metricsJson(
     parity: { windows: 54, max_abs_error: 1e-7, max_rel_error: 1e-6, atol: 1e-5, rtol: 1e-3 },
     durations_seconds: { total: 1 },
   };
+}
+
+/**
+ * A Predictor over `store` and `candles` with the hourly settings every serving test uses (refresh 60 s,
+ * stale after 3 h, gaps filled up to 6 candles); `overrides` replace any of them.
+ */
+export function hourlyPredictor(
+  options: Pick<PredictorOptions, 'store' | 'candles' | 'pairs'> & Partial<PredictorOptions>,
+): Predictor {
+  return new Predictor({
+    interval: '1h',
+    timeframeMs: HOUR_MS,
+    refreshSeconds: 60,
+    staleAfterSeconds: 3 * 3_600,
+    gapPolicy: 'fill',
+    maxFillGap: 6,
+    ...options,
+  });
 }

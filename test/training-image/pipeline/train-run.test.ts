@@ -7,12 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import { ArtifactStore } from '../../../adapters/storage/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
 import { ForecastDistributionSchema } from '../../../core/distribution/index.js';
-import { HOUR_MS } from '../../../core/market/index.js';
 import { MetricsSchema } from '../../../core/metrics/index.js';
 import { CcxtCandleSource } from '../../../adapters/market/index.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
-import { Predictor } from '../../../serving/predictor.js';
+import { hourlyPredictor } from '../../serving/support.js';
 import { silentLog } from '../../../training-image/src/log.js';
 import { trainRun, type TrainRunResult } from '../../../training-image/src/pipeline/train-run.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
@@ -122,16 +121,10 @@ describe('trainRun: every pair, one shared scale network, each pair published wi
   });
 
   it('serves every published pair with the scale its version chose, and says which', async () => {
-    const predictor = new Predictor({
+    const predictor = hourlyPredictor({
       store: ArtifactStore.fromConfig(config.storage),
       candles: new CcxtCandleSource(config.exchange, { timeframe: '1h' }),
       pairs: [...TRAINED],
-      interval: '1h',
-      timeframeMs: HOUR_MS,
-      refreshSeconds: 60,
-      staleAfterSeconds: 3 * 3_600,
-      gapPolicy: 'fill',
-      maxFillGap: 6,
     });
     try {
       for (const pair of TRAINED) {
