@@ -34,7 +34,7 @@ import { startS3Server } from '../local/s3-server.js';
 import { bundlePredict, coldStartBreakdown, median, runColdStart, type ColdStartRun } from './cold-start.js';
 import { runTorchReference } from './python.js';
 import { ensureLocalKeyPair } from '../adapters/signing/local-keys.js';
-import { publishServingModel, SERVING_MODEL } from './serving-model.js';
+import { publishServingModel, SERVING_MODEL, type BenchScale } from './serving-model.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PAIR: Pair = 'BTC/USDT';
@@ -45,6 +45,9 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '50' },
     cold: { type: 'string', default: '5' },
+    // b1: the version has no distribution.json (B1 served, as every figure before issue 20); network: it
+    // serves the shared scale network, a second graph run per request.
+    scale: { type: 'string', default: 'b1' },
     // A V8 CPU profile of each cold start, written to DIR (open in Chrome DevTools or speedscope).
     'cpu-prof': { type: 'string' },
   },
@@ -52,6 +55,10 @@ const { values } = parseArgs({
 const requests = Number(values.requests);
 const warmup = Number(values.warmup);
 const coldRuns = Number(values.cold);
+if (values.scale !== 'b1' && values.scale !== 'network') {
+  throw new Error(`--scale ${values.scale}: expected b1 or network`);
+}
+const scale: BenchScale = values.scale;
 const coldNodeArgs =
   values['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']];
 
@@ -99,7 +106,7 @@ try {
   const store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
   // The scaler is fitted on the candles the handler will read, as training would.
   const history = await new CcxtCandleSource(config.exchange, { timeframe: '1h' }).fetchLast(PAIR, 2_000);
-  const { onnx } = await publishServingModel(store, PAIR, history);
+  const { onnx } = await publishServingModel(store, PAIR, history, scale);
 
   const event = (): APIGatewayProxyEvent =>
     buildProxyEvent(
@@ -193,6 +200,7 @@ try {
         ...SERVING_MODEL,
         onnx_bytes: onnx.length,
         weights: 'random (latency does not depend on training)',
+        scale: scale === 'network' ? 'shared scale network (scale.onnx, a second graph per request)' : 'b1',
       },
       cpus: cpus().length,
       node: process.version,

@@ -11,14 +11,33 @@ import { FEATURE_NAMES, extractFeatures, fitMinMaxScaler, scalerToJson } from '.
 import type { Candle } from '../core/market/index.js';
 import type { ForecastNetworkWeights, LstmLayerWeights } from '../training-image/src/model/weights.js';
 import { exportToOnnx } from '../training-image/src/onnx/index.js';
+import { exportScaleNetworkToOnnx } from '../training-image/src/onnx/scale-export.js';
+import type { ScaleMemberWeights } from '../training-image/src/scale/network.js';
+import {
+  DEFAULT_SCALE_INPUTS,
+  GAUSSIAN,
+  SCALE_NETWORK_FILE,
+  SCALE_SEQUENCE_CHANNELS,
+  b1Distribution,
+  scaleInputNames,
+  type ForecastDistribution,
+} from '../core/distribution/index.js';
+import { DEFAULT_SCALE_NETWORK_CONFIG } from '../core/config/scale-network.js';
+import { createHash } from 'node:crypto';
 
 export const SERVING_MODEL = { sequenceLength: 120, featureCount: 9, hiddenSize: 128, layers: 2 } as const;
 
+/** Which scale the bench's version serves: B1 (no distribution.json) or the shared scale network. */
+export type BenchScale = 'b1' | 'network';
+
+function uniformFrom(seed: number): (length: number, limit: number) => Float32Array {
+  const next = mulberry32(seed);
+  return (length, limit) => Float32Array.from({ length }, () => (2 * next() - 1) * limit);
+}
+
 /** Glorot-uniform weights of the serving model's shape. */
 export function randomWeights(seed = 42): ForecastNetworkWeights {
-  const next = mulberry32(seed);
-  const uniform = (length: number, limit: number): Float32Array =>
-    Float32Array.from({ length }, () => (2 * next() - 1) * limit);
+  const uniform = uniformFrom(seed);
   const { sequenceLength, featureCount, hiddenSize, layers } = SERVING_MODEL;
   const lstm: LstmLayerWeights[] = [];
   let inputSize: number = featureCount;
@@ -42,6 +61,65 @@ export function randomWeights(seed = 42): ForecastNetworkWeights {
 }
 
 /**
+ * The shared scale network at its production size (distribution.network's defaults: members, units,
+ * hours), random weights, and the distribution.json that serves it: a request then runs both graphs.
+ */
+function randomScaleNetwork(sequenceLength: number): { spec: ForecastDistribution; onnx: Uint8Array } {
+  const { members, hidden_size: hidden, sequence_hours: hours } = DEFAULT_SCALE_NETWORK_CONFIG;
+  const uniform = uniformFrom(7);
+  const d = scaleInputNames(DEFAULT_SCALE_INPUTS).length;
+  const channels = SCALE_SEQUENCE_CHANNELS.length;
+  const bound = 1 / Math.sqrt(hidden);
+  const weights: ScaleMemberWeights[] = Array.from({ length: members }, () => ({
+    shape: { hours, channels, hiddenSize: hidden, linearInputs: d },
+    lstm: {
+      inputSize: channels,
+      hiddenSize: hidden,
+      kernel: uniform(channels * 4 * hidden, bound),
+      recurrentKernel: uniform(hidden * 4 * hidden, bound),
+      bias: uniform(4 * hidden, bound),
+    },
+    headKernel: uniform(hidden, 0.1),
+    headBias: new Float32Array(1),
+    linearKernel: uniform(d, 0.1),
+    linearBias: new Float32Array(1),
+  }));
+  const onnx = exportScaleNetworkToOnnx(
+    weights,
+    { mean: new Array<number>(d).fill(0), sd: new Array<number>(d).fill(1) },
+    { docString: 'crypto-forecast bench: random scale network' },
+  );
+  const calibration = {
+    method: 'split_conformal' as const,
+    family: GAUSSIAN,
+    windows: 100,
+    reference_level: 0.9,
+    scale: 1,
+    levels: [{ level: 0.9, multiplier: 1 }],
+  };
+  const spec: ForecastDistribution = {
+    ...b1Distribution(sequenceLength),
+    scale: {
+      kind: 'shared_network',
+      network: {
+        file: SCALE_NETWORK_FILE,
+        sha256: createHash('sha256').update(onnx).digest('hex'),
+        run: 'bench',
+        hours,
+        channels: [...SCALE_SEQUENCE_CHANNELS],
+        inputs: DEFAULT_SCALE_INPUTS,
+        members,
+        hidden_size: hidden,
+        trained_on: ['BTC/USDT'],
+        pooled_calibration: calibration,
+      },
+    },
+    calibration,
+  };
+  return { spec, onnx };
+}
+
+/**
  * Publishes the random model for `pair` with a scaler fitted on `candles` and a metrics.json that says
  * plainly it was not trained. Returns the version and the ONNX bytes.
  */
@@ -49,6 +127,7 @@ export async function publishServingModel(
   store: ArtifactStore,
   pair: Pair,
   candles: readonly Candle[],
+  scale: BenchScale = 'b1',
 ): Promise<{ version: string; onnx: Uint8Array }> {
   const onnx = exportToOnnx(randomWeights(), { docString: 'crypto-forecast bench: random weights' });
   const scaler = fitMinMaxScaler(extractFeatures(candles));
@@ -100,6 +179,7 @@ export async function publishServingModel(
     durations_seconds: {},
   };
   const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+  const network = scale === 'network' ? randomScaleNetwork(sequenceLength) : null;
   await store.publish({
     pair,
     version,
@@ -108,6 +188,9 @@ export async function publishServingModel(
       'scaler.json': encode(scalerToJson(scaler)),
       'metrics.json': encode(metrics),
     },
+    ...(network === null
+      ? {}
+      : { optionalFiles: { 'distribution.json': encode(network.spec), 'scale.onnx': network.onnx } }),
     model: { sequence_length: sequenceLength, feature_count: featureCount, features: [...FEATURE_NAMES] },
   });
   return { version, onnx };

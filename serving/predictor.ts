@@ -203,23 +203,22 @@ export class Predictor {
     );
     const candles = context.slice(context.length - model.sequenceLength);
     const input = prepareWindow(context, model.scaler, model.sequenceLength);
-    const scaledClose = await runWindow(this.leases, model, input);
     const last = candles[candles.length - 1] as Candle;
+    const tf = this.timeframeMs;
+    const window = { candles, last: candles.length - 1, nextOpenTime: last.openTime + tf };
+    const { scale } = model.distribution.served.spec;
+    // Both graphs at once: onnxruntime runs each off the event loop, so the scale network's costs the
+    // answer little more than the point model's alone.
+    const [scaledClose, networkLogScale] = await Promise.all([
+      runWindow(this.leases, model, input),
+      scale.kind === 'shared_network'
+        ? runScaleWindow(this.leases, model, scaleNetworkFeeds(scale.network, window, model.sequenceLength))
+        : undefined,
+    ]);
     // Read from the last close, as training scored it: "no change" is the last close to the cent.
     const width = model.scaler.features.length;
     const lastScaled = input[(model.sequenceLength - 1) * width + model.scaler.columnIndex('close')]!;
     const close = model.scaler.inverseFromAnchor(scaledClose, { scaled: lastScaled, raw: last.close });
-    const tf = this.timeframeMs;
-    const window = { candles, last: candles.length - 1, nextOpenTime: last.openTime + tf };
-    const { scale } = model.distribution.served.spec;
-    const networkLogScale =
-      scale.kind === 'shared_network'
-        ? await runScaleWindow(
-            this.leases,
-            model,
-            scaleNetworkFeeds(scale.network, window, model.sequenceLength),
-          )
-        : undefined;
     const distribution = model.distribution.served.nextClose({
       ...window,
       mu: pointLocation(close, last.close),
