@@ -31,6 +31,7 @@ export type BoundedObject = keyof typeof ARTIFACT_SIZE_LIMITS;
 export const RUN_SIZE_LIMITS = {
   'record.json': 1 * MiB,
   'heldout.json': 16 * MiB,
+  'subject.json': 4 * KiB,
 } as const;
 
 export type RunObjectName = keyof typeof RUN_SIZE_LIMITS;

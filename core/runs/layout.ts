@@ -7,12 +7,14 @@ import type { RunSubject } from './run-record.js';
  * versions (which only walks `{prefix}models/{slug}/`) never touches them:
  *
  * ```
+ * {prefix}runs/{slug}/subject.json              the subject the folder holds (a slug is never parsed back)
  * {prefix}runs/{slug}/{run_id}/record.json     every run: published, refused or failed
  * {prefix}runs/{slug}/{run_id}/heldout.json    the run's held-out hours, when it reached them
  * ```
  */
 export const RUN_RECORD_FILE = 'record.json' satisfies RunObjectName;
 export const HELD_OUT_FILE = 'heldout.json' satisfies RunObjectName;
+export const SUBJECT_FILE = 'subject.json' satisfies RunObjectName;
 
 /** `{prefix}runs/`: one folder per subject (pair or shared network). */
 export function runsPrefix(prefix: string): string {
@@ -39,4 +41,9 @@ export function runObjectKey(
   name: RunObjectName,
 ): string {
   return `${subjectRunsPrefix(prefix, subject)}${checkRunId(runId)}/${name}`;
+}
+
+/** `{prefix}runs/{slug}/subject.json`. */
+export function subjectKey(prefix: string, subject: RunSubject): string {
+  return `${subjectRunsPrefix(prefix, subject)}${SUBJECT_FILE}`;
 }

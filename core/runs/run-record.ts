@@ -20,6 +20,9 @@ export const NETWORK_SUBJECT = 'NETWORK/SCALE';
 export const RunSubjectSchema = PairSchema;
 export type RunSubject = z.infer<typeof RunSubjectSchema>;
 
+/** subject.json, in each subject's folder: which subject the folder's runs are about. */
+export const SubjectFileSchema = z.strictObject({ subject: RunSubjectSchema });
+
 /**
  * A run's id: the time it ended, as a version id (a UTC stamp, then a suffix), so that string order is
  * time order. A published run's id is the version it published, so the run behind a served version is
