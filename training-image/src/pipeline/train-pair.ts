@@ -7,6 +7,7 @@ import { measureDistribution } from '../distribution/measure.js';
 import type { Log } from '../log.js';
 import { SeededRandom } from '../model/random.js';
 import { exportToOnnx } from '../onnx/index.js';
+import type { RunObserver } from '../runs/observer.js';
 import type { BackendInfo } from '../tf/backend.js';
 import { loadCandles, type CandleInput, type LoadedCandles } from './candles.js';
 import { passGates } from './gates.js';
@@ -23,6 +24,8 @@ export interface TrainPairOptions extends CandleInput {
   readonly backend: BackendInfo;
   readonly log: Log;
   readonly now?: () => Date;
+  /** Told what the run measured as it goes, for its record (training-image/src/runs/). */
+  readonly observer?: RunObserver;
 }
 
 export interface TrainPairResult {
@@ -56,16 +59,19 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
       featureSet: config.features.set,
     }),
   );
+  options.observer?.candles(loaded, data);
   const trained = await clock.time('training', () =>
     trainModel({ config, data, backend, log, label: pair, fields: { pair } }),
   );
+  options.observer?.trained(trained);
   const { network, test } = trained;
+  // Row r of the training data is candle warmupRows + r: the distribution maps windows to candles.
+  const windowCandles = loaded.candles.slice(data.warmupRows);
   try {
     const distribution = await clock.time('distribution', () =>
       measureDistribution({
         config,
-        // Row r of the training data is candle warmupRows + r: the distribution maps windows to candles.
-        candles: loaded.candles.slice(data.warmupRows),
+        candles: windowCandles,
         data,
         network,
         testForecasts: test.prices.predicted,
@@ -74,6 +80,7 @@ export async function trainPair(options: TrainPairOptions): Promise<TrainPairRes
         fields: { pair },
       }),
     );
+    options.observer?.distribution(distribution, windowCandles);
     const { meanValTest } = passGates({
       validation: config.validation,
       bestValLoss: trained.fit.bestValLoss,
