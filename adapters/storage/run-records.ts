@@ -36,6 +36,7 @@ function limitOf(name: RunObjectName): ByteLimit {
 /** A record that exists but cannot be read: where, and why. Listed apart, never in place of a run. */
 export interface UnreadableRun {
   readonly key: string;
+  readonly runId: string;
   readonly reason: string;
 }
 
@@ -153,7 +154,7 @@ export class RunRecords {
         if (record !== null) records.push(record);
       } catch (error) {
         if (!(error instanceof ManifestError || error instanceof ArtifactTooLargeError)) throw error;
-        unreadable.push({ key, reason: error.message });
+        unreadable.push({ key, runId: run.runId, reason: error.message });
       }
     }
     return { records, unreadable };
