@@ -7,7 +7,9 @@ import { ArtifactStore } from '../../../adapters/storage/index.js';
 import { RunRecords } from '../../../adapters/storage/run-records.js';
 import type { Config } from '../../../core/config/index.js';
 import { MetricsSchema } from '../../../core/metrics/index.js';
+import { newVersion } from '../../../core/artifacts/layout.js';
 import { heldOutCoverage } from '../../../core/runs/heldout-coverage.js';
+import { NETWORK_SUBJECT } from '../../../core/runs/run-record.js';
 import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { createLog, silentLog, type Log } from '../../../training-image/src/log.js';
@@ -159,6 +161,61 @@ describe('RunRecorder around real training runs', () => {
     assert.equal(record.data, null);
     assert.equal(record.training, null);
     assert.equal(record.heldout_hours, null);
+  });
+
+  it('records a run told in steps, as a pipeline that prepares and publishes apart tells it', async () => {
+    // Prepare: a run told step by step, the scale chosen between two candidates
+    const recorder = recorderFor(config);
+    const run = recorder.begin(PAIR);
+    const choice = {
+      served: 'linear',
+      network_val_crps_bp: 31.2,
+      linear_val_crps_bp: 30.9,
+      reason: 'the linear correction scored the lower validation CRPS (30.9 bp against 31.2)',
+    } as const;
+
+    // Act: trainPair stands for the prepare step here; publishing's result ends the run
+    const result = await trainPair({
+      config,
+      pair: PAIR,
+      store,
+      backend,
+      log: silentLog,
+      observer: run,
+    });
+    run.scaleChosen(choice);
+    const record = await run.end({ result });
+    const again = await run.end({ error: new Error('late') });
+
+    // Assess
+    assert.ok(record !== null);
+    assert.deepEqual(await records.read(PAIR, result.version), record);
+    assert.deepEqual(record.scale_choice, choice);
+    assert.equal(record.heldout_hours, (await records.readHeldOut(PAIR, result.version))?.hours.length);
+    assert.equal(again, null, 'a run is recorded once');
+  });
+
+  it("records the shared network's run from parts given as they are", async () => {
+    // Prepare
+    const run = recorderFor(config).begin(NETWORK_SUBJECT, { lossName: 'CRPS of the Student-t (nu 5)' });
+    const epochs = [
+      { epoch: 1, train_loss: 0.52, val_loss: 0.55, seconds: 2 },
+      { epoch: 2, train_loss: 0.5, val_loss: 0.54, seconds: 2 },
+    ];
+    const version = newVersion(new Date());
+
+    // Act
+    run.measured({
+      training: { loss: 'CRPS of the Student-t (nu 5)', epochs, best_epoch: 2, stopped_early: false },
+    });
+    const record = await run.end({ result: { version, promoted: true, notPromotedBecause: null } });
+
+    // Assess
+    const [listed] = (await records.list({ subject: NETWORK_SUBJECT })).records;
+    assert.deepEqual(listed, record);
+    assert.deepEqual(listed?.training?.epochs, epochs);
+    assert.equal(listed?.run_id, version);
+    assert.equal(listed?.heldout_hours, null);
   });
 
   it('leaves the run as it ended when its record cannot be written, and says so', async () => {

@@ -1,14 +1,21 @@
 import type { Candle } from '../../../core/market/index.js';
+import type { HeldOutWindows } from '../../../core/runs/heldout-hours.js';
 import type { RunRecord } from '../../../core/runs/run-record.js';
-import type { TestWindows } from '../distribution/fit.js';
 import type { ForecastDistribution } from '../../../core/distribution/index.js';
 import type { RunObserver } from './observer.js';
 
 /** The held-out windows of a run and what turns them into prices: what heldOutHours reads. */
 export interface HeldOutInput {
   readonly candles: readonly Candle[];
-  readonly windows: TestWindows;
+  readonly windows: HeldOutWindows;
   readonly spec: ForecastDistribution;
+}
+
+/** Parts of a record a run gives as they are, where no observer step fits (the shared scale network). */
+export interface MeasuredParts {
+  readonly data?: RunRecord['data'];
+  readonly training?: RunRecord['training'];
+  readonly figures?: RunRecord['figures'];
 }
 
 /**
@@ -74,4 +81,11 @@ export class RunDraft implements RunObserver {
     this.figures = { ...this.figures, test: { ...this.figures.test, distribution: fitted.metrics } };
     this.heldOut = { candles, windows: fitted.test, spec: fitted.spec };
   };
+
+  /** Parts given as they are, over what the observer steps made of them. */
+  public measured(parts: MeasuredParts): void {
+    if (parts.data !== undefined) this.data = parts.data;
+    if (parts.training !== undefined) this.training = parts.training;
+    if (parts.figures !== undefined) this.figures = parts.figures;
+  }
 }
