@@ -1,10 +1,18 @@
-import type { RunRecord } from './run-record.js';
+import type { RunRecord as StoredRunRecord } from './run-record.js';
 
 /**
  * Two runs side by side, as `npm run runs -- --compare` prints them and the dashboard's runs page shows
  * them: every setting that differs (and how many agree), and the figures in one table. Pure; the
  * renderers only format.
  */
+
+/**
+ * A run's record as a comparison reads it: the stored record, or the API's answer, whose settings are a
+ * plain JSON object.
+ */
+export type RunRecord = Omit<StoredRunRecord, 'settings'> & {
+  readonly settings: Readonly<Record<string, unknown>>;
+};
 
 /** A figure of a run: a number (with how to show it), a word, or null where the run did not reach it. */
 export type FigureValue = number | string | null;
@@ -164,7 +172,7 @@ export function formatFigure(spec: FigureSpec, value: FigureValue): string {
 }
 
 /** Settings as dotted keys and their JSON values: `training.learning_rate` -> `0.003`. */
-export function flattenSettings(settings: RunRecord['settings']): Map<string, string> {
+export function flattenSettings(settings: Readonly<Record<string, unknown>>): Map<string, string> {
   const flat = new Map<string, string>();
   const walk = (value: unknown, path: string): void => {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
