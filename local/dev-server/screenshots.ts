@@ -6,7 +6,9 @@
  * another learning rate and once more under a promotion gate no model passes (a refused run), then both
  * pages opened in Chromium (Debian's, or CHROMIUM_PATH) and saved as PNG files.
  *
- *   npm run docs:screenshots [-- --out docs/public/screenshots]
+ *   npm run docs:screenshots [-- --out docs/public/screenshots] [--data-dir DIR]
+ *
+ * --data-dir keeps the stack's objects in DIR afterwards (`npm run runs -- --data-dir DIR` reads them).
  */
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,12 +42,18 @@ const CHROMIUM_ARGS = [
 ];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/public/screenshots' } } });
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'docs/public/screenshots' },
+      'data-dir': { type: 'string' },
+    },
+  });
   const out = resolve(values.out);
   const log = createLog('text');
   const work = mkdtempSync(join(tmpdir(), 'screenshots-'));
   const base = loadConfig({ env: 'local', environment: {} }).config;
-  const s3 = await startS3Server({ directory: join(work, 's3'), buckets: [base.storage.bucket] });
+  const dataDir = values['data-dir'] === undefined ? join(work, 's3') : resolve(values['data-dir']);
+  const s3 = await startS3Server({ directory: dataDir, buckets: [base.storage.bucket] });
   const exchange = await startFakeExchange({ seed: base.training.seed });
   try {
     ensureLocalKeyPair(join(work, 'keys'));
