@@ -14,6 +14,7 @@ import { ConfigError } from '../../core/config/index.js';
 import { isVersion } from '../../core/artifacts/layout.js';
 import { PairSchema } from '../../core/market/pair.js';
 import type { RunRecord } from '../../core/runs/run-record.js';
+import { ArtifactNotFoundError } from '../../adapters/storage/errors.js';
 import { MAX_RUNS_LISTED, type RunRecords } from '../../adapters/storage/run-records.js';
 import { renderComparison, renderList, renderRun } from './render.js';
 import { RunsUsageError, openRunStore } from './store.js';
@@ -60,7 +61,7 @@ async function findRun(records: RunRecords, id: string, pair: string | undefined
     pair === undefined
       ? await records.find(runId(id))
       : await records.read(pair, runId(id)).catch((error: unknown) => {
-          if (error instanceof Error && error.name === 'ArtifactNotFoundError') return null;
+          if (error instanceof ArtifactNotFoundError) return null;
           throw error;
         });
   if (record === null) {
