@@ -6,12 +6,8 @@ import { HeldOutResponseSchema } from './schemas/heldout.js';
 import { ModelEntrySchema, ModelsResponseSchema, ReloadResponseSchema } from './schemas/models.js';
 import { ResponseCandleSchema, PredictResponseSchema } from './schemas/predict.js';
 import { ReadyResponseSchema, StatusResponseSchema } from './schemas/ready.js';
-import {
-  HeldOutRequestSchema,
-  NoParametersSchema,
-  PredictRequestSchema,
-  RunsRequestSchema,
-} from './schemas/request.js';
+import { NoParametersSchema, PredictRequestSchema } from './schemas/request.js';
+import { HeldOutRequestSchema, RunsRequestSchema } from './schemas/runs-request.js';
 import { RunRecordResponseSchema, RunsResponseSchema } from './schemas/runs.js';
 import { MetricsSummarySchema, ServedModelSchema } from './schemas/served-model.js';
 

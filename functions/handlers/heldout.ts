@@ -8,7 +8,7 @@ import { httpHandler, type ApiHandler } from '../http-handler.js';
 import { ERROR_CODES, HttpError } from '../http-errors.js';
 import { jsonResponse } from '../responses.js';
 import { HeldOutResponseSchema } from '../schemas/heldout.js';
-import { HELD_OUT_DEFAULT_HOURS, HeldOutRequestSchema } from '../schemas/request.js';
+import { HELD_OUT_DEFAULT_HOURS, HeldOutRequestSchema } from '../schemas/runs-request.js';
 
 /** Where the held-out hours are read from: the run records (RunRecords). */
 export type HeldOutSource = Pick<RunRecords, 'readHeldOut' | 'newestHeldOut'>;

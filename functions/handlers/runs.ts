@@ -11,7 +11,7 @@ import { httpHandler, type ApiHandler } from '../http-handler.js';
 import { ERROR_CODES, HttpError, badRequest } from '../http-errors.js';
 import { jsonResponse } from '../responses.js';
 import { RunsResponseSchema, type RunsResponse } from '../schemas/runs.js';
-import { RUNS_DEFAULT_LISTED, RunsRequestSchema, type RunsRequest } from '../schemas/request.js';
+import { RUNS_DEFAULT_LISTED, RunsRequestSchema, type RunsRequest } from '../schemas/runs-request.js';
 
 /** Where the runs are read from: the run records (RunRecords). */
 export type RunSource = Pick<RunRecords, 'list' | 'read' | 'find'>;
