@@ -10,6 +10,10 @@ export const ERROR_CODES = {
   marketStale: 'market_stale',
   storageUnavailable: 'storage_unavailable',
   modelUnavailable: 'model_unavailable',
+  heldOutNotFound: 'heldout_not_found',
+  heldOutUnavailable: 'heldout_unavailable',
+  runNotFound: 'run_not_found',
+  runsUnavailable: 'runs_unavailable',
   timeout: 'timeout',
   internal: 'internal_error',
 } as const;

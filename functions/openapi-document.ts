@@ -2,10 +2,13 @@ import * as z from 'zod';
 import { ROUTES, type RouteAccess, type RouteName } from './routes.js';
 import { ErrorResponseSchema } from './schemas/error.js';
 import { HealthResponseSchema } from './schemas/health.js';
+import { HeldOutResponseSchema } from './schemas/heldout.js';
 import { ModelEntrySchema, ModelsResponseSchema, ReloadResponseSchema } from './schemas/models.js';
 import { ResponseCandleSchema, PredictResponseSchema } from './schemas/predict.js';
 import { ReadyResponseSchema, StatusResponseSchema } from './schemas/ready.js';
 import { NoParametersSchema, PredictRequestSchema } from './schemas/request.js';
+import { HeldOutRequestSchema, RunsRequestSchema } from './schemas/runs-request.js';
+import { RunRecordResponseSchema, RunsResponseSchema } from './schemas/runs.js';
 import { MetricsSummarySchema, ServedModelSchema } from './schemas/served-model.js';
 
 /** The schemas listed under components.schemas, by the name other schemas refer to them with. */
@@ -16,6 +19,9 @@ const COMPONENTS = {
   HealthResponse: HealthResponseSchema,
   ReadyResponse: ReadyResponseSchema,
   StatusResponse: StatusResponseSchema,
+  HeldOutResponse: HeldOutResponseSchema,
+  RunsResponse: RunsResponseSchema,
+  RunRecord: RunRecordResponseSchema,
   ErrorResponse: ErrorResponseSchema,
   ModelSummary: ServedModelSchema,
   ModelEntry: ModelEntrySchema,
@@ -37,6 +43,8 @@ interface OperationSpec {
   readonly errors: readonly number[];
   /** A status answered with the success schema too (readyz's 503). */
   readonly alsoOk?: number;
+  /** What an error status means on this route, where STATUS_TEXT's general words do not say it. */
+  readonly errorText?: Readonly<Record<number, string>>;
 }
 
 const OPERATIONS: Readonly<Record<RouteName, OperationSpec>> = {
@@ -97,6 +105,30 @@ const OPERATIONS: Readonly<Record<RouteName, OperationSpec>> = {
     ok: 'StatusResponse',
     errors: [400],
     alsoOk: 503,
+  },
+  heldout: {
+    summary: "A training run's held-out hours",
+    description:
+      "Every held-out (test) hour of a training run as the served distribution forecast it: the quantiles p05 to p95 and the 95% interval of the close, from the window before it, beside the close that followed; and how often the closes landed inside the 90% and 95% bands. These hours touched no fit, no calibration and no choice. Without run, the pair's newest run that kept them; a published run's id is its version (/predict's model.version).",
+    request: HeldOutRequestSchema,
+    ok: 'HeldOutResponse',
+    errors: [400, 404, 503],
+    errorText: {
+      404: 'The pair is not served (`available` lists those that are), or no run of it kept held-out hours, or not the run asked for',
+      503: 'Storage is unavailable or the run’s held-out hours cannot be read; retry after the Retry-After header',
+    },
+  },
+  runs: {
+    summary: 'Training runs: settings, learning curves, figures and outcome',
+    description:
+      "The record every training run leaves, published, refused by a gate or failed: its data range and source, settings, machine and backend, per-epoch training and validation loss, the validation and held-out figures beside the naive forecast and the B0 and B1 baselines, the scale served and why, and the outcome with its reason. Newest first, of one pair (currency and compare; NETWORK and SCALE for the shared scale network) or of every subject; or one run by its id (a published run's id is its version). Records outlive version pruning.",
+    request: RunsRequestSchema,
+    ok: 'RunsResponse',
+    errors: [400, 404, 503],
+    errorText: {
+      404: 'The pair is not served (`available` lists those that are), or there is no such run',
+      503: 'Storage is unavailable or the run’s record cannot be read; retry after the Retry-After header',
+    },
   },
 };
 
@@ -176,7 +208,11 @@ function operation(
   const takesBody = spec.bodyMethods?.includes(method) ?? false;
   const responses: Record<string, JsonObject> = { '200': response(200, spec.ok) };
   for (const status of [...spec.errors, 405, 500].sort((a, b) => a - b)) {
-    responses[String(status)] = response(status, status === spec.alsoOk ? spec.ok : 'ErrorResponse');
+    responses[String(status)] = response(
+      status,
+      status === spec.alsoOk ? spec.ok : 'ErrorResponse',
+      spec.errorText?.[status],
+    );
   }
   return {
     operationId: several ? `${name}${method[0]}${method.slice(1).toLowerCase()}` : name,
@@ -192,9 +228,9 @@ function operation(
   };
 }
 
-function response(status: number, schema: ComponentName | null): JsonObject {
+function response(status: number, schema: ComponentName | null, text?: string): JsonObject {
   return {
-    description: STATUS_TEXT[status] ?? String(status),
+    description: text ?? STATUS_TEXT[status] ?? String(status),
     content: {
       'application/json': {
         schema: schema === null ? { type: 'object' } : { $ref: `#/components/schemas/${schema}` },

@@ -20,6 +20,11 @@ interface RouteSpec {
    * half; the others get no S3 or KMS access at all.
    */
   readonly loadsModels: boolean;
+  /**
+   * Whether the function reads the training runs' records (S3 under the runs prefix, core/runs/layout.ts).
+   * Deployed, only these functions get read access there; records are not signed, so no key comes with it.
+   */
+  readonly readsRuns: boolean;
 }
 
 /**
@@ -35,6 +40,7 @@ export const ROUTES = [
     entry: 'functions/lambda/predict.ts',
     access: 'key',
     loadsModels: true,
+    readsRuns: false,
   },
   {
     name: 'models',
@@ -43,6 +49,7 @@ export const ROUTES = [
     entry: 'functions/lambda/models.ts',
     access: 'key',
     loadsModels: true,
+    readsRuns: false,
   },
   {
     name: 'reload',
@@ -51,6 +58,7 @@ export const ROUTES = [
     entry: 'functions/lambda/reload.ts',
     access: 'operator',
     loadsModels: true,
+    readsRuns: false,
   },
   {
     name: 'openapi',
@@ -59,6 +67,7 @@ export const ROUTES = [
     entry: 'functions/lambda/openapi.ts',
     access: 'key',
     loadsModels: false,
+    readsRuns: false,
   },
   {
     name: 'healthz',
@@ -67,6 +76,7 @@ export const ROUTES = [
     entry: 'functions/lambda/healthz.ts',
     access: 'public',
     loadsModels: false,
+    readsRuns: false,
   },
   {
     name: 'readyz',
@@ -75,6 +85,7 @@ export const ROUTES = [
     entry: 'functions/lambda/readyz.ts',
     access: 'public',
     loadsModels: true,
+    readsRuns: false,
   },
   {
     name: 'status',
@@ -83,6 +94,25 @@ export const ROUTES = [
     entry: 'functions/lambda/status.ts',
     access: 'operator',
     loadsModels: true,
+    readsRuns: false,
+  },
+  {
+    name: 'heldout',
+    path: '/heldout',
+    methods: ['GET'],
+    entry: 'functions/lambda/heldout.ts',
+    access: 'key',
+    loadsModels: false,
+    readsRuns: true,
+  },
+  {
+    name: 'runs',
+    path: '/runs',
+    methods: ['GET'],
+    entry: 'functions/lambda/runs.ts',
+    access: 'key',
+    loadsModels: false,
+    readsRuns: true,
   },
 ] as const satisfies readonly RouteSpec[];
 

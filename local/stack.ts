@@ -124,10 +124,14 @@ async function trainMissing(
   if (toTrain.length === 0 || isStopping()) return { summary, failures, served };
 
   // TensorFlow.js takes seconds to load: only when there is something to train.
-  const [{ trainRun }, { selectBackend }] = await Promise.all([
-    import('../training-image/src/pipeline/train-run.js'),
-    import('../training-image/src/tf/backend.js'),
-  ]);
+  const [{ trainRun }, { selectBackend }, { RunRecorder }, { thisMachine }, { RunRecords }] =
+    await Promise.all([
+      import('../training-image/src/pipeline/train-run.js'),
+      import('../training-image/src/tf/backend.js'),
+      import('../training-image/src/runs/recorder.js'),
+      import('../training-image/src/runs/machine.js'),
+      import('../adapters/storage/run-records.js'),
+    ]);
   const backend = await selectBackend(config.training.backend);
   log.info('backend', `TensorFlow.js backend: ${backend.name}`);
   // The hourly job's run: every pair's point model, one shared scale network, each pair published.
@@ -139,6 +143,13 @@ async function trainMissing(
     log,
     candlesFile: flags.candles === undefined ? undefined : resolve(flags.candles),
     isStopping,
+    // Every run leaves a record beside the models: the dashboard's runs page and `npm run runs` read them.
+    recorder: new RunRecorder({
+      records: RunRecords.beside(store),
+      config,
+      machine: thisMachine(backend),
+      log,
+    }),
   });
   for (const outcome of outcomes) {
     const { pair } = outcome;
@@ -314,7 +325,11 @@ async function main(argv: readonly string[]): Promise<number> {
       corsOrigins: config.serving.cors_origins,
       port: flags.port,
       host: HOST,
-      pages: dashboardPages({ apiKey: devKey, note }),
+      pages: dashboardPages({
+        apiKey: devKey,
+        note,
+        generated: fileCandles === null && flags.exchangeUrl === undefined,
+      }),
       onRequest: (r) =>
         log.info(
           'request',

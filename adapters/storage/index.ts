@@ -20,4 +20,11 @@ export { type ArtifactFiles, type PublishInput, type PublishOutcome } from './pu
 export { PRUNE_GRACE_MS, type PruneOptions } from './retention.js';
 export { isConditionFailed, toArtifactError, type S3ErrorContext } from './s3-errors.js';
 export { ArtifactStore, type ArtifactStoreOptions } from './store.js';
+export {
+  MAX_RUNS_LISTED,
+  RunRecords,
+  type RunListing,
+  type RunRecordsOptions,
+  type UnreadableRun,
+} from './run-records.js';
 export { type LatestListing, type UnreadableLatest } from './version-reader.js';

@@ -25,6 +25,19 @@ export const ARTIFACT_SIZE_LIMITS: Readonly<
 export type BoundedObject = keyof typeof ARTIFACT_SIZE_LIMITS;
 
 /**
+ * The largest a run's own objects may be (`{prefix}runs/...`, core/runs/layout.ts), on the same terms: a
+ * record is a few KB plus a few hundred bytes an epoch; heldout.json about 300 bytes a held-out hour, so
+ * MAX_HELD_OUT_HOURS (20,000) of them fit with room.
+ */
+export const RUN_SIZE_LIMITS = {
+  'record.json': 1 * MiB,
+  'heldout.json': 16 * MiB,
+  'subject.json': 4 * KiB,
+} as const;
+
+export type RunObjectName = keyof typeof RUN_SIZE_LIMITS;
+
+/**
  * The numbers a model brings, bounded: serving refuses a version outside them, with a log line naming the
  * bound. Each is far outside what training produces and near what would hurt: the window multiplies the
  * candles asked of the exchange (ccxt gives at most 1,000 a request), the features the work per request,

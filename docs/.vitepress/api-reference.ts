@@ -162,7 +162,8 @@ function describeType(type: string, schema: Json): string {
   const bounds: string[] = [];
   if (typeof schema['exclusiveMinimum'] === 'number') bounds.push(`> ${schema['exclusiveMinimum']}`);
   if (typeof schema['minimum'] === 'number') bounds.push(`≥ ${schema['minimum']}`);
-  if (typeof schema['exclusiveMaximum'] === 'number') bounds.push(`< ${schema['exclusiveMaximum']}`);
+  // An entity, not `<`: Vue reads a bare `<` in the page as the start of a tag.
+  if (typeof schema['exclusiveMaximum'] === 'number') bounds.push(`&lt; ${schema['exclusiveMaximum']}`);
   if (typeof schema['maximum'] === 'number' && schema['maximum'] < MAX_SAFE) {
     bounds.push(`≤ ${schema['maximum']}`);
   }

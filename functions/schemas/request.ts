@@ -8,7 +8,8 @@ import * as z from 'zod';
 const required = (what: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? `required (${what})` : `expected text (${what})`;
 
-const currency = (what: string) =>
+/** A currency code, case-insensitive, upper-cased; `what` says which in messages. */
+export const currency = (what: string) =>
   z
     .string({ error: required(what) })
     .regex(/^[A-Za-z0-9]{2,12}$/, `expected 2 to 12 letters or digits (${what})`)

@@ -141,6 +141,8 @@ export class ForecastApi extends Construct {
         store.grantReadModels(fn);
         signing.grantVerify(fn);
       }
+      // The run records (GET /runs, /heldout): read only, and nothing of the models or the key.
+      if (route.readsRuns) store.grantReadRuns(fn);
       acknowledge(
         fn,
         managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LATEST_FILE, modelsPrefix } from '../../core/artifacts/layout.js';
+import { runsPrefix } from '../../core/runs/layout.js';
 import { acknowledge, arnWildcardFinding } from './nag.js';
 
 /** What writing a model means to S3: creating or replacing an object, or deleting one or one of its versions. */
@@ -28,13 +29,16 @@ export class ModelStore extends Construct {
   public readonly accessLogBucket: s3.Bucket;
   /** `{prefix}` as MODEL_PREFIX gives it to the pipeline and the functions. */
   public readonly prefix: string;
-  /** `{prefix}models/`: everything the product writes lives under it. */
+  /** `{prefix}models/`: the published models, which retention prunes. */
   public readonly modelsPrefix: string;
+  /** `{prefix}runs/`: a record of every training run, beside the models and outside retention's reach. */
+  public readonly runsPrefix: string;
 
   public constructor(scope: Construct, id: string, props: ModelStoreProps) {
     super(scope, id);
     this.prefix = props.prefix;
     this.modelsPrefix = modelsPrefix(props.prefix);
+    this.runsPrefix = runsPrefix(props.prefix);
     const removal = props.retain
       ? { removalPolicy: RemovalPolicy.RETAIN }
       : // A versioned bucket with objects cannot be deleted, so deletion must empty it first.
@@ -170,18 +174,57 @@ export class ModelStore extends Construct {
     return write.combine(this.grantListModels(grantee));
   }
 
+  /** Read the run records: GetObject and listing under `{prefix}runs/` (GET /runs and /heldout). */
+  public grantReadRuns(grantee: iam.IGrantable): iam.Grant {
+    const read = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.bucket.arnForObjects(`${this.runsPrefix}*`)],
+    });
+    this.acknowledgeRunsWildcard(grantee);
+    return read.combine(this.grantListUnder(grantee, this.runsPrefix));
+  }
+
+  /**
+   * Record runs: read and write under `{prefix}runs/`, never delete. A record is written once
+   * (If-None-Match) and outlives the version it describes: retention deletes only under models/.
+   */
+  public grantWriteRuns(grantee: iam.IGrantable): iam.Grant {
+    const write = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(`${this.runsPrefix}*`)],
+    });
+    this.acknowledgeRunsWildcard(grantee);
+    return write.combine(this.grantListUnder(grantee, this.runsPrefix));
+  }
+
   /**
    * ListBucket where a listing names a prefix under `{prefix}models/`. `IfExists` because S3 also checks
    * ListBucket, without any prefix, to answer 404 rather than 403 for a missing key: the store tells "no
    * model yet" (a pair not trained, latest.json absent) from "access denied" by that status.
    */
   private grantListModels(grantee: iam.IGrantable): iam.Grant {
+    return this.grantListUnder(grantee, this.modelsPrefix);
+  }
+
+  private grantListUnder(grantee: iam.IGrantable, prefix: string): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:ListBucket'],
       resourceArns: [this.bucket.bucketArn],
-      conditions: { StringLikeIfExists: { 's3:prefix': [`${this.modelsPrefix}*`] } },
+      conditions: { StringLikeIfExists: { 's3:prefix': [`${prefix}*`] } },
     });
+  }
+
+  private acknowledgeRunsWildcard(grantee: iam.IGrantable): void {
+    if (!(grantee instanceof Construct)) return;
+    acknowledge(
+      grantee,
+      arnWildcardFinding(this.bucket.node.defaultChild as s3.CfnBucket, `/${this.runsPrefix}*`),
+      `Object access is limited to ${this.runsPrefix}* in the model bucket: the job creates a folder per ` +
+        'subject and run at run time, so the keys cannot be named ahead.',
+    );
   }
 
   private acknowledgeObjectWildcard(grantee: iam.IGrantable): void {

@@ -194,6 +194,8 @@ export class TrainingPipeline extends Construct {
       description: 'Training job: read and write models under the models prefix, nothing else',
     });
     store.grantWriteModels(this.jobRole);
+    // The record of every run, published, refused or failed (training-image/src/runs/).
+    store.grantWriteRuns(this.jobRole);
     signing.grantSign(this.jobRole);
     if (config.tfjsBindingSha256 === '') {
       Annotations.of(this).addWarningV2(

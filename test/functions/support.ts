@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as ort from 'onnxruntime-node';
 import { ArtifactStore } from '../../adapters/storage/index.js';
+import { RunRecords } from '../../adapters/storage/run-records.js';
 import {
   artifactKey,
   newVersion,
@@ -47,7 +48,12 @@ export interface ServingWorld {
   /** conf/local made tiny, pointing at the two servers; serving.refresh_seconds 60. */
   readonly config: Config;
   readonly store: ArtifactStore;
-  /** Trains `pair` for real (about a second) and publishes it; `seed` changes the weights. */
+  /** The run records beside the models, where publish() records each run. */
+  readonly records: RunRecords;
+  /**
+   * Trains `pair` for real (about a second) and publishes it, recording the run and its held-out hours as
+   * the training job does; `seed` changes the weights.
+   */
   publish(pair: Pair, seed?: number): Promise<TrainPairResult>;
   /**
    * Publishes the files of an already published version again, as a new version of `as` (metrics.json
@@ -84,22 +90,35 @@ export async function startServingWorld(
   });
   // Signs what the tests publish by hand; the runtime under test makes its own, verifying, store.
   const store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
+  const records = RunRecords.beside(store);
   let backend: BackendInfo | undefined;
   return {
     exchange,
     s3,
     config,
     store,
+    records,
     publish: async (pair, seed = config.training.seed) => {
       // Imported on first use: TensorFlow.js takes a second or two to load, and not every test trains.
-      const [{ trainPair }, { selectBackend }, { silentLog }] = await Promise.all([
-        import('../../training-image/src/pipeline/train-pair.js'),
-        import('../../training-image/src/tf/backend.js'),
-        import('../../training-image/src/log.js'),
-      ]);
-      backend ??= await selectBackend('auto');
+      const [{ trainPair }, { selectBackend }, { silentLog }, { RunRecorder }, { thisMachine }] =
+        await Promise.all([
+          import('../../training-image/src/pipeline/train-pair.js'),
+          import('../../training-image/src/tf/backend.js'),
+          import('../../training-image/src/log.js'),
+          import('../../training-image/src/runs/recorder.js'),
+          import('../../training-image/src/runs/machine.js'),
+        ]);
+      const chosen = (backend ??= await selectBackend('auto'));
       const trainConfig = { ...config, training: { ...config.training, seed } };
-      return trainPair({ config: trainConfig, pair, store, backend, log: silentLog });
+      const recorder = new RunRecorder({
+        records,
+        config: trainConfig,
+        machine: thisMachine(chosen),
+        log: silentLog,
+      });
+      return recorder.run(pair, (observer) =>
+        trainPair({ config: trainConfig, pair, store, backend: chosen, log: silentLog, observer }),
+      );
     },
     republish: async (from, as, model = {}, overrides = {}) => {
       const manifest = await store.readManifest(from.pair, from.version);

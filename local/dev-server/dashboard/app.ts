@@ -8,25 +8,16 @@
  * the chart library is the standalone build the same server serves, read from
  * window.LightweightCharts, so only its types are imported.
  */
-import type * as Charts from 'lightweight-charts';
 import type { IChartApi, UTCTimestamp } from 'lightweight-charts';
 import type { ModelsResponse } from '../../../functions/schemas/models.js';
 import type { PredictResponse } from '../../../functions/schemas/predict.js';
+import type { RunsResponse } from '../../../functions/schemas/runs.js';
+import { GENERATED_LABEL, isGeneratedSource } from './data-label.js';
 import { forecastBandView } from './forecast-band.js';
 import { money } from './format.js';
+import { pairQuery } from './page-kit.js';
+import { TIE_SKILL, pointVerdict } from './point-words.js';
 import { rangeWords } from './range-words.js';
-
-/** What the page's first script sets: the local API key, written in by the server. */
-export interface DashboardConfig {
-  readonly apiKey: string;
-}
-
-declare global {
-  interface Window {
-    DASHBOARD: DashboardConfig;
-    LightweightCharts: typeof Charts;
-  }
-}
 
 type Metrics = PredictResponse['model']['metrics'];
 type Attributes = Readonly<Record<string, string>> & { readonly text?: string };
@@ -82,24 +73,24 @@ async function get<T>(path: string): Promise<T> {
 }
 
 function verdict(metrics: Metrics): HTMLElement {
-  const { skill } = metrics;
-  if (skill === null) {
-    return el('p', {
-      class: 'verdict',
-      text: 'Skill undefined: the naive forecast made no error on the test windows.',
-    });
+  // A tie with "no change" is the expected result one hour ahead: said plainly, not in red (point-words.ts).
+  const { text, tone } = pointVerdict(metrics.skill, metrics.test_mae, metrics.naive_mae);
+  return el('p', { class: tone === 'plain' ? 'verdict point' : `verdict point ${tone}`, text });
+}
+
+/**
+ * Whether the pair's newest recorded run trained on generated candles (the local fake exchange), or the
+ * server said so; false when no run is recorded or the runs cannot be read.
+ */
+async function generatedData(pair: string): Promise<boolean> {
+  if (config.generated === true) return true;
+  try {
+    const { runs } = await get<RunsResponse>(`/runs?${pairQuery(pair)}&last=1`);
+    const data = runs[0]?.data ?? null;
+    return data !== null && isGeneratedSource(data.source);
+  } catch {
+    return false;
   }
-  const ratio = metrics.test_mae / metrics.naive_mae;
-  if (skill < 0) {
-    return el('p', {
-      class: 'verdict bad',
-      text: `Worse than predicting no change: on its test windows this model\u2019s error is ${ratio.toFixed(2)}\u00d7 that of "next close = last close".`,
-    });
-  }
-  return el('p', {
-    class: 'verdict good',
-    text: `Better than predicting no change: its error is ${(100 * skill).toFixed(1)}% below that of "next close = last close".`,
-  });
 }
 
 function metricsTable(metrics: Metrics, reference: number): HTMLElement {
@@ -111,7 +102,8 @@ function metricsTable(metrics: Metrics, reference: number): HTMLElement {
     metrics.skill === null
       ? 'undefined'
       : (metrics.skill < 0 ? '\u2212' : '') + Math.abs(metrics.skill).toFixed(3);
-  const skillClass = metrics.skill !== null && metrics.skill < 0 ? 'down' : 'up';
+  const skillClass =
+    metrics.skill === null || Math.abs(metrics.skill) < TIE_SKILL ? 'tie' : metrics.skill < 0 ? 'down' : 'up';
   return el('table', {}, [
     el('thead', {}, [el('tr', {}, [el('th', { text: 'Forecast' }), el('th', { text: 'Test MAE' })])]),
     el(
@@ -210,10 +202,8 @@ function showError(node: HTMLElement, message: string): void {
 }
 
 async function showPair(node: HTMLElement, pair: string): Promise<void> {
-  const [base = '', quote = ''] = pair.split('/');
-  const answer = await get<PredictResponse>(
-    `/predict?currency=${encodeURIComponent(base)}&compare=${encodeURIComponent(quote)}&include=candles`,
-  );
+  const quote = pair.split('/')[1] ?? '';
+  const answer = await get<PredictResponse>(`/predict?${pairQuery(pair)}&include=candles`);
   const last = answer.last_candle.close;
   const { change, model } = answer;
   const m = model.metrics;
@@ -271,6 +261,9 @@ async function showPair(node: HTMLElement, pair: string): Promise<void> {
     ]),
   );
   drawChart(chartBox, answer);
+  if (await generatedData(pair)) {
+    node.querySelector('h2')?.after(el('p', { class: 'generated', text: GENERATED_LABEL }));
+  }
   node.setAttribute('data-state', 'ready');
 }
 

@@ -63,6 +63,9 @@ describe('bundled functions', { timeout: 180_000 }, () => {
       );
     }
     assert.deepEqual(asset('healthz').nodeModules, []);
+    // The run records are JSON read from S3: no onnxruntime, no model.
+    assert.deepEqual(asset('runs').nodeModules, []);
+    assert.deepEqual(asset('heldout').nodeModules, []);
   });
 
   it('puts conf/ beside every handler', () => {

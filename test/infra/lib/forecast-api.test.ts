@@ -141,10 +141,46 @@ describe('ForecastApi: functions', () => {
     }
   });
 
+  it('lets the run-reading functions read the run records, and neither the models nor the key', () => {
+    // Arrange
+    const { template } = synthCached({}, 'storage:\n  prefix: forecast/\n');
+    const bucket = logicalIdOf(template, 'AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    const reading = [...functionsByRoute(template)].filter(([route]) => route.readsRuns);
+
+    // Assess
+    assert.deepEqual(reading.map(([route]) => route.name).sort(), ['heldout', 'runs']);
+    for (const [route, fn] of reading) {
+      assert.deepEqual(
+        policyStatements(template, roleOf(fn)),
+        [
+          { Action: 's3:GetObject', Effect: 'Allow', Resource: arnWithSuffix(bucket, '/forecast/runs/*') },
+          {
+            Action: 's3:ListBucket',
+            Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/runs/*'] } },
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+          },
+        ],
+        route.name,
+      );
+      assert.equal(
+        (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables[
+          'MODEL_SIGNING_KEY'
+        ],
+        undefined,
+        `${route.name} gets no signing key`,
+      );
+    }
+  });
+
   it('gives healthz and openapi no S3 and no KMS access at all', () => {
     // Arrange
     const { template } = synthCached();
-    const others = [...functionsByRoute(template)].filter(([route]) => !route.loadsModels);
+    const others = [...functionsByRoute(template)].filter(
+      ([route]) => !route.loadsModels && !route.readsRuns,
+    );
 
     // Assess
     assert.deepEqual(others.map(([route]) => route.name).sort(), ['healthz', 'openapi']);

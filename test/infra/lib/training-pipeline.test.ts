@@ -310,7 +310,7 @@ describe('TrainingPipeline: job definition', () => {
     assert.notEqual(REPO_ROOT, staged);
   });
 
-  it('lets the job role write only under the models prefix, and sign with the key (ECDSA_SHA_256 only)', () => {
+  it('lets the job role write only under the models and runs prefixes, and sign with the key (ECDSA_SHA_256 only)', () => {
     // Arrange
     const { template } = synthCached({}, PREFIXED);
     const bucket = logicalIdOf(template, 'AWS::S3::Bucket', MODELS_BUCKET);
@@ -329,6 +329,18 @@ describe('TrainingPipeline: job definition', () => {
       {
         Action: 's3:ListBucket',
         Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/models/*'] } },
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+      },
+      // Run records: written once, never deleted (they outlive the versions retention prunes).
+      {
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Effect: 'Allow',
+        Resource: arnWithSuffix(bucket, '/forecast/runs/*'),
+      },
+      {
+        Action: 's3:ListBucket',
+        Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/runs/*'] } },
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
       },

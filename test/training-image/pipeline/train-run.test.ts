@@ -13,6 +13,10 @@ import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchan
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { hourlyPredictor } from '../../serving/support.js';
 import { silentLog } from '../../../training-image/src/log.js';
+import { RunRecords } from '../../../adapters/storage/run-records.js';
+import { NETWORK_SUBJECT } from '../../../core/runs/run-record.js';
+import { thisMachine } from '../../../training-image/src/runs/machine.js';
+import { RunRecorder } from '../../../training-image/src/runs/recorder.js';
 import { trainRun, type TrainRunResult } from '../../../training-image/src/pipeline/train-run.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
 import { smallConfig } from '../../support/small-config.js';
@@ -29,6 +33,7 @@ describe('trainRun: every pair, one shared scale network, each pair published wi
   let config: Config;
   let store: ArtifactStore;
   let run: TrainRunResult;
+  let records: RunRecords;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'train-run-'));
@@ -42,12 +47,15 @@ describe('trainRun: every pair, one shared scale network, each pair published wi
     });
     store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
     const backend = await selectBackend('auto');
+    records = RunRecords.beside(store);
+    const recorder = new RunRecorder({ records, config, machine: thisMachine(backend), log: silentLog });
     run = await trainRun({
       config,
       pairs: [TRAINED[0]!, MISSING, ...TRAINED.slice(1)],
       store,
       backend,
       log: silentLog,
+      recorder,
     });
   });
 
@@ -140,5 +148,21 @@ describe('trainRun: every pair, one shared scale network, each pair published wi
     } finally {
       await predictor.close();
     }
+  });
+  it('leaves a record of every pair, failed or published, and of the network, with what each served', async () => {
+    for (const pair of TRAINED) {
+      const [record] = (await records.list({ subject: pair, last: 1 })).records;
+      assert.ok(record !== undefined, `${pair} has a record`);
+      assert.equal(record.outcome.status, 'published');
+      const chosen = run.network?.pairs.get(pair)?.choice.served;
+      assert.equal(record.scale_choice?.served, chosen, pair);
+      const heldOut = await records.readHeldOut(pair, record.run_id);
+      assert.ok(heldOut !== null && heldOut.hours.length > 0, `${pair}: its held-out hours`);
+    }
+    const [failed] = (await records.list({ subject: MISSING, last: 1 })).records;
+    assert.equal(failed?.outcome.status, 'failed');
+    const [network] = (await records.list({ subject: NETWORK_SUBJECT, last: 1 })).records;
+    assert.equal(network?.outcome.status, 'published');
+    assert.ok((network?.training?.epochs.length ?? 0) > 0, 'the network record has its learning curve');
   });
 });

@@ -13,6 +13,9 @@ import { loadConfig } from '../../../adapters/config/yaml.js';
 import { MODEL_PUBLISHED_LOG, TRAINING_EXIT_CODES } from '../../../core/metrics/index.js';
 import { createLog } from '../log.js';
 import { trainRun } from '../pipeline/train-run.js';
+import { thisMachine } from '../runs/machine.js';
+import { RunRecorder } from '../runs/recorder.js';
+import { RunRecords } from '../../../adapters/storage/run-records.js';
 import { selectBackend } from '../tf/backend.js';
 import { pairsToTrain } from './pairs.js';
 import { errorReason } from './reason.js';
@@ -67,7 +70,22 @@ async function main(argv: readonly string[]): Promise<number> {
   // A local S3-compatible server starts empty; AWS buckets come from the CDK stack and are never created here.
   if (config.storage.endpoint !== null) await ensureBucket(store.client, store.bucket);
 
-  const { outcomes } = await trainRun({ config, pairs, store, backend, log, candlesFile: flags.candles });
+  // Each pair's run, and the network's, leave a record under {prefix}runs/, beside the models.
+  const recorder = new RunRecorder({
+    records: RunRecords.beside(store),
+    config,
+    machine: thisMachine(backend),
+    log,
+  });
+  const { outcomes } = await trainRun({
+    config,
+    pairs,
+    store,
+    backend,
+    log,
+    candlesFile: flags.candles,
+    recorder,
+  });
   let failures = 0;
   for (const outcome of outcomes) {
     const { pair } = outcome;

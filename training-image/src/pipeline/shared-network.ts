@@ -15,6 +15,7 @@ import { exportScaleNetworkToOnnx } from '../onnx/index.js';
 import { networkSettings } from '../scale/settings.js';
 import { chooseScale, type ScaleChoice } from '../scale/select.js';
 import { fitSharedScale } from '../scale/shared.js';
+import type { ScaleEpoch } from '../scale/fit.js';
 import { disposeEnsemble } from '../scale/train.js';
 import { scaleWindows, type ScaleWindows } from '../scale/windows.js';
 import { checkScaleNetworkParity } from './scale-parity-check.js';
@@ -34,6 +35,9 @@ export interface SharedNetworkRun {
   readonly parity: ParitySummary;
   readonly seconds: number;
   readonly bestEpochs: readonly number[];
+  /** Each member's epochs, in member order: its run record's learning curves. */
+  readonly histories: readonly (readonly ScaleEpoch[])[];
+  readonly stoppedEarly: readonly boolean[];
   readonly sequencesPerSecond: number;
   readonly pairs: ReadonlyMap<Pair, PairScale>;
 }
@@ -177,6 +181,8 @@ export async function trainSharedNetwork(input: {
       parity,
       seconds,
       bestEpochs: fits.map((f) => f.bestEpoch),
+      histories: fits.map((f) => f.history),
+      stoppedEarly: fits.map((f) => f.stoppedEarly),
       sequencesPerSecond: fits.reduce((s, f) => s + f.sequencesPerSecond, 0) / fits.length,
       pairs,
     };

@@ -9,6 +9,7 @@ import { measureDistribution, type MeasuredDistribution } from '../distribution/
 import type { Log } from '../log.js';
 import { SeededRandom } from '../model/random.js';
 import { exportToOnnx } from '../onnx/index.js';
+import type { RunObserver } from '../runs/observer.js';
 import type { BackendInfo } from '../tf/backend.js';
 import { loadCandles, type CandleInput, type LoadedCandles } from './candles.js';
 import { passGates } from './gates.js';
@@ -26,6 +27,8 @@ export interface TrainPairOptions extends CandleInput {
   readonly backend: BackendInfo;
   readonly log: Log;
   readonly now?: () => Date;
+  /** Told what the run measured as it goes, for its record (training-image/src/runs/). */
+  readonly observer?: RunObserver;
 }
 
 export interface TrainPairResult {
@@ -75,9 +78,11 @@ export async function preparePair(options: Omit<TrainPairOptions, 'store' | 'now
       featureSet: config.features.set,
     }),
   );
+  options.observer?.candles(loaded, data);
   const trained = await clock.time('training', () =>
     trainModel({ config, data, backend, log, label: pair, fields: { pair } }),
   );
+  options.observer?.trained(trained);
   const { network, test, ...rest } = trained;
   // Row r of the training data is candle warmupRows + r: the distribution maps windows to candles.
   const candles = loaded.candles.slice(data.warmupRows);
@@ -94,6 +99,7 @@ export async function preparePair(options: Omit<TrainPairOptions, 'store' | 'now
         fields: { pair },
       }),
     );
+    options.observer?.distribution(distribution, candles);
     // The point model's gates here; the distribution's once its scale is chosen (publishPair).
     passGates({
       validation: config.validation,
@@ -201,6 +207,8 @@ export interface ServedScale {
   readonly spec: ForecastDistribution;
   readonly metrics: MeasuredDistribution['metrics'];
   readonly scaleOnnx: Uint8Array | null;
+  /** Its test windows as scored, when the shared network serves (the linear one's are the pair's own). */
+  readonly test?: MeasuredDistribution['test'];
 }
 
 /**
