@@ -14,7 +14,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { loadConfig } from '../../adapters/config/yaml.js';
 import { ensureLocalKeyPair } from '../../adapters/signing/local-keys.js';
 import { ArtifactStore } from '../../adapters/storage/index.js';
@@ -29,17 +29,6 @@ import { startFakeExchange } from '../fake-exchange/index.js';
 import { startS3Server } from '../s3-server.js';
 import { startLocalApi } from './adapter.js';
 import { dashboardPages } from './dashboard.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -111,14 +100,7 @@ async function main(): Promise<void> {
       port: 0,
       pages: dashboardPages({ apiKey }),
     });
-    const profile = join(work, 'chromium');
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-      timeout: 60_000,
-    });
+    const browser = await launchChromium();
     try {
       mkdirSync(out, { recursive: true });
       const pair = encodeURIComponent(first);
@@ -128,7 +110,7 @@ async function main(): Promise<void> {
         // ... and the last week of the served version's held-out hours.
         ['heldout.png', `/heldout.html?pair=${pair}&run=${served}&last=168`],
       ] as const) {
-        const page = await browser.newPage();
+        const page = await browser.context.newPage();
         await page.goto(`${api.url}${path}`);
         await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
         await page.screenshot({ path: join(out, name), fullPage: true });

@@ -1,11 +1,10 @@
 import '../../functions/quiet-logs.js';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { browserMissing, launchChromium, type Browser } from '../../support/chromium.js';
 import { startLocalApi, type LocalApi } from '../../../local/dev-server/adapter.js';
 import {
   CHART_LIBRARY_URL,
@@ -25,31 +24,8 @@ import { PredictResponseSchema, type PredictResponse } from '../../../functions/
 import { smallConfig } from '../../support/small-config.js';
 import { startServingWorld, type ServingWorld } from '../../functions/support.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const KEY = 'dashboard-test-key';
 const PAIRS = ['BTC/USDT', 'ETH/USDT'] as const;
-
-/**
- * Outside CI a machine without Chromium skips the page test and says why; in CI (CI=true, which
- * .ci/run sets after installing Debian's chromium) a missing browser is a failure, never a skip.
- */
-const browserMissing = existsSync(CHROMIUM)
-  ? false
-  : process.env['CI'] === 'true'
-    ? false
-    : `${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM_PATH)`;
-
-/** What Chromium needs as root on a closed network (ARCHITECTURE.md): no sandbox, no GPU, no calls home. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** The band's colours as the RGB bytes a canvas holds, by part. */
 const BAND_RGB = (Object.keys(BAND_COLORS) as (keyof typeof BAND_COLORS)[]).map(
@@ -212,8 +188,7 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
   let world: ServingWorld;
   let runtime: Runtime;
   let api: LocalApi;
-  let browser: BrowserContext;
-  let profile: string;
+  let browser: Browser;
   const versions = new Map<string, string>();
 
   before(async () => {
@@ -227,14 +202,7 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
       port: 0,
       pages: dashboardPages({ apiKey: KEY }),
     });
-    profile = await mkdtemp(join(tmpdir(), 'dashboard-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-      timeout: 60_000,
-    });
+    browser = await launchChromium();
   });
 
   /**
@@ -257,7 +225,7 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
       port: 0,
       pages: dashboardPages({ apiKey: KEY }),
     });
-    const page = await browser.newPage();
+    const page = await browser.context.newPage();
     try {
       await use(page, laterApi);
     } finally {
@@ -272,12 +240,11 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
     await api?.close();
     await runtime?.close();
     await world?.close();
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
   });
 
   it('draws a chart per pair with the predicted close, the change and the metrics, without console errors', async (t) => {
     // Prepare
-    const page = await browser.newPage();
+    const page = await browser.context.newPage();
     const problems: string[] = [];
     const requested: string[] = [];
     page.on('console', (message) => {
@@ -343,7 +310,7 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
 
   it("draws the next hour's 80% and 95% bands and the median, and says the answer's range in words", async () => {
     // Prepare
-    const page = await browser.newPage();
+    const page = await browser.context.newPage();
 
     try {
       // Act
