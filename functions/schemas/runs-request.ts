@@ -11,6 +11,27 @@ import { currency } from './request.js';
 export const HELD_OUT_MAX_HOURS = 5_000;
 export const HELD_OUT_DEFAULT_HOURS = 500;
 
+/** An optional run id: a published run's id is its version. */
+function runId() {
+  return z
+    .string({ error: 'expected text (a run id)' })
+    .regex(
+      VERSION_PATTERN,
+      "expected a run id like 20261126T064100Z-a1b2 (a published run's id is its version)",
+    )
+    .optional();
+}
+
+/** An optional whole number of `unit`s from 1 to `max`, as a query string gives it (at most `digits` digits). */
+function count(unit: string, digits: number, max: number) {
+  return z
+    .string({ error: `expected a whole number of ${unit}s` })
+    .regex(new RegExp(`^\\d{1,${digits}}$`), `expected a whole number of ${unit}s`)
+    .transform(Number)
+    .pipe(z.number().int().min(1, `expected at least 1 ${unit}`).max(max, `expected at most ${max} ${unit}s`))
+    .optional();
+}
+
 /**
  * GET /heldout: the pair as /predict takes it, which run (a published run's id is its version, as
  * /predict's `model.version` says), and how many of its last held-out hours.
@@ -25,34 +46,15 @@ export const HeldOutRequestSchema = z
       description: 'Quote currency, case-insensitive: 2 to 12 letters or digits.',
       examples: ['USDT'],
     }),
-    run: z
-      .string({ error: 'expected text (a run id)' })
-      .regex(
-        VERSION_PATTERN,
-        "expected a run id like 20261126T064100Z-a1b2 (a published run's id is its version)",
-      )
-      .optional()
-      .meta({
-        description:
-          "The run whose held-out hours to answer; a published run's id is its version (/predict's model.version). Default: the pair's newest run that kept them.",
-        examples: ['20261126T064100Z-a1b2'],
-      }),
-    last: z
-      .string({ error: 'expected a whole number of hours' })
-      .regex(/^\d{1,6}$/, 'expected a whole number of hours')
-      .transform(Number)
-      .pipe(
-        z
-          .number()
-          .int()
-          .min(1, 'expected at least 1 hour')
-          .max(HELD_OUT_MAX_HOURS, `expected at most ${HELD_OUT_MAX_HOURS} hours`),
-      )
-      .optional()
-      .meta({
-        description: `How many of the run's last held-out hours to answer, 1 to ${HELD_OUT_MAX_HOURS} (default ${HELD_OUT_DEFAULT_HOURS}).`,
-        examples: ['168'],
-      }),
+    run: runId().meta({
+      description:
+        "The run whose held-out hours to answer; a published run's id is its version (/predict's model.version). Default: the pair's newest run that kept them.",
+      examples: ['20261126T064100Z-a1b2'],
+    }),
+    last: count('hour', 6, HELD_OUT_MAX_HOURS).meta({
+      description: `How many of the run's last held-out hours to answer, 1 to ${HELD_OUT_MAX_HOURS} (default ${HELD_OUT_DEFAULT_HOURS}).`,
+      examples: ['168'],
+    }),
   })
   .meta({ description: 'Whose held-out hours: a pair, and optionally a run and how many hours.' });
 
@@ -81,34 +83,15 @@ export const RunsRequestSchema = z
         description: 'Quote currency of the pair (with currency), case-insensitive.',
         examples: ['USDT'],
       }),
-    run: z
-      .string({ error: 'expected text (a run id)' })
-      .regex(
-        VERSION_PATTERN,
-        "expected a run id like 20261126T064100Z-a1b2 (a published run's id is its version)",
-      )
-      .optional()
-      .meta({
-        description:
-          "One run by its id (a published run's id is its version, /predict's model.version); currency and compare may narrow where it is looked for.",
-        examples: ['20261126T064100Z-a1b2'],
-      }),
-    last: z
-      .string({ error: 'expected a whole number of runs' })
-      .regex(/^\d{1,4}$/, 'expected a whole number of runs')
-      .transform(Number)
-      .pipe(
-        z
-          .number()
-          .int()
-          .min(1, 'expected at least 1 run')
-          .max(RUNS_MAX_LISTED, `expected at most ${RUNS_MAX_LISTED} runs`),
-      )
-      .optional()
-      .meta({
-        description: `How many of the newest runs to list, 1 to ${RUNS_MAX_LISTED} (default ${RUNS_DEFAULT_LISTED}).`,
-        examples: ['5'],
-      }),
+    run: runId().meta({
+      description:
+        "One run by its id (a published run's id is its version, /predict's model.version); currency and compare may narrow where it is looked for.",
+      examples: ['20261126T064100Z-a1b2'],
+    }),
+    last: count('run', 4, RUNS_MAX_LISTED).meta({
+      description: `How many of the newest runs to list, 1 to ${RUNS_MAX_LISTED} (default ${RUNS_DEFAULT_LISTED}).`,
+      examples: ['5'],
+    }),
   })
   .meta({ description: 'Whose runs: a subject or every one, the newest few, or one run by its id.' });
 
