@@ -8,7 +8,11 @@ import { describeError } from './error-mapping.js';
 import type { ModelEntrySchema, ReloadResponse } from './schemas/models.js';
 import type { ResponseCandleSchema, PredictResponse } from './schemas/predict.js';
 import type { StatusResponse } from './schemas/ready.js';
-import type { DistributionSummarySchema, ServedModelSchema } from './schemas/served-model.js';
+import type {
+  DistributionSummarySchema,
+  MetricsSummarySchema,
+  ServedModelSchema,
+} from './schemas/served-model.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 /** JSON has no Infinity; a skill of -Infinity (a naive MAE of 0) becomes null. */
@@ -21,20 +25,25 @@ export function servedModel(model: ModelInfo): z.input<typeof ServedModelSchema>
     trained_at: model.trainedAt,
     sequence_length: model.sequenceLength,
     target_mode: model.targetMode,
-    skill: finiteOrNull(model.metrics.skill),
+    skill: model.metrics === null ? null : finiteOrNull(model.metrics.skill),
+    borrowed_from: model.borrowedFrom,
     age_seconds: model.age.ageSeconds,
     stale: model.age.stale,
     stale_after_seconds: model.age.staleAfterSeconds,
     clock_skew: model.age.clockSkew,
-    metrics: {
-      test_mae: model.metrics.testMae,
-      naive_mae: model.metrics.naiveMae,
-      skill: finiteOrNull(model.metrics.skill),
-      direction_accuracy: model.metrics.directionAccuracy,
-      test_windows: model.metrics.testWindows,
-    },
+    metrics: model.metrics === null ? null : metricsSummary(model.metrics),
     crps_skill: model.distribution.heldOut?.crps_skill ?? null,
     distribution: distributionSummary(model),
+  };
+}
+
+function metricsSummary(metrics: NonNullable<ModelInfo['metrics']>): z.input<typeof MetricsSummarySchema> {
+  return {
+    test_mae: metrics.testMae,
+    naive_mae: metrics.naiveMae,
+    skill: finiteOrNull(metrics.skill),
+    direction_accuracy: metrics.directionAccuracy,
+    test_windows: metrics.testWindows,
   };
 }
 

@@ -1,6 +1,7 @@
 import {
   ForecastDistributionSchema,
   b1Distribution,
+  type ForecastDistribution,
   type HeldOutFigures,
 } from '../core/distribution/served-schema.js';
 import { scaleInputNames } from '../core/distribution/scale-inputs.js';
@@ -82,7 +83,27 @@ function checkCorrection(correction: ScaleCorrection, fail: (reason: string) => 
   }
 }
 
-function compiled(served: ServedDistribution, pair?: string): LoadedDistribution {
+/**
+ * The shared network of a version whose distribution serves it, calibrated on every trained pair's
+ * validation hours together (pooled_calibration): what serves `pair`, which has no run of its own, until
+ * it has one. Null when the version does not serve the network. Nothing was measured for `pair`, and no
+ * choice was made for it: held_out and selection are dropped.
+ */
+export function pooledDistribution(spec: ForecastDistribution, pair: string): LoadedDistribution | null {
+  if (spec.scale.kind !== 'shared_network') return null;
+  const calibration = spec.scale.network.pooled_calibration;
+  return compiled(
+    serveDistribution({ ...spec, calibration, held_out: null, selection: null }),
+    pair,
+    'pooled',
+  );
+}
+
+function compiled(
+  served: ServedDistribution,
+  pair?: string,
+  calibration: 'own' | 'pooled' = 'own',
+): LoadedDistribution {
   const { spec } = served;
   const network = spec.scale.kind === 'shared_network' ? spec.scale.network : null;
   const trainedOnThisPair = network !== null && pair !== undefined && network.trained_on.includes(pair);
@@ -102,7 +123,7 @@ function compiled(served: ServedDistribution, pair?: string): LoadedDistribution
               trainedOn: network.trained_on,
               trainedOnThisPair,
               // A pair's own version calibrates on its own validation hours, even one the network did not see.
-              calibration: 'own',
+              calibration,
             },
     },
   };

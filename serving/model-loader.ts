@@ -50,7 +50,13 @@ export interface LoadedModel {
   /** The scaler this model was trained with; the only one it is ever served with. */
   readonly scaler: MinMaxScaler;
   readonly metrics: Metrics;
-  readonly summary: MetricsSummary;
+  /** The point model's test figures; null for a borrowed model, whose point forecast is the last close. */
+  readonly summary: MetricsSummary | null;
+  /**
+   * The version of another pair whose shared scale network serves this pair, which has no version of its
+   * own yet (borrowed-model.ts); null for the pair's own version.
+   */
+  readonly borrowedFrom: { readonly pair: Pair; readonly version: string } | null;
   /** distribution.json compiled for serving; B1's Gaussian for a version published without it. */
   readonly distribution: LoadedDistribution;
   /** Clock time (ms) the model finished loading. */
@@ -191,6 +197,7 @@ export async function loadModel(
       testWindows: test.windows,
     },
     distribution,
+    borrowedFrom: null,
     loadedAt: (options.clock ?? Date.now)(),
   };
 }

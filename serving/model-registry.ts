@@ -2,7 +2,8 @@ import type { Pair } from '../core/market/pair.js';
 import type { SessionOptions } from '../adapters/inference/session.js';
 import { UNKNOWN_PAIR_REASONS, UnknownPairError } from './errors.js';
 import { isStorageFailure } from './storage-health.js';
-import { loadModel, type LoadedModel } from './model-loader.js';
+import { loadModel, type LoadedModel, type LoadModelOptions } from './model-loader.js';
+import { borrowModel, borrowsFrom } from './borrowed-model.js';
 import { asError, type PredictorLog, type PredictorStore } from './predictor-types.js';
 import type { SessionLeases } from './session-leases.js';
 import type { StorageWatch } from './storage-watch.js';
@@ -19,6 +20,11 @@ export interface ModelRegistryOptions {
   readonly loadWaitMs: number;
   /** Served pairs that have a model, for the message of an UnknownPairError. */
   readonly availablePairs: () => Promise<Pair[]>;
+  /**
+   * Pairs whose latest version may lend its shared scale network to a served pair that has no version of
+   * its own (borrowed-model.ts), tried in this order; empty: such a pair is unknown until its first run.
+   */
+  readonly donors: readonly Pair[];
   readonly now: () => number;
   readonly log?: PredictorLog | undefined;
   readonly sessionOptions?: SessionOptions | undefined;
@@ -54,6 +60,8 @@ export class ModelRegistry {
   private readonly options: ModelRegistryOptions;
   private readonly entries = new Map<Pair, Entry>();
   private readonly refreshing = new Map<Pair, Promise<RefreshOutcome>>();
+  /** Donor versions (`pair@version`) found not to serve the shared network, or refused: not loaded again. */
+  private readonly notDonors = new Set<string>();
 
   public constructor(options: ModelRegistryOptions) {
     this.options = options;
@@ -136,22 +144,29 @@ export class ModelRegistry {
     try {
       const pointer = await store.readLatest(pair);
       watch.succeeded();
+      let model: LoadedModel | null;
       if (pointer === null) {
-        throw new UnknownPairError(
-          pair,
-          await this.options.availablePairs(),
-          UNKNOWN_PAIR_REASONS.notPublished,
-        );
+        model = await this.borrow(pair, previous);
+        if (model === null) {
+          throw new UnknownPairError(
+            pair,
+            await this.options.availablePairs(),
+            UNKNOWN_PAIR_REASONS.notPublished,
+          );
+        }
+      } else if (
+        previous !== null &&
+        previous.borrowedFrom === null &&
+        previous.version === pointer.version
+      ) {
+        model = previous;
+      } else {
+        model = await loadModel(store, pointer, this.loadOptions());
       }
-      if (previous !== null && previous.version === pointer.version) {
+      if (model === previous) {
         this.entries.set(pair, { model: previous, error: null, checkedAt: now() });
         return { model: previous, previous, error: null };
       }
-      const model = await loadModel(store, pointer, {
-        interval: this.options.interval,
-        clock: now,
-        ...(this.options.sessionOptions === undefined ? {} : { sessionOptions: this.options.sessionOptions }),
-      });
       this.entries.set(pair, { model, error: null, checkedAt: now() });
       watch.forget();
       if (previous !== null) this.options.leases.retire(previous);
@@ -160,6 +175,7 @@ export class ModelRegistry {
         version: model.version,
         previous_version: previous?.version ?? null,
         sequence_length: model.sequenceLength,
+        borrowed_from: model.borrowedFrom?.pair ?? null,
       });
       return { model, previous, error: null };
     } catch (caught) {
@@ -181,5 +197,43 @@ export class ModelRegistry {
       }
       return { model: previous, previous, error };
     }
+  }
+
+  /**
+   * The first donor whose latest version serves the shared network, lent to `pair` (borrowModel); the
+   * model already served when it is that same version. Null when no donor has one. A donor version that is
+   * refused or does not serve the network is remembered and skipped; a storage failure is the caller's.
+   */
+  private async borrow(pair: Pair, previous: LoadedModel | null): Promise<LoadedModel | null> {
+    const { store } = this.options;
+    for (const donor of this.options.donors) {
+      if (donor === pair) continue;
+      const pointer = await store.readLatest(donor);
+      if (pointer === null) continue;
+      if (borrowsFrom(previous, donor, pointer.version)) return previous;
+      const key = `${donor}@${pointer.version}`;
+      if (this.notDonors.has(key)) continue;
+      let loaded: LoadedModel;
+      try {
+        loaded = await loadModel(store, pointer, this.loadOptions());
+      } catch (error) {
+        if (isStorageFailure(asError(error))) throw error;
+        this.notDonors.add(key);
+        continue;
+      }
+      const borrowed = borrowModel(loaded, pair);
+      if (borrowed !== null) return borrowed;
+      this.notDonors.add(key);
+      this.options.leases.retire(loaded);
+    }
+    return null;
+  }
+
+  private loadOptions(): LoadModelOptions {
+    return {
+      interval: this.options.interval,
+      clock: this.options.now,
+      ...(this.options.sessionOptions === undefined ? {} : { sessionOptions: this.options.sessionOptions }),
+    };
   }
 }

@@ -77,7 +77,10 @@ export interface ModelInfo {
   readonly trainedAt: string;
   readonly targetMode: LoadedModel['targetMode'];
   readonly sequenceLength: number;
-  readonly metrics: MetricsSummary;
+  /** The point model's test figures; null for a borrowed model (its point forecast is the last close). */
+  readonly metrics: MetricsSummary | null;
+  /** Another pair's version whose shared network serves this pair, which has no version of its own yet. */
+  readonly borrowedFrom: LoadedModel['borrowedFrom'];
   /** The distribution served beside the point forecast, and what it measured on held-out hours. */
   readonly distribution: DistributionSummary;
   readonly loadedAt: number;
@@ -94,8 +97,11 @@ export interface Prediction {
   readonly last: { readonly openTime: number; readonly closeTime: number; readonly close: number };
   /** next.close - last.close, and the same as a percentage of last.close. */
   readonly change: { readonly absolute: number; readonly percent: number };
-  /** The model's raw output: the scaled close, before the scaler maps it back to a price. */
-  readonly scaledClose: number;
+  /**
+   * The model's raw output: the scaled close, before the scaler maps it back to a price. Null for a
+   * borrowed model, which runs no point model.
+   */
+  readonly scaledClose: number | null;
   /** The distribution of the next close, centred on `next.close`, in prices. */
   readonly distribution: NextCloseDistribution;
   readonly model: ModelInfo;
@@ -169,6 +175,7 @@ export class Predictor {
       refreshMs,
       loadWaitMs: positive('loadWaitMs', options.loadWaitMs ?? STORAGE_WAITS_MS.load),
       availablePairs: () => this.availablePairs(),
+      donors: this.pairs,
       now,
       log: options.log,
       sessionOptions: options.sessionOptions,
@@ -202,7 +209,6 @@ export class Predictor {
       windowCandles(model.scaler.featureSet, model.sequenceLength),
     );
     const candles = context.slice(context.length - model.sequenceLength);
-    const input = prepareWindow(context, model.scaler, model.sequenceLength);
     const last = candles[candles.length - 1] as Candle;
     const tf = this.timeframeMs;
     const window = { candles, last: candles.length - 1, nextOpenTime: last.openTime + tf };
@@ -210,15 +216,13 @@ export class Predictor {
     // Both graphs at once: onnxruntime runs each off the event loop, so the scale network's costs the
     // answer little more than the point model's alone.
     const [scaledClose, networkLogScale] = await Promise.all([
-      runWindow(this.leases, model, input),
+      model.borrowedFrom === null ? this.pointClose(model, context, last) : null,
       scale.kind === 'shared_network'
         ? runScaleWindow(this.leases, model, scaleNetworkFeeds(scale.network, window, model.sequenceLength))
         : undefined,
     ]);
-    // Read from the last close, as training scored it: "no change" is the last close to the cent.
-    const width = model.scaler.features.length;
-    const lastScaled = input[(model.sequenceLength - 1) * width + model.scaler.columnIndex('close')]!;
-    const close = model.scaler.inverseFromAnchor(scaledClose, { scaled: lastScaled, raw: last.close });
+    // A borrowed model's point model learnt another pair's prices: its forecast here is "no change".
+    const close = scaledClose?.close ?? last.close;
     const distribution = model.distribution.served.nextClose({
       ...window,
       mu: pointLocation(close, last.close),
@@ -230,7 +234,7 @@ export class Predictor {
       next: { openTime: last.openTime + tf, closeTime: last.openTime + 2 * tf, close },
       last: { openTime: last.openTime, closeTime: last.openTime + tf, close: last.close },
       change: { absolute: close - last.close, percent: ((close - last.close) / last.close) * 100 },
-      scaledClose,
+      scaledClose: scaledClose?.scaled ?? null,
       distribution,
       model: this.info(model),
       ...(options.includeCandles === true ? { candles } : {}),
@@ -337,6 +341,20 @@ export class Predictor {
     await this.registry.close();
   }
 
+  /** The point model on the window ending at `last`: its scaled output, and that as a price. */
+  private async pointClose(
+    model: LoadedModel,
+    context: readonly Candle[],
+    last: Candle,
+  ): Promise<{ readonly scaled: number; readonly close: number }> {
+    const input = prepareWindow(context, model.scaler, model.sequenceLength);
+    const scaled = await runWindow(this.leases, model, input);
+    // Read from the last close, as training scored it: "no change" is the last close to the cent.
+    const width = model.scaler.features.length;
+    const lastScaled = input[(model.sequenceLength - 1) * width + model.scaler.columnIndex('close')]!;
+    return { scaled, close: model.scaler.inverseFromAnchor(scaled, { scaled: lastScaled, raw: last.close }) };
+  }
+
   private info(model: LoadedModel): ModelInfo {
     return {
       pair: model.pair,
@@ -346,6 +364,7 @@ export class Predictor {
       targetMode: model.targetMode,
       sequenceLength: model.sequenceLength,
       metrics: model.summary,
+      borrowedFrom: model.borrowedFrom,
       distribution: model.distribution.summary,
       loadedAt: model.loadedAt,
       age: modelAge(model.trainedAt, this.now(), this.staleAfterSeconds),

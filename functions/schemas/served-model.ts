@@ -85,8 +85,21 @@ export const ServedModelSchema = z.object({
       'What the network learnt: the close itself (level) or its change from the last close (residual).',
   }),
   skill: finiteOrNull.meta({
-    description: 'metrics.skill, beside the age: how good the model is, and how old.',
+    description: 'metrics.skill, beside the age: how good the model is, and how old. Null when borrowed.',
   }),
+  borrowed_from: z
+    .object({
+      pair: z.string(),
+      version: z.string().meta({ description: "The other pair's version; the same as `version`." }),
+    })
+    .nullable()
+    .meta({
+      description:
+        'Set when this pair has no version of its own yet (added since the last training run, or left out of ' +
+        "it): it is served by the shared network of this other pair's version, with the calibration pooled " +
+        'over the pairs the network was trained on (distribution.network.calibration = pooled). The point ' +
+        'forecast is then the last close (no change), and metrics is null. Null for a pair served by its own version.',
+    }),
   age_seconds: z
     .number()
     .int()
@@ -105,7 +118,10 @@ export const ServedModelSchema = z.object({
       "trained_at is more than a minute after this server's clock: age_seconds is reported as 0 and " +
       'the model as stale, since its age cannot be measured.',
   }),
-  metrics: MetricsSummarySchema,
+  metrics: MetricsSummarySchema.nullable().meta({
+    description:
+      "The point model's test figures; null when borrowed_from is set (no point model of its own).",
+  }),
   crps_skill: finiteOrNull.meta({
     description: 'distribution.measured.crps_skill, beside skill; null when not measured.',
   }),

@@ -98,7 +98,7 @@ describe('model age and staleness in /predict, /models and /readyz', () => {
         target_mode: 'level',
       },
     );
-    assert.equal(get.model.metrics.skill, get.model.skill);
+    assert.equal(get.model.metrics?.skill, get.model.skill);
     assert.equal(typeof get.prediction.close, 'number', 'a stale model still predicts');
     assert.equal(put.status, 200);
     assert.deepEqual(PredictResponseSchema.parse(put.body).model, get.model);

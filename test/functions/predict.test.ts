@@ -135,6 +135,8 @@ describe('/predict', () => {
         new TextDecoder().decode(await world.store.readFile(manifest, 'metrics.json')),
       );
       assert.equal(body.model.trained_at, metrics.trained_at);
+      assert.equal(body.model.borrowed_from, null);
+      assert.ok(body.model.metrics !== null, 'its own version: its test figures');
       assert.equal(body.model.metrics.test_mae, metrics.test.mae);
       assert.equal(body.model.metrics.naive_mae, metrics.test.naive_mae);
       assert.equal(body.model.metrics.skill, metrics.test.skill);

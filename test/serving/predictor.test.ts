@@ -386,7 +386,7 @@ describe('Predictor', () => {
     assert.equal(fresh.model.version, published.version);
     assert.equal(fresh.model.trainedAt, trainedAt);
     assert.equal(fresh.model.targetMode, 'residual');
-    assert.equal(fresh.model.metrics.skill, -0.205);
+    assert.equal(fresh.model.metrics?.skill, -0.205);
     assert.deepEqual(fresh.model.age, {
       ageSeconds: 3_600,
       staleAfterSeconds: STALE_AFTER_SECONDS,

@@ -13,6 +13,9 @@ import {
   type SharedNetwork,
 } from '../../core/distribution/index.js';
 import { HOUR_MS, type Candle } from '../../core/market/index.js';
+import { PredictResponseSchema } from '../../functions/schemas/predict.js';
+import { predictResponse } from '../../functions/presenters.js';
+import { UNKNOWN_PAIR_REASONS, UnknownPairError } from '../../serving/errors.js';
 import type { Predictor } from '../../serving/predictor.js';
 import { SeededRandom } from '../../training-image/src/model/random.js';
 import { exportScaleNetworkToOnnx } from '../../training-image/src/onnx/scale-export.js';
@@ -35,6 +38,8 @@ import {
 const WINDOW = 12;
 const HOURS = 8;
 const PAIR = 'BTC/USDT';
+/** Configured, never trained: not in the network's trained_on, no version of its own. */
+const NEW_PAIR = 'SOL/USDT';
 const D = scaleInputNames(DEFAULT_SCALE_INPUTS).length;
 
 /** Two members with random recurrent weights and a non-zero head: the LSTM moves the scale. */
@@ -97,8 +102,8 @@ describe('serving a version whose distribution is the shared scale network', () 
       key: testSigningKey(),
     });
 
-  const predictor = (store: ArtifactStore): Predictor => {
-    const created = hourlyPredictor({ store, candles: new MemoryCandles(), pairs: [PAIR], now: () => NOW });
+  const predictor = (store: ArtifactStore, pairs: readonly string[] = [PAIR]): Predictor => {
+    const created = hourlyPredictor({ store, candles: new MemoryCandles(), pairs, now: () => NOW });
     predictors.push(created);
     return created;
   };
@@ -179,6 +184,86 @@ describe('serving a version whose distribution is the shared scale network', () 
       trainedOnThisPair: true,
       calibration: 'own',
     });
+  });
+
+  it('serves a pair the network never saw, with no version of its own, by the network with the pooled calibration, and says so', async () => {
+    // Prepare: BTC's version serves the network (its own calibration: none); SOL has no version at all.
+    // MemoryCandles gives every pair the same candles, so SOL's scale is BTC's times the pooled multiplier.
+    const store = ownStore();
+    const pooled = {
+      ...networkSpec(onnx).pooled_calibration,
+      scale: 1.3,
+      levels: [{ level: 0.9, multiplier: 1.3 }],
+    };
+    const network = { ...networkSpec(onnx), pooled_calibration: pooled };
+    const donor = await publishSynthetic(store, PAIR, {
+      distribution: servingNetwork(network),
+      scaleOnnx: onnx,
+    });
+    const served = predictor(store, [PAIR, NEW_PAIR]);
+
+    // Act
+    const own = await served.predict(PAIR);
+    const borrowed = await served.predict(NEW_PAIR);
+
+    // Assess: the answer, and what the API says of it
+    assert.ok(Math.abs(borrowed.distribution.scale / (own.distribution.scale * 1.3) - 1) < 1e-9);
+    assert.equal(borrowed.next.close, borrowed.last.close, 'no point model of its own: no change');
+    assert.equal(borrowed.change.absolute, 0);
+    assert.equal(borrowed.scaledClose, null);
+    assert.ok(borrowed.distribution.quantiles.p05 < borrowed.distribution.quantiles.p95);
+    const body = PredictResponseSchema.parse(predictResponse(borrowed));
+    assert.equal(body.pair, NEW_PAIR);
+    assert.deepEqual(body.model.borrowed_from, { pair: PAIR, version: donor.version });
+    assert.equal(body.model.version, donor.version);
+    assert.equal(body.model.metrics, null);
+    assert.equal(body.model.skill, null);
+    assert.deepEqual(body.model.distribution.network, {
+      run: network.run,
+      trained_on: [PAIR, 'ETH/USDT'],
+      trained_on_this_pair: false,
+      calibration: 'pooled',
+    });
+    assert.equal(body.model.distribution.selection, null, 'no choice was made for this pair');
+    assert.equal(body.model.distribution.measured, null, 'nothing was measured on this pair');
+    assert.equal(PredictResponseSchema.parse(predictResponse(own)).model.borrowed_from, null);
+  });
+
+  it("replaces the borrowed network by the pair's own first version, even one with the donor's version id", async () => {
+    // Prepare: SOL served on loan, then its own run publishes under the same version id as BTC's
+    const store = ownStore();
+    const donor = await publishSynthetic(store, PAIR, {
+      distribution: servingNetwork(networkSpec(onnx)),
+      scaleOnnx: onnx,
+    });
+    const served = predictor(store, [PAIR, NEW_PAIR]);
+    assert.notEqual((await served.predict(NEW_PAIR)).model.borrowedFrom, null);
+    await publishSynthetic(store, NEW_PAIR, { version: donor.version });
+
+    // Act
+    const [, reloaded] = await served.reload();
+    const answer = await served.predict(NEW_PAIR);
+
+    // Assess
+    assert.equal(reloaded?.changed, true);
+    assert.equal(answer.model.borrowedFrom, null);
+    assert.equal(answer.model.version, donor.version);
+    assert.equal(answer.model.distribution.scale, 'b1', "its own version's distribution");
+    assert.notEqual(answer.model.metrics, null);
+    assert.equal(typeof answer.scaledClose, 'number');
+  });
+
+  it('leaves a pair with no version unknown when no served version carries the network', async () => {
+    // Prepare: BTC serves B1 only: nothing to lend
+    const store = ownStore();
+    await publishSynthetic(store, PAIR);
+
+    // Act, Assess
+    await assert.rejects(
+      predictor(store, [PAIR, NEW_PAIR]).predict(NEW_PAIR),
+      (error: unknown) =>
+        error instanceof UnknownPairError && error.reason === UNKNOWN_PAIR_REASONS.notPublished,
+    );
   });
 
   it('refuses a version that names the network without carrying scale.onnx, and keeps serving the one before', async () => {

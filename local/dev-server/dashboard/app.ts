@@ -19,7 +19,7 @@ import { pairQuery } from './page-kit.js';
 import { TIE_SKILL, pointVerdict } from './point-words.js';
 import { rangeWords } from './range-words.js';
 
-type Metrics = PredictResponse['model']['metrics'];
+type Metrics = NonNullable<PredictResponse['model']['metrics']>;
 type Attributes = Readonly<Record<string, string>> & { readonly text?: string };
 
 const config = window.DASHBOARD;
@@ -91,6 +91,19 @@ async function generatedData(pair: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A pair with no version of its own, served by another pair's shared network (borrowed_from). */
+function borrowedNote(model: PredictResponse['model']): HTMLElement {
+  const from = model.borrowed_from;
+  const trainedOn = model.distribution.network?.trained_on.join(', ') ?? 'other pairs';
+  return el('p', {
+    class: 'verdict point borrowed',
+    text:
+      `No model of its own yet: the predicted close is the last close, and the range comes from the network ` +
+      `trained on ${trainedOn}${from === null ? '' : ` (${from.pair}'s version)`}, calibrated on those pairs ` +
+      'together, until this pair\u2019s first training run.',
+  });
 }
 
 function metricsTable(metrics: Metrics, reference: number): HTMLElement {
@@ -235,10 +248,14 @@ async function showPair(node: HTMLElement, pair: string): Promise<void> {
         }),
         el('dt', { text: 'Last close' }),
         el('dd', { text: `${money(last)} at ${utc(answer.last_candle.close_time)}` }),
-        el('dt', { text: 'Direction right' }),
-        el('dd', {
-          text: `${(100 * m.direction_accuracy).toFixed(1)}% of ${m.test_windows} test windows`,
-        }),
+        ...(m === null
+          ? []
+          : [
+              el('dt', { text: 'Direction right' }),
+              el('dd', {
+                text: `${(100 * m.direction_accuracy).toFixed(1)}% of ${m.test_windows} test windows`,
+              }),
+            ]),
         el('dt', { text: 'Model age' }),
         el(
           'dd',
@@ -248,8 +265,7 @@ async function showPair(node: HTMLElement, pair: string): Promise<void> {
         ),
       ]),
       staleLabel(model),
-      metricsTable(m, last),
-      verdict(m),
+      ...(m === null ? [borrowedNote(model)] : [metricsTable(m, last), verdict(m)]),
       el('h3', { text: 'Next hour\u2019s range' }),
       el('p', { class: 'range', text: words.range }),
       el('p', { class: `verdict range-skill ${words.tone}`, text: words.skill }),

@@ -290,7 +290,7 @@ describe('the dashboard in Chromium', { skip: browserMissing }, () => {
       assert.match(section.text, /This model[\d,.]+/);
       assert.match(section.text, /Naive \(next close = last close\)[\d,.]+/);
       const metrics = models.models.find((m) => m.pair === section.pair)?.metrics;
-      assert.ok(metrics !== undefined && metrics.skill !== null);
+      assert.ok(metrics !== undefined && metrics !== null && metrics.skill !== null);
       // A tie with "no change" in plain words, not as a failure (point-words.ts).
       assert.ok(
         section.text.includes(pointVerdict(metrics.skill, metrics.test_mae, metrics.naive_mae).text),
