@@ -274,27 +274,33 @@ export class Predictor {
   }
 
   /**
-   * Every served pair that has a published model, with the model served or why none is. While storage
-   * cannot be listed, the pairs loaded in memory; the store's error when there are none.
+   * Every served pair that has a published model, with the model served or why none is, and every served
+   * pair with none that another pair's version serves on loan (borrowed-model.ts). While storage cannot be
+   * listed, the pairs loaded in memory; the store's error when there are none.
    */
   public async status(): Promise<ModelStatus[]> {
     let published: ReadonlySet<Pair>;
+    let listed = true;
     try {
       published = this.watch.publishedIn(await this.watch.list());
     } catch (error) {
       if (this.registry.all().length === 0) throw error;
       published = new Set();
+      listed = false;
     }
-    const pairs = this.pairs.filter((pair) => published.has(pair) || this.registry.loaded(pair) !== null);
-    return Promise.all(
-      pairs.map(async (pair): Promise<ModelStatus> => {
+    const known = (pair: Pair): boolean => published.has(pair) || this.registry.loaded(pair) !== null;
+    // A pair with nothing published is listed only when a loan serves it: trying one needs storage.
+    const pairs = this.pairs.filter((pair) => known(pair) || (listed && published.size > 0));
+    const statuses = await Promise.all(
+      pairs.map(async (pair): Promise<ModelStatus | null> => {
         try {
           return { pair, ok: true, model: this.info(await this.model(pair)) };
         } catch (error) {
-          return { pair, ok: false, error: asError(error) };
+          return known(pair) ? { pair, ok: false, error: asError(error) } : null;
         }
       }),
     );
+    return statuses.filter((status) => status !== null);
   }
 
   /** The models in memory now, without touching storage. */

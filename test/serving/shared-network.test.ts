@@ -227,6 +227,15 @@ describe('serving a version whose distribution is the shared scale network', () 
     assert.equal(body.model.distribution.selection, null, 'no choice was made for this pair');
     assert.equal(body.model.distribution.measured, null, 'nothing was measured on this pair');
     assert.equal(PredictResponseSchema.parse(predictResponse(own)).model.borrowed_from, null);
+    const listed = await served.status();
+    assert.deepEqual(
+      listed.map((status) => [status.pair, status.ok && status.model.borrowedFrom?.pair]),
+      [
+        [PAIR, undefined],
+        [NEW_PAIR, PAIR],
+      ],
+      'the models listing shows the pair served on loan',
+    );
   });
 
   it("replaces the borrowed network by the pair's own first version, even one with the donor's version id", async () => {
@@ -258,9 +267,16 @@ describe('serving a version whose distribution is the shared scale network', () 
     const store = ownStore();
     await publishSynthetic(store, PAIR);
 
+    const served = predictor(store, [PAIR, NEW_PAIR]);
+
     // Act, Assess
+    assert.deepEqual(
+      (await served.status()).map((status) => status.pair),
+      [PAIR],
+      'not listed: nothing serves it',
+    );
     await assert.rejects(
-      predictor(store, [PAIR, NEW_PAIR]).predict(NEW_PAIR),
+      served.predict(NEW_PAIR),
       (error: unknown) =>
         error instanceof UnknownPairError && error.reason === UNKNOWN_PAIR_REASONS.notPublished,
     );
