@@ -1,37 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { describe, it } from 'node:test';
 import { ArtifactIntegrityError } from '../../../adapters/storage/errors.js';
 import { ManifestSchema } from '../../../core/artifacts/schemas.js';
 import {
-  BUCKET,
   MODEL_SUMMARY,
-  clientFor,
+  PAIR,
   filesFor,
-  startTestS3,
+  publishAt,
+  rawPut,
   storeFor,
+  useTestS3,
   versionAt,
-  type TestS3,
 } from './support.js';
 
-const PAIR = 'BTC/USDT';
-
 describe('optional artifact files (distribution.json)', () => {
-  let s3: TestS3;
-  let client: S3Client;
-
-  before(async () => {
-    s3 = await startTestS3();
-    client = clientFor(s3.server.endpoint);
-  });
-  after(async () => {
-    client.destroy();
-    await s3.stop();
-  });
+  const s3 = useTestS3();
 
   it('publishes distribution.json under optional_files and reads it back, checked', async () => {
     // Prepare
-    const store = storeFor(client, { prefix: 'with/' });
+    const store = storeFor(s3.client, { prefix: 'with/' });
     const bytes = new TextEncoder().encode('{"schema_version":1}\n');
     // Act
     const manifest = await store.publish({
@@ -47,13 +34,13 @@ describe('optional artifact files (distribution.json)', () => {
     assert.deepEqual(await store.readOptionalFile(read, 'distribution.json'), bytes);
     // Tampered bytes are refused like any artifact's.
     const key = manifest.optional_files!['distribution.json']!.key;
-    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: '{"schema_version":2}\n' }));
+    await rawPut(s3.client, key, '{"schema_version":2}\n');
     await assert.rejects(store.readOptionalFile(read, 'distribution.json'), ArtifactIntegrityError);
   });
 
   it('reads null for a version published without it', async () => {
-    const store = storeFor(client, { prefix: 'without/' });
-    await store.publish({ pair: PAIR, version: versionAt(2), files: filesFor(2), model: MODEL_SUMMARY });
+    const store = storeFor(s3.client, { prefix: 'without/' });
+    await publishAt(store, 2);
     const manifest = await store.readManifest(PAIR, versionAt(2));
     assert.equal(manifest.optional_files, undefined);
     assert.equal(await store.readOptionalFile(manifest, 'distribution.json'), null);

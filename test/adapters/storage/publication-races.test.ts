@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { IncompleteVersionError } from '../../../adapters/storage/errors.js';
 import { ARTIFACT_FILES, artifactKey, latestKey, manifestKey } from '../../../core/artifacts/layout.js';
@@ -7,14 +7,15 @@ import type { ArtifactStore } from '../../../adapters/storage/store.js';
 import {
   BUCKET,
   FAST,
-  MODEL_SUMMARY,
+  PAIR,
   clientFor,
   rawPut,
   filesFor,
-  startTestS3,
+  publishAt,
+  publishVersionAt,
   storeFor,
+  useTestS3,
   versionAt,
-  type TestS3,
 } from './support.js';
 
 /*
@@ -23,7 +24,6 @@ import {
  * against the real local server (which honours conditional writes, like S3).
  */
 
-const PAIR = 'BTC/USDT';
 const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
 /** A dozen publishers on a shared 2-core machine: give each request time, and the SDK's retries. */
 const PATIENT = { ...FAST, maxAttempts: 3, requestTimeoutMs: 15_000 };
@@ -35,40 +35,21 @@ async function assertServable(store: ArtifactStore, version: string): Promise<vo
 }
 
 describe('publication races, against the local S3 server', () => {
-  let s3: TestS3;
-  let client: S3Client;
+  const s3 = useTestS3(PATIENT);
   let prefix = '';
-  let count = 0;
   let store: ArtifactStore;
 
-  before(async () => {
-    s3 = await startTestS3();
-    client = clientFor(s3.server.endpoint, PATIENT);
-  });
-
-  after(async () => {
-    client.destroy();
-    await s3.stop();
-  });
-
   beforeEach(() => {
-    count += 1;
-    prefix = `race${count}/`;
-    store = storeFor(client, { prefix });
+    ({ prefix, store } = s3.freshStore('race'));
   });
 
   it('never moves latest.json back to an older version published later', async () => {
     const newer = versionAt(11);
     const older = versionAt(10);
-    await store.publishVersion({ pair: PAIR, version: newer, files: filesFor(11), model: MODEL_SUMMARY });
+    await publishVersionAt(store, 11);
 
     // The retried 10:00 run finishes after the 11:00 one.
-    const outcome = await store.publishVersion({
-      pair: PAIR,
-      version: older,
-      files: filesFor(10),
-      model: MODEL_SUMMARY,
-    });
+    const outcome = await publishVersionAt(store, 10);
 
     assert.equal(outcome.promoted, false);
     assert.equal(outcome.latest.version, newer);
@@ -103,12 +84,7 @@ describe('publication races, against the local S3 server', () => {
       const outcomes = await Promise.all(
         hours.map(async (hour, k) => {
           const own = storeFor(clients[k] as S3Client, { prefix });
-          const outcome = await own.publishVersion({
-            pair: PAIR,
-            version: versionAt(hour),
-            files: filesFor(hour),
-            model: MODEL_SUMMARY,
-          });
+          const outcome = await publishVersionAt(own, hour);
           await own.pruneVersions(PAIR, 1);
           return outcome;
         }),
@@ -133,33 +109,26 @@ describe('publication races, against the local S3 server', () => {
   it('does not prune a version still uploading, even one older than the live version', async () => {
     // Prepare: 10:00's retry is uploading (files, no manifest yet) when 11:00 publishes and prunes.
     const uploading = versionAt(10);
-    await rawPut(client, artifactKey(prefix, PAIR, uploading, 'model.onnx'), filesFor(10)['model.onnx']);
+    await rawPut(s3.client, artifactKey(prefix, PAIR, uploading, 'model.onnx'), filesFor(10)['model.onnx']);
     const newer = versionAt(12);
-    await rawPut(client, artifactKey(prefix, PAIR, newer, 'model.onnx'), filesFor(12)['model.onnx']);
-    const live = versionAt(11);
-    await store.publish({ pair: PAIR, version: live, files: filesFor(11), model: MODEL_SUMMARY });
+    await rawPut(s3.client, artifactKey(prefix, PAIR, newer, 'model.onnx'), filesFor(12)['model.onnx']);
+    await publishAt(store, 11); // the live version
 
     // Act
     const deleted = await store.pruneVersions(PAIR, 1);
 
     // Assess: the upload can still finish.
     assert.deepEqual(deleted, []);
-    const finished = await store.publishVersion({
-      pair: PAIR,
-      version: uploading,
-      files: filesFor(10),
-      model: MODEL_SUMMARY,
-    });
+    const finished = await publishVersionAt(store, 10);
     assert.equal(finished.promoted, false);
     await assertServable(store, uploading);
   });
 
   it('prunes a manifest-less folder once nothing was written in it for the grace period', async () => {
     const abandoned = versionAt(10);
-    await rawPut(client, artifactKey(prefix, PAIR, abandoned, 'model.onnx'), new Uint8Array([1]));
-    const live = versionAt(11);
-    await store.publish({ pair: PAIR, version: live, files: filesFor(11), model: MODEL_SUMMARY });
-    const later = storeFor(client, { prefix, clock: () => new Date(Date.now() + TWO_HOURS_MS) });
+    await rawPut(s3.client, artifactKey(prefix, PAIR, abandoned, 'model.onnx'), new Uint8Array([1]));
+    const live = await publishAt(store, 11);
+    const later = storeFor(s3.client, { prefix, clock: () => new Date(Date.now() + TWO_HOURS_MS) });
 
     assert.deepEqual(await later.pruneVersions(PAIR, 1), [abandoned]);
     assert.deepEqual(await store.pruneVersions(PAIR, 1, { graceMs: 0 }), []);
@@ -168,8 +137,7 @@ describe('publication races, against the local S3 server', () => {
 
   it('refuses to point latest.json at a version whose files were pruned after its manifest was written', async () => {
     // Prepare: a prune (another run's) deletes model.onnx right after this run wrote its manifest.
-    const before = versionAt(9);
-    await store.publish({ pair: PAIR, version: before, files: filesFor(9), model: MODEL_SUMMARY });
+    const before = await publishAt(store, 9);
     const version = versionAt(10);
     const racing = clientFor(s3.server.endpoint);
     racing.middlewareStack.add(
@@ -177,7 +145,7 @@ describe('publication races, against the local S3 server', () => {
         const result = await next(args);
         const input = args.input as { Key?: string };
         if (input.Key === manifestKey(prefix, PAIR, version)) {
-          await client.send(
+          await s3.client.send(
             new DeleteObjectCommand({
               Bucket: BUCKET,
               Key: artifactKey(prefix, PAIR, version, 'model.onnx'),
@@ -190,19 +158,11 @@ describe('publication races, against the local S3 server', () => {
     );
     try {
       // Act / Assess
-      await assert.rejects(
-        storeFor(racing, { prefix }).publishVersion({
-          pair: PAIR,
-          version,
-          files: filesFor(10),
-          model: MODEL_SUMMARY,
-        }),
-        (error: unknown) => {
-          assert.ok(error instanceof IncompleteVersionError, String(error));
-          assert.match(error.message, /model\.onnx is missing/);
-          return true;
-        },
-      );
+      await assert.rejects(publishVersionAt(storeFor(racing, { prefix }), 10), (error: unknown) => {
+        assert.ok(error instanceof IncompleteVersionError, String(error));
+        assert.match(error.message, /model\.onnx is missing/);
+        return true;
+      });
       assert.equal((await store.readLatest(PAIR))?.version, before);
     } finally {
       racing.destroy();
@@ -210,11 +170,9 @@ describe('publication races, against the local S3 server', () => {
   });
 
   it('promote (a rollback) checks the files and refuses an incomplete version', async () => {
-    const broken = versionAt(8);
-    await store.publish({ pair: PAIR, version: broken, files: filesFor(8), model: MODEL_SUMMARY });
-    const live = versionAt(9);
-    await store.publish({ pair: PAIR, version: live, files: filesFor(9), model: MODEL_SUMMARY });
-    await rawPut(client, artifactKey(prefix, PAIR, broken, 'scaler.json'), '{"tampered":true}');
+    const broken = await publishAt(store, 8);
+    const live = await publishAt(store, 9);
+    await rawPut(s3.client, artifactKey(prefix, PAIR, broken, 'scaler.json'), '{"tampered":true}');
 
     await assert.rejects(store.promote(PAIR, broken), IncompleteVersionError);
     assert.equal((await store.readLatest(PAIR))?.version, live);
@@ -224,13 +182,8 @@ describe('publication races, against the local S3 server', () => {
   });
 
   it('replaces an unreadable latest.json with the next publish', async () => {
-    await rawPut(client, latestKey(prefix, PAIR), '{"pair": "BTC/USDT", "version": 3');
-    const outcome = await store.publishVersion({
-      pair: PAIR,
-      version: versionAt(3),
-      files: filesFor(3),
-      model: MODEL_SUMMARY,
-    });
+    await rawPut(s3.client, latestKey(prefix, PAIR), '{"pair": "BTC/USDT", "version": 3');
+    const outcome = await publishVersionAt(store, 3);
     assert.equal(outcome.promoted, true);
     assert.equal((await store.readLatest(PAIR))?.version, versionAt(3));
   });

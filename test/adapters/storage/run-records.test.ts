@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { beforeEach, describe, it } from 'node:test';
 import { ArtifactError, ArtifactNotFoundError, ManifestError } from '../../../adapters/storage/errors.js';
 import { RunRecords } from '../../../adapters/storage/run-records.js';
 import type { ArtifactStore } from '../../../adapters/storage/store.js';
@@ -8,18 +7,7 @@ import type { HeldOutForecasts } from '../../../core/runs/heldout.js';
 import { runObjectKey } from '../../../core/runs/layout.js';
 import type { RunRecord } from '../../../core/runs/run-record.js';
 import { runRecordFixture } from '../../core/runs/fixtures.js';
-import {
-  MODEL_SUMMARY,
-  clientFor,
-  filesFor,
-  rawPut,
-  startTestS3,
-  storeFor,
-  versionAt,
-  type TestS3,
-} from './support.js';
-
-const PAIR = 'BTC/USDT';
+import { PAIR, publishVersionAt, rawPut, useTestS3, versionAt } from './support.js';
 
 /** The record of a run of `subject` that ended at `hour`, published unless told otherwise. */
 function recordAt(hour: number, subject = PAIR, outcome?: RunRecord['outcome']): RunRecord {
@@ -51,28 +39,15 @@ function heldOutOf(record: RunRecord): HeldOutForecasts {
 }
 
 describe('RunRecords against s3rver', () => {
-  let s3: TestS3;
-  let client: S3Client;
+  const s3 = useTestS3();
   let store: ArtifactStore;
   let records: RunRecords;
-  let prefixCount = 0;
   let prefix = '';
-
-  before(async () => {
-    s3 = await startTestS3();
-    client = clientFor(s3.server.endpoint);
-  });
 
   beforeEach(() => {
     // A prefix of its own per test: no test sees another's runs.
-    prefixCount += 1;
-    prefix = `runs-test-${prefixCount}/`;
-    store = storeFor(client, { prefix });
+    ({ prefix, store } = s3.freshStore('runs-test-'));
     records = RunRecords.beside(store);
-  });
-
-  after(async () => {
-    await s3?.stop();
   });
 
   it('lists the runs of a subject newest first, published, refused and failed alike, and reads one', async () => {
@@ -153,7 +128,7 @@ describe('RunRecords against s3rver', () => {
 
   it('lists a record that cannot be read apart, with its reason, and goes on', async () => {
     await records.write(recordAt(1));
-    await rawPut(client, runObjectKey(prefix, PAIR, versionAt(2), 'record.json'), '{"not": "a record"}');
+    await rawPut(s3.client, runObjectKey(prefix, PAIR, versionAt(2), 'record.json'), '{"not": "a record"}');
 
     const listing = await records.list({ subject: PAIR });
 
@@ -170,7 +145,7 @@ describe('RunRecords against s3rver', () => {
     const versions: string[] = [];
     for (let hour = 1; hour <= 5; hour += 1) {
       const version = versionAt(hour);
-      await store.publishVersion({ pair: PAIR, version, files: filesFor(hour), model: MODEL_SUMMARY });
+      await publishVersionAt(store, hour);
       const record = recordAt(hour);
       await records.write(record, heldOutOf(record));
       versions.push(version);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex } from '../../../core/artifacts/checksum.js';
 import {
@@ -18,18 +18,18 @@ import {
   BUCKET,
   FAST,
   MODEL_SUMMARY,
+  PAIR,
   clientFor,
   rawPut,
   filesFor,
+  publishAt,
   startFaultProxy,
   startSilentServer,
   startTestS3,
   storeFor,
+  useTestS3,
   versionAt,
-  type TestS3,
 } from './support.js';
-
-const PAIR = 'BTC/USDT';
 
 async function rawKeys(client: S3Client, prefix: string): Promise<string[]> {
   const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
@@ -42,34 +42,14 @@ async function rawGet(client: S3Client, key: string): Promise<Uint8Array> {
   return response.Body.transformToByteArray();
 }
 
-async function publishAt(store: ArtifactStore, hour: number, pair = PAIR): Promise<string> {
-  const version = versionAt(hour);
-  await store.publish({ pair, version, files: filesFor(hour), model: MODEL_SUMMARY });
-  return version;
-}
-
 describe('ArtifactStore against s3rver', () => {
-  let s3: TestS3;
-  let client: S3Client;
+  const s3 = useTestS3();
   let store: ArtifactStore;
-  let prefixCount = 0;
   let prefix = '';
-
-  before(async () => {
-    s3 = await startTestS3();
-    client = clientFor(s3.server.endpoint);
-  });
-
-  after(async () => {
-    client.destroy();
-    await s3.stop();
-  });
 
   beforeEach(() => {
     // A fresh prefix per test keeps tests independent without restarting the server.
-    prefixCount += 1;
-    prefix = `t${prefixCount}/`;
-    store = storeFor(client, { prefix, clock: () => new Date('2026-11-26T07:00:00.000Z') });
+    ({ prefix, store } = s3.freshStore('t', { clock: () => new Date('2026-11-26T07:00:00.000Z') }));
   });
 
   it('reads back what it published, byte for byte, with checksums of the stored objects', async () => {
@@ -97,7 +77,7 @@ describe('ArtifactStore against s3rver', () => {
       const entry = manifest.files[name];
       assert.equal(entry.key, `${prefix}models/btc_usdt/${version}/${name}`);
       assert.deepEqual(await store.readFile(manifest, name), files[name]);
-      const stored = await rawGet(client, entry.key);
+      const stored = await rawGet(s3.client, entry.key);
       assert.equal(entry.sha256, sha256Hex(stored));
       assert.equal(entry.bytes, stored.byteLength);
     }
@@ -145,7 +125,7 @@ describe('ArtifactStore against s3rver', () => {
     it(`leaves the previous latest.json unchanged when the ${failing} upload fails`, async () => {
       // Prepare
       const before = await publishAt(store, 1);
-      const pointerBefore = await rawGet(client, latestKey(prefix, PAIR));
+      const pointerBefore = await rawGet(s3.client, latestKey(prefix, PAIR));
       const proxy = await startFaultProxy(
         s3.server.endpoint,
         (r) => r.method === 'PUT' && r.path.endsWith(`/${failing}`),
@@ -166,7 +146,7 @@ describe('ArtifactStore against s3rver', () => {
           !proxy.requests.some((r) => r.path.endsWith('/latest.json')),
           'latest.json was not touched',
         );
-        assert.deepEqual(await rawGet(client, latestKey(prefix, PAIR)), pointerBefore);
+        assert.deepEqual(await rawGet(s3.client, latestKey(prefix, PAIR)), pointerBefore);
         assert.equal((await store.readLatest(PAIR))?.version, before);
         assert.deepEqual(await store.listVersions(PAIR), [before], 'the half-written version is not listed');
       } finally {
@@ -202,7 +182,7 @@ describe('ArtifactStore against s3rver', () => {
       store.publish({ pair: PAIR, version: versionAt(1), files, model: { test_mae: Number.NaN } }),
       ManifestError,
     );
-    assert.deepEqual(await rawKeys(client, prefix), []);
+    assert.deepEqual(await rawKeys(s3.client, prefix), []);
   });
 
   it('detects a replaced object with ArtifactIntegrityError naming the key and both checksums', async () => {
@@ -211,7 +191,7 @@ describe('ArtifactStore against s3rver', () => {
     const manifest = await store.readManifest(PAIR, version);
     const entry = manifest.files['scaler.json'];
     const tampered = new TextEncoder().encode('{"feature_range":[-1,1],"seed":666}');
-    await rawPut(client, entry.key, tampered);
+    await rawPut(s3.client, entry.key, tampered);
 
     // Act
     const read = store.readFile(manifest, 'scaler.json');
@@ -231,7 +211,7 @@ describe('ArtifactStore against s3rver', () => {
 
     const version = await publishAt(store, 11);
     const manifest = await store.readManifest(PAIR, version);
-    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: manifest.files['model.onnx'].key }));
+    await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: manifest.files['model.onnx'].key }));
     await assert.rejects(store.readFile(manifest, 'model.onnx'), ArtifactNotFoundError);
   });
 
@@ -239,15 +219,15 @@ describe('ArtifactStore against s3rver', () => {
     const version = await publishAt(store, 12);
     const pointerKey = latestKey(prefix, PAIR);
 
-    await rawPut(client, pointerKey, '{"pair": "BTC/USDT", "vers');
+    await rawPut(s3.client, pointerKey, '{"pair": "BTC/USDT", "vers');
     await assert.rejects(store.readLatest(PAIR), ManifestError);
 
-    await rawPut(client, pointerKey, JSON.stringify({ pair: PAIR, version: 'latest' }));
+    await rawPut(s3.client, pointerKey, JSON.stringify({ pair: PAIR, version: 'latest' }));
     await assert.rejects(store.readLatest(PAIR), ManifestError);
 
     // Valid JSON in the wrong place: a pointer copied from another pair must not be followed.
     await rawPut(
-      client,
+      s3.client,
       pointerKey,
       JSON.stringify({
         pair: 'ETH/USDT',
@@ -260,12 +240,12 @@ describe('ArtifactStore against s3rver', () => {
 
     // A manifest replaced behind the publisher's back no longer matches its signature: refused unread.
     const invalid = new TextEncoder().encode(JSON.stringify({ schema_version: 2 }));
-    await rawPut(client, manifestKey(prefix, PAIR, version), invalid);
+    await rawPut(s3.client, manifestKey(prefix, PAIR, version), invalid);
     await assert.rejects(store.readManifest(PAIR, version), UnverifiedVersionError);
     // Signed by the key itself but not a manifest (a publisher's bug): the schema still refuses it.
     const signature = await testSigningKey().sign(invalid);
     await rawPut(
-      client,
+      s3.client,
       signatureKey(prefix, PAIR, version),
       JSON.stringify({
         schema_version: 1,
@@ -286,7 +266,7 @@ describe('ArtifactStore against s3rver', () => {
     await publishAt(store, 1, 'BTC/USDT');
     await publishAt(store, 2, 'BTC/USDT');
     // A first publish of SOL/USDT that died before its pointer: not a pair yet.
-    await rawPut(client, `${prefix}models/sol_usdt/${versionAt(1)}/model.onnx`, new Uint8Array([1, 2, 3]));
+    await rawPut(s3.client, `${prefix}models/sol_usdt/${versionAt(1)}/model.onnx`, new Uint8Array([1, 2, 3]));
 
     assert.deepEqual(await store.listPairs(), ['BTC/USDT', 'ETH/USDT']);
   });
@@ -302,7 +282,7 @@ describe('ArtifactStore against s3rver', () => {
     // Assess
     assert.deepEqual(deleted, versions.slice(0, 3));
     assert.deepEqual(await store.listVersions(PAIR), versions.slice(3));
-    const remaining = await rawKeys(client, `${prefix}models/btc_usdt/`);
+    const remaining = await rawKeys(s3.client, `${prefix}models/btc_usdt/`);
     assert.equal(remaining.length, 2 * 5 + 1, 'five objects per kept version, plus latest.json');
     assert.ok(remaining.every((key) => !versions.slice(0, 3).some((v) => key.includes(v))));
     const latest = await store.readLatest(PAIR);
@@ -329,17 +309,17 @@ describe('ArtifactStore against s3rver', () => {
 
   it('prunes abandoned half-written versions but not one newer than every complete version', async () => {
     const abandoned = versionAt(1);
-    await rawPut(client, `${prefix}models/btc_usdt/${abandoned}/model.onnx`, new Uint8Array([1]));
+    await rawPut(s3.client, `${prefix}models/btc_usdt/${abandoned}/model.onnx`, new Uint8Array([1]));
     const done = await publishAt(store, 2);
     const inProgress = versionAt(3);
-    await rawPut(client, `${prefix}models/btc_usdt/${inProgress}/model.onnx`, new Uint8Array([3]));
+    await rawPut(s3.client, `${prefix}models/btc_usdt/${inProgress}/model.onnx`, new Uint8Array([3]));
 
     // Two hours on: the abandoned folder has been quiet for longer than the grace period.
-    const later = storeFor(client, { prefix, clock: () => new Date(Date.now() + 2 * 60 * 60 * 1000) });
+    const later = storeFor(s3.client, { prefix, clock: () => new Date(Date.now() + 2 * 60 * 60 * 1000) });
     const deleted = await later.pruneVersions(PAIR, 5);
 
     assert.deepEqual(deleted, [abandoned]);
-    const keys = await rawKeys(client, `${prefix}models/btc_usdt/`);
+    const keys = await rawKeys(s3.client, `${prefix}models/btc_usdt/`);
     assert.ok(keys.some((key) => key.includes(inProgress)));
     assert.ok(keys.some((key) => key.includes(done)));
   });
@@ -348,7 +328,7 @@ describe('ArtifactStore against s3rver', () => {
     // Prepare
     const versions: string[] = [];
     for (let hour = 1; hour <= 6; hour += 1) versions.push(await publishAt(store, hour));
-    const paged = storeFor(client, { prefix, listPageSize: 3 });
+    const paged = storeFor(s3.client, { prefix, listPageSize: 3 });
 
     // Act
     const listed = await paged.listVersions(PAIR);
@@ -366,11 +346,11 @@ describe('ArtifactStore against s3rver', () => {
   });
 
   it('writes at the bucket root with an empty prefix', async () => {
-    const root = storeFor(client, { prefix: '' });
+    const root = storeFor(s3.client, { prefix: '' });
     const version = versionAt(13, 'root');
     await root.publish({ pair: 'XRP/USDT', version, files: filesFor(13), model: {} });
 
-    assert.deepEqual(await rawKeys(client, `models/xrp_usdt/`), [
+    assert.deepEqual(await rawKeys(s3.client, `models/xrp_usdt/`), [
       `models/xrp_usdt/${version}/manifest.json`,
       `models/xrp_usdt/${version}/manifest.sig`,
       `models/xrp_usdt/${version}/metrics.json`,
@@ -383,7 +363,7 @@ describe('ArtifactStore against s3rver', () => {
 
   it('answers ping, and creates a missing bucket with ensureBucket', async () => {
     await store.ping();
-    const other = storeFor(client, { bucket: 'created-later' });
+    const other = storeFor(s3.client, { bucket: 'created-later' });
     await assert.rejects(other.ping(), StorageUnavailableError);
 
     await ensureBucket(other.client, other.bucket);

@@ -3,10 +3,11 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, type S3ClientOptions } from '../../../adapters/storage/client.js';
 import { ArtifactStore } from '../../../adapters/storage/store.js';
-import type { ArtifactFiles } from '../../../adapters/storage/index.js';
+import type { ArtifactFiles, PublishOutcome } from '../../../adapters/storage/index.js';
 import { newVersion } from '../../../core/artifacts/layout.js';
 import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { testSigningKey } from '../../support/signing.js';
@@ -24,19 +25,64 @@ export const FAST: S3ClientOptions = {
 
 export interface TestS3 {
   readonly server: S3Server;
-  readonly directory: string;
   stop(): Promise<void>;
 }
 
+/** The real S3-compatible server on a free port, storing under a temporary folder it removes on stop. */
 export async function startTestS3(buckets: readonly string[] = [BUCKET]): Promise<TestS3> {
   const directory = await mkdtemp(join(tmpdir(), 'artifacts-s3-'));
   const server = await startS3Server({ directory, buckets });
+  const stop = async (): Promise<void> => {
+    await server.close();
+    await rm(directory, { recursive: true, force: true });
+  };
+  return { server, stop };
+}
+
+/** A store of its own for one test: a prefix no other test of the suite writes under. */
+export interface FreshStore {
+  readonly prefix: string;
+  readonly store: ArtifactStore;
+}
+
+/** The suite's server and client, set once the suite's `before` hook has run. */
+export interface SuiteS3 {
+  readonly server: S3Server;
+  readonly client: S3Client;
+  /** A store under `${label}${n}/`, n counting up per call, so no test sees another's objects. */
+  freshStore(label: string, options?: { clock?: () => Date }): FreshStore;
+}
+
+/**
+ * Starts the real server before the enclosing describe's tests, with one client of it, and stops both
+ * after. Call it in the describe body; read its fields in tests and hooks only.
+ */
+export function useTestS3(clientOptions: S3ClientOptions = FAST): SuiteS3 {
+  let started: { s3: TestS3; client: S3Client } | undefined;
+  let count = 0;
+  before(async () => {
+    const s3 = await startTestS3();
+    started = { s3, client: clientFor(s3.server.endpoint, clientOptions) };
+  });
+  after(async () => {
+    started?.client.destroy();
+    await started?.s3.stop();
+  });
+  const running = (): { s3: TestS3; client: S3Client } => {
+    if (started === undefined) throw new Error('useTestS3: the server is read before its before hook ran');
+    return started;
+  };
   return {
-    server,
-    directory,
-    stop: async () => {
-      await server.close();
-      await rm(directory, { recursive: true, force: true });
+    get server() {
+      return running().s3.server;
+    },
+    get client() {
+      return running().client;
+    },
+    freshStore(label, options = {}) {
+      count += 1;
+      const prefix = `${label}${count}/`;
+      return { prefix, store: storeFor(running().client, { ...options, prefix }) };
     },
   };
 }
@@ -82,6 +128,25 @@ export function filesFor(seed: number): ArtifactFiles {
 }
 
 export const MODEL_SUMMARY = { sequence_length: 120, feature_count: 9, hidden_size: 128 } as const;
+
+export const PAIR = 'BTC/USDT';
+
+/** Publishes the version of hour `hour` with the files of seed `hour`, as a training run would. */
+export function publishVersionAt(store: ArtifactStore, hour: number, pair = PAIR): Promise<PublishOutcome> {
+  return store.publishVersion({
+    pair,
+    version: versionAt(hour),
+    files: filesFor(hour),
+    model: MODEL_SUMMARY,
+  });
+}
+
+/** store.publish of the same version, answering the version it asked for (not what the store says). */
+export async function publishAt(store: ArtifactStore, hour: number, pair = PAIR): Promise<string> {
+  const version = versionAt(hour);
+  await store.publish({ pair, version, files: filesFor(hour), model: MODEL_SUMMARY });
+  return version;
+}
 
 export interface SeenRequest {
   readonly method: string;
