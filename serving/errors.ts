@@ -1,9 +1,6 @@
 /** Base of every error raised by core/predictor, so a caller can catch the whole domain at once. */
 export class PredictorError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PredictorError';
-  }
+  public override name = 'PredictorError';
 }
 
 export const UNKNOWN_PAIR_REASONS = {

@@ -31,10 +31,7 @@ export interface Float32Feed {
 
 /** What onnxruntime refused: unparsable bytes, or an operator it does not run. */
 export class OnnxLoadError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'OnnxLoadError';
-  }
+  public override name = 'OnnxLoadError';
 }
 
 function specOf(metadata: ort.InferenceSession.ValueMetadata): TensorSpec {

@@ -23,8 +23,5 @@ export interface SigningKey extends VerifyingKey {
 
 /** The signing key is missing, unreadable or refused its use; the message says which and what to set. */
 export class SigningKeyError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SigningKeyError';
-  }
+  public override name = 'SigningKeyError';
 }

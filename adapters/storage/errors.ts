@@ -1,9 +1,6 @@
 /** Base of every error raised by core/artifacts, so a caller can catch the whole domain at once. */
 export class ArtifactError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ArtifactError';
-  }
+  public override name = 'ArtifactError';
 }
 
 /**

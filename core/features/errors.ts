@@ -1,9 +1,6 @@
 /** Base of every error raised by core/features, so a caller can catch the whole domain at once. */
 export class FeatureError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'FeatureError';
-  }
+  public override name = 'FeatureError';
 }
 
 /** A candle cannot become a feature row; `index` is its position in the input. */

@@ -1,9 +1,6 @@
 /** Base of every error raised while getting or checking market data. */
 export class MarketDataError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MarketDataError';
-  }
+  public override name = 'MarketDataError';
 }
 
 /** A timeframe string that cannot be turned into a duration. */

@@ -1,7 +1,4 @@
 /** The operator gave something the jobs command cannot use; the message says what to pass instead. */
 export class JobsUsageError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'JobsUsageError';
-  }
+  public override name = 'JobsUsageError';
 }
