@@ -130,6 +130,19 @@ export function b1Distribution(window: number): ForecastDistribution {
 export const SERVED_QUANTILE_KEYS = ['p05', 'p10', 'p25', 'p50', 'p75', 'p90', 'p95'] as const;
 
 const price = z.number().positive();
+
+/** The served quantiles of a next close (SERVED_QUANTILE_KEYS), each a `price`. */
+export function servedQuantilesSchema<Price extends z.ZodType<number>>(price: Price) {
+  return z.strictObject({
+    p05: price,
+    p10: price,
+    p25: price,
+    p50: price,
+    p75: price,
+    p90: price,
+    p95: price,
+  });
+}
 const priceInterval = z.strictObject({ lower: price, upper: price });
 
 /** The distribution of the next close as /predict serves it: prices, not log returns. */
@@ -138,15 +151,7 @@ export const NextCloseDistributionSchema = z.strictObject({
   /** Standard deviation of the next log return (0.004 is a typical hour's 0.4%), calibrated. */
   scale: z.number().positive(),
   /** The next close's quantiles: it should land below p05 one hour in 20. */
-  quantiles: z.strictObject({
-    p05: price,
-    p10: price,
-    p25: price,
-    p50: price,
-    p75: price,
-    p90: price,
-    p95: price,
-  }),
+  quantiles: servedQuantilesSchema(price),
   /** Central intervals: the next close should land inside i90 nine hours in ten. */
   intervals: z.strictObject({ i80: priceInterval, i90: priceInterval, i95: priceInterval }),
 });

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ScaleCalibrationSchema } from '../distribution/calibration.js';
 import { FamilySpecSchema } from '../distribution/family.js';
+import { servedQuantilesSchema } from '../distribution/served-schema.js';
 import { RunIdSchema, RunSubjectSchema } from './run-record.js';
 
 /**
@@ -20,15 +21,7 @@ export const HeldOutHourSchema = z.strictObject({
   open_time: z.iso.datetime(),
   /** The close the forecast was made from: the window's last. */
   last_close: price,
-  quantiles: z.strictObject({
-    p05: price,
-    p10: price,
-    p25: price,
-    p50: price,
-    p75: price,
-    p90: price,
-    p95: price,
-  }),
+  quantiles: servedQuantilesSchema(price),
   /** The served 95% central interval: what a close outside of is marked for. */
   i95: z.strictObject({ lower: price, upper: price }),
   /** The close that followed. */
