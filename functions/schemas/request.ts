@@ -38,20 +38,25 @@ const include = z
     return items as (typeof PREDICT_INCLUDES)[number][];
   });
 
+/** A pair as two currencies, as /predict and /heldout take it. */
+export const PAIR_FIELDS = {
+  currency: currency('the base currency, for example BTC').meta({
+    description: 'Base currency, case-insensitive: 2 to 12 letters or digits.',
+    examples: ['BTC'],
+  }),
+  compare: currency('the quote currency, for example USDT').meta({
+    description: 'Quote currency, case-insensitive: 2 to 12 letters or digits.',
+    examples: ['USDT'],
+  }),
+};
+
 /**
  * GET and PUT /predict: the pair as two currencies, case-insensitive (`btc` and `BTC` are the same).
  * Unknown parameters are refused, so that a misspelt one is reported instead of silently ignored.
  */
 export const PredictRequestSchema = z
   .strictObject({
-    currency: currency('the base currency, for example BTC').meta({
-      description: 'Base currency, case-insensitive: 2 to 12 letters or digits.',
-      examples: ['BTC'],
-    }),
-    compare: currency('the quote currency, for example USDT').meta({
-      description: 'Quote currency, case-insensitive: 2 to 12 letters or digits.',
-      examples: ['USDT'],
-    }),
+    ...PAIR_FIELDS,
     include: include.optional().meta({
       description: `Extras, comma-separated: ${PREDICT_INCLUDES.join(', ')} (the window of candles the model read).`,
       examples: ['candles'],

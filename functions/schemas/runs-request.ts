@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { VERSION_PATTERN } from '../../core/artifacts/layout.js';
-import { currency } from './request.js';
+import { currency, PAIR_FIELDS } from './request.js';
 
 /**
  * The request schemas of the run records' routes (GET /heldout, GET /runs), apart from request.ts so that
@@ -38,14 +38,7 @@ function count(unit: string, digits: number, max: number) {
  */
 export const HeldOutRequestSchema = z
   .strictObject({
-    currency: currency('the base currency, for example BTC').meta({
-      description: 'Base currency, case-insensitive: 2 to 12 letters or digits.',
-      examples: ['BTC'],
-    }),
-    compare: currency('the quote currency, for example USDT').meta({
-      description: 'Quote currency, case-insensitive: 2 to 12 letters or digits.',
-      examples: ['USDT'],
-    }),
+    ...PAIR_FIELDS,
     run: runId().meta({
       description:
         "The run whose held-out hours to answer; a published run's id is its version (/predict's model.version). Default: the pair's newest run that kept them.",
