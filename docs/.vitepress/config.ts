@@ -29,6 +29,15 @@ function githubLinks(md: MarkdownRenderer): void {
   });
 }
 
+type Sidebar = { text: string; items: { text: string; link: string }[] }[];
+
+function sidebar(sections: Readonly<Record<string, Readonly<Record<string, string>>>>): Sidebar {
+  return Object.entries(sections).map(([text, pages]) => ({
+    text,
+    items: Object.entries(pages).map(([page, link]) => ({ text: page, link })),
+  }));
+}
+
 export default defineConfig({
   title: 'crypto-forecast',
   description:
@@ -44,48 +53,23 @@ export default defineConfig({
       { text: 'API', link: '/api' },
       { text: 'Changelog', link: '/changelog' },
     ],
-    sidebar: [
-      {
-        text: 'Start',
-        items: [
-          { text: 'Overview', link: '/' },
-          { text: 'Getting started', link: '/getting-started' },
-          { text: 'Local stack and dashboard', link: '/local-stack' },
-          { text: 'The demo market', link: '/demo-market' },
-        ],
+    // Section -> page title -> path, in reading order.
+    sidebar: sidebar({
+      Start: {
+        Overview: '/',
+        'Getting started': '/getting-started',
+        'Local stack and dashboard': '/local-stack',
+        'The demo market': '/demo-market',
       },
-      {
-        text: 'Design',
-        items: [
-          { text: 'Architecture', link: '/architecture' },
-          { text: 'The forecast', link: '/forecast' },
-          { text: 'Market data', link: '/market-data' },
-        ],
+      Design: { Architecture: '/architecture', 'The forecast': '/forecast', 'Market data': '/market-data' },
+      Reference: { Configuration: '/configuration', API: '/api' },
+      AWS: {
+        'Training image': '/training-image',
+        Deploying: '/deploying',
+        Operating: '/operating',
+        Security: '/security',
       },
-      {
-        text: 'Reference',
-        items: [
-          { text: 'Configuration', link: '/configuration' },
-          { text: 'API', link: '/api' },
-        ],
-      },
-      {
-        text: 'AWS',
-        items: [
-          { text: 'Training image', link: '/training-image' },
-          { text: 'Deploying', link: '/deploying' },
-          { text: 'Operating', link: '/operating' },
-          { text: 'Security', link: '/security' },
-        ],
-      },
-      {
-        text: 'Project',
-        items: [
-          { text: 'Benchmarks', link: '/benchmarks' },
-          { text: 'Development', link: '/development' },
-          { text: 'Changelog', link: '/changelog' },
-        ],
-      },
-    ],
+      Project: { Benchmarks: '/benchmarks', Development: '/development', Changelog: '/changelog' },
+    }),
   },
 });

@@ -116,51 +116,36 @@ export class ForecastStack extends Stack {
       );
     }
 
-    const output = (key: string, value: string, description: string): void => {
-      new CfnOutput(this, key, { value, description });
+    const GET_KEY = 'aws apigateway get-api-key --api-key ID --include-value';
+    // What an operator reads after `cdk deploy`: each output's value and what to do with it.
+    const outputs: Record<keyof typeof STACK_OUTPUTS, readonly [value: string, description: string]> = {
+      apiUrl: [this.api.api.url, 'Base URL of the API (stage v1)'],
+      apiKeyId: [this.api.apiKey.keyId, `Id of the first API key: ${GET_KEY}`],
+      usagePlanId: [
+        this.api.usagePlan.usagePlanId,
+        'Default tier usage plan: aws apigateway create-usage-plan-key --usage-plan-id ID ...',
+      ],
+      operatorApiKeyId: [this.api.operatorApiKey.keyId, `Id of the operator tier key: ${GET_KEY}`],
+      operatorUsagePlanId: [
+        this.api.operatorUsagePlan.usagePlanId,
+        'Operator tier usage plan (higher quota and throttle)',
+      ],
+      modelSigningKeyArn: [
+        this.signing.key.keyArn,
+        'KMS key (ECC_NIST_P256) that signs every published manifest; only the training job may sign',
+      ],
+      bucketName: [this.store.bucket.bucketName, 'Artifact bucket'],
+      modelPrefix: [this.store.modelsPrefix, 'Where models are published in the bucket'],
+      pairs: [conf.pairs.join(','), 'Pairs trained and served'],
+      jobQueueName: [this.training.jobQueue.jobQueueName, 'AWS Batch job queue'],
+      jobQueueArn: [this.training.jobQueue.jobQueueArn, 'AWS Batch job queue ARN'],
+      jobDefinitionName: [this.training.jobDefinition.jobDefinitionName, 'Training job definition'],
+      jobDefinitionArn: [this.training.jobDefinition.jobDefinitionArn, 'Training job definition ARN'],
+      jobLogGroup: [this.training.logGroup.logGroupName, 'Training job logs (JSON lines)'],
+      alarmTopicArn: [this.monitoring.topic.topicArn, 'SNS topic of every alarm'],
     };
-    output(STACK_OUTPUTS.apiUrl, this.api.api.url, 'Base URL of the API (stage v1)');
-    output(
-      STACK_OUTPUTS.apiKeyId,
-      this.api.apiKey.keyId,
-      'Id of the first API key: aws apigateway get-api-key --api-key ID --include-value',
-    );
-    output(
-      STACK_OUTPUTS.usagePlanId,
-      this.api.usagePlan.usagePlanId,
-      'Default tier usage plan: aws apigateway create-usage-plan-key --usage-plan-id ID ...',
-    );
-    output(
-      STACK_OUTPUTS.operatorApiKeyId,
-      this.api.operatorApiKey.keyId,
-      'Id of the operator tier key: aws apigateway get-api-key --api-key ID --include-value',
-    );
-    output(
-      STACK_OUTPUTS.operatorUsagePlanId,
-      this.api.operatorUsagePlan.usagePlanId,
-      'Operator tier usage plan (higher quota and throttle)',
-    );
-    output(
-      STACK_OUTPUTS.modelSigningKeyArn,
-      this.signing.key.keyArn,
-      'KMS key (ECC_NIST_P256) that signs every published manifest; only the training job may sign',
-    );
-    output(STACK_OUTPUTS.bucketName, this.store.bucket.bucketName, 'Artifact bucket');
-    output(STACK_OUTPUTS.modelPrefix, this.store.modelsPrefix, 'Where models are published in the bucket');
-    output(STACK_OUTPUTS.pairs, conf.pairs.join(','), 'Pairs trained and served');
-    output(STACK_OUTPUTS.jobQueueName, this.training.jobQueue.jobQueueName, 'AWS Batch job queue');
-    output(STACK_OUTPUTS.jobQueueArn, this.training.jobQueue.jobQueueArn, 'AWS Batch job queue ARN');
-    output(
-      STACK_OUTPUTS.jobDefinitionName,
-      this.training.jobDefinition.jobDefinitionName,
-      'Training job definition',
-    );
-    output(
-      STACK_OUTPUTS.jobDefinitionArn,
-      this.training.jobDefinition.jobDefinitionArn,
-      'Training job definition ARN',
-    );
-    output(STACK_OUTPUTS.jobLogGroup, this.training.logGroup.logGroupName, 'Training job logs (JSON lines)');
-    output(STACK_OUTPUTS.alarmTopicArn, this.monitoring.topic.topicArn, 'SNS topic of every alarm');
+    for (const [name, [value, description]] of Object.entries(outputs)) {
+      new CfnOutput(this, STACK_OUTPUTS[name as keyof typeof STACK_OUTPUTS], { value, description });
+    }
   }
 }

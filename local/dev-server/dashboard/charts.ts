@@ -140,6 +140,17 @@ export interface FanChart extends PlotFrame {
   }[];
 }
 
+/** The held-out fan's bands, widest first: the 95% interval, the 90% (p05-p95) and the 50% (p25-p75). */
+const HELD_OUT_BANDS: readonly {
+  readonly name: FanChart['bands'][number]['name'];
+  readonly lower: (hour: HeldOutHour) => number;
+  readonly upper: (hour: HeldOutHour) => number;
+}[] = [
+  { name: 'i95', lower: (h) => h.i95.lower, upper: (h) => h.i95.upper },
+  { name: 'i90', lower: (h) => h.quantiles.p05, upper: (h) => h.quantiles.p95 },
+  { name: 'i50', lower: (h) => h.quantiles.p25, upper: (h) => h.quantiles.p75 },
+];
+
 /** The held-out fan: each hour's served bands, its median, the closes that followed, the misses marked. */
 export function fanChart(hours: readonly HeldOutHour[]): FanChart {
   const times = hours.map((h) => Date.parse(h.open_time));
@@ -156,38 +167,10 @@ export function fanChart(hours: readonly HeldOutHour[]): FanChart {
   const of = (read: (hour: HeldOutHour) => number): number[] => hours.map(read);
   return {
     ...chart,
-    bands: [
-      {
-        name: 'i95',
-        points: bandPoints(
-          times,
-          of((h) => h.i95.lower),
-          of((h) => h.i95.upper),
-          x.scale,
-          y.scale,
-        ),
-      },
-      {
-        name: 'i90',
-        points: bandPoints(
-          times,
-          of((h) => h.quantiles.p05),
-          of((h) => h.quantiles.p95),
-          x.scale,
-          y.scale,
-        ),
-      },
-      {
-        name: 'i50',
-        points: bandPoints(
-          times,
-          of((h) => h.quantiles.p25),
-          of((h) => h.quantiles.p75),
-          x.scale,
-          y.scale,
-        ),
-      },
-    ],
+    bands: HELD_OUT_BANDS.map(({ name, lower, upper }) => ({
+      name,
+      points: bandPoints(times, of(lower), of(upper), x.scale, y.scale),
+    })),
     median: polylinePoints(
       times,
       of((h) => h.quantiles.p50),
