@@ -32,3 +32,17 @@ export async function runTorchReference(
     };
   }
 }
+
+/** What a reference run says about its torch build and threads, for the bench's JSON. */
+export function torchBuild(
+  torch: TorchResult & { readonly ok: true },
+  threadsOption: string | undefined,
+): Record<string, unknown> {
+  return {
+    version: torch['torch'],
+    threads: torch['threads'],
+    openblas_threads: Number(process.env['OPENBLAS_NUM_THREADS']),
+    threads_why: threadsOption === '1' ? 'fastest on this 2-core machine' : '--torch-threads',
+    blas: torch['blas'],
+  };
+}

@@ -16,6 +16,7 @@ import time
 import numpy as np
 import torch
 from torch import nn
+from torch_build import torch_build
 
 
 class Forecaster(nn.Module):
@@ -74,18 +75,6 @@ def predict(args) -> dict:
     }
 
 
-def blas_library() -> str:
-    """Which BLAS the process loaded: Debian's reference BLAS makes torch ~10x slower than OpenBLAS."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            names = {line.split()[-1] for line in maps if "blas" in line and "/" in line}
-    except OSError:
-        return "unknown"
-    for name in sorted(names):
-        if "openblas" in name or "mkl" in name:
-            return name
-    return sorted(names)[0] if names else "none"
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -106,7 +95,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     torch.manual_seed(42)
     result = train(args) if args.mode == "train" else predict(args)
-    result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library()})
+    result.update(torch_build())
     print(json.dumps(result))
 
 

@@ -22,6 +22,7 @@ import time
 import numpy as np
 import torch
 from torch import nn
+from torch_build import torch_build
 
 # The unit-variance Student-t with nu = 5 (research's dist.py): Z = T sqrt((nu - 2) / nu), T a standard t5.
 NU = 5.0
@@ -121,18 +122,6 @@ def train(args):
     }
 
 
-def blas_library():
-    """Which BLAS the process loaded: Debian's reference BLAS makes torch ~10x slower than OpenBLAS."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            names = {line.split()[-1] for line in maps if "blas" in line and "/" in line}
-    except OSError:
-        return "unknown"
-    for name in sorted(names):
-        if "openblas" in name or "mkl" in name:
-            return name
-    return sorted(names)[0] if names else "none"
-
 
 def main():
     parser = argparse.ArgumentParser()
@@ -152,14 +141,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     result = train(args)
-    result.update(
-        {
-            "torch": torch.__version__,
-            "threads": torch.get_num_threads(),
-            "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
-            "blas": blas_library(),
-        }
-    )
+    result.update(torch_build())
     print(json.dumps(result))
 
 

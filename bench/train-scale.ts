@@ -15,7 +15,7 @@
  * and `torch: null` with the reason.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,11 +29,9 @@ import {
 import { SeededRandom } from '../training-image/src/model/random.js';
 import { fitScaleMember } from '../training-image/src/scale/fit.js';
 import type { ScaleWindows } from '../training-image/src/scale/windows.js';
-import { selectBackend, type BackendChoice } from '../training-image/src/tf/backend.js';
-import { lstmKernelsAvailable } from '../training-image/src/tf/lstm-kernels.js';
-import { lstmSimd } from '../training-image/src/tf/lstm-simd.js';
-import { activeGemmKernel } from '../training-image/src/tf/matmul.js';
-import { runTorchReference, type TorchResult } from './python.js';
+import type { BackendChoice } from '../training-image/src/tf/backend.js';
+import { loadAverage, machineLoad, median, round, tfjsKernels } from './report.js';
+import { runTorchReference, torchBuild, type TorchResult } from './python.js';
 
 const NETWORK = DEFAULT_SCALE_NETWORK_CONFIG;
 const HOURS = NETWORK.sequence_hours;
@@ -117,9 +115,7 @@ const start = {
   linear: { weights: new Array<number>(INPUTS).fill(0), bias: 0 },
 };
 
-const backend = await selectBackend(backendChoice);
-const lstm = !lstmKernelsAvailable() ? 'ops' : lstmSimd.ready ? 'fused-simd' : 'fused-js';
-const gemm = activeGemmKernel() ?? 'tf.matMul';
+const kernels = await tfjsKernels(backendChoice);
 
 interface Measured {
   /** Median over the epochs of training sequences per second. */
@@ -152,7 +148,7 @@ function measureTfjs(seed: number): Measured {
 const SCRIPT = fileURLToPath(new URL('./torch_scale_reference.py', import.meta.url));
 const runScaleReference = (args: readonly string[]): Promise<TorchResult> => runTorchReference(args, SCRIPT);
 
-const loadBefore = loadavg().map((load) => round(load, 2));
+const loadBefore = loadAverage();
 const dir = await mkdtemp(join(tmpdir(), 'bench-train-scale-'));
 const results: { tfjs: Measured; torch: Measured | null }[] = [];
 let torchInfo: Record<string, unknown> = {};
@@ -188,13 +184,7 @@ try {
         epochs: torch['epochs_sequences_per_second'] as number[],
         wallSeconds: torch['wall_seconds'] as number,
       };
-      torchInfo = {
-        version: torch['torch'],
-        threads: torch['threads'],
-        openblas_threads: Number(process.env['OPENBLAS_NUM_THREADS']),
-        threads_why: values['torch-threads'] === '1' ? 'fastest on this 2-core machine' : '--torch-threads',
-        blas: torch['blas'],
-      };
+      torchInfo = torchBuild(torch, values['torch-threads']);
     } else if (torch !== null) {
       torchSkipped = torch.ok ? 'the reference printed no sequences_per_second' : torch.reason;
     }
@@ -227,14 +217,9 @@ console.log(
     windows: { train: trainCount, val: valCount },
     epochs,
     runs,
-    cpus: cpus().length,
-    load_average: { before: loadBefore, after: loadavg().map((load) => round(load, 2)) },
+    ...machineLoad(loadBefore),
     tfjs: {
-      node: process.version,
-      backend: backend.name,
-      provider: backend.provider,
-      lstm,
-      gemm,
+      ...kernels,
       worker_threads: 0,
       sequences_per_second: round(median(results.map((r) => r.tfjs.rate))),
       runs: results.map((r) => round(r.tfjs.rate)),
@@ -256,15 +241,3 @@ console.log(
     ratios: torchSkipped === null ? ratios.map((r) => round(r, 3)) : [],
   }),
 );
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-function round(value: number, digits = 1): number {
-  return Number(value.toFixed(digits));
-}

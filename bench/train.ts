@@ -11,21 +11,18 @@
  * average (the machine is shared).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareTrainingData } from '../core/features/index.js';
 import { ForecastNetwork } from '../training-image/src/model/network.js';
 import { SeededRandom } from '../training-image/src/model/random.js';
-import { selectBackend } from '../training-image/src/tf/backend.js';
-import { lstmKernelsAvailable } from '../training-image/src/tf/lstm-kernels.js';
-import { lstmSimd } from '../training-image/src/tf/lstm-simd.js';
-import { activeGemmKernel } from '../training-image/src/tf/matmul.js';
 import { AdamW } from '../training-image/src/train/adamw.js';
 import { parallelTrainStep, trainStep } from '../training-image/src/train/fit.js';
 import { GradientWorkers } from '../training-image/src/train/parallel/pool.js';
 import { benchCandles } from './data.js';
-import { runTorchReference } from './python.js';
+import { loadAverage, machineLoad, median, round, tfjsKernels } from './report.js';
+import { runTorchReference, torchBuild } from './python.js';
 
 const MODEL = { sequenceLength: 120, featureCount: 9, hiddenSize: 128, layers: 2, dropoutRate: 0.2 } as const;
 const BATCH = 64;
@@ -64,14 +61,12 @@ const windows = {
   y: data.train.y.subarray(0, count),
 };
 
-const backend = await selectBackend('auto');
-const lstm = !lstmKernelsAvailable() ? 'ops' : lstmSimd.ready ? 'fused-simd' : 'fused-js';
+const kernels = await tfjsKernels('auto');
 // The workers choose their kernel as this thread did (same runtime, same check).
-const gemm = activeGemmKernel() ?? 'tf.matMul';
 const batchIndices = (b: number): Uint32Array => Uint32Array.from({ length: BATCH }, (_, i) => b * BATCH + i);
 const workers =
-  workerCount > 0 && backend.name !== 'tensorflow'
-    ? await GradientWorkers.start(workerCount, MODEL, backend.name === 'wasm' ? 'wasm' : 'cpu')
+  workerCount > 0 && kernels.backend !== 'tensorflow'
+    ? await GradientWorkers.start(workerCount, MODEL, kernels.backend === 'wasm' ? 'wasm' : 'cpu')
     : null;
 
 /** Sequences per second of TF.js training steps, from the same initial weights each run. */
@@ -94,7 +89,7 @@ async function measureTfjs(): Promise<number> {
   }
 }
 
-const loadBefore = loadavg().map((load) => round(load, 2));
+const loadBefore = loadAverage();
 const dir = await mkdtemp(join(tmpdir(), 'bench-train-'));
 const results: { tfjs: number; torch: number | null }[] = [];
 let torchInfo: Record<string, unknown> = {};
@@ -113,14 +108,7 @@ try {
     ]);
     const rate =
       torch.ok && typeof torch['sequences_per_second'] === 'number' ? torch['sequences_per_second'] : null;
-    if (torch.ok)
-      torchInfo = {
-        version: torch['torch'],
-        threads: torch['threads'],
-        openblas_threads: Number(process.env['OPENBLAS_NUM_THREADS']),
-        threads_why: values['torch-threads'] === '1' ? 'fastest on this 2-core machine' : '--torch-threads',
-        blas: torch['blas'],
-      };
+    if (torch.ok) torchInfo = torchBuild(torch, values['torch-threads']);
     else torchSkipped = torch.reason;
     results.push({ tfjs, torch: rate });
     process.stderr.write(
@@ -140,14 +128,9 @@ console.log(
     data: source,
     batches,
     runs,
-    cpus: cpus().length,
-    load_average: { before: loadBefore, after: loadavg().map((load) => round(load, 2)) },
+    ...machineLoad(loadBefore),
     tfjs: {
-      node: process.version,
-      backend: backend.name,
-      provider: backend.provider,
-      lstm,
-      gemm,
+      ...kernels,
       worker_threads: workers?.size ?? 0,
       sequences_per_second: round(median(results.map((r) => r.tfjs))),
       runs: results.map((r) => round(r.tfjs)),
@@ -164,15 +147,3 @@ console.log(
     ratios: ratios.map((r) => round(r, 3)),
   }),
 );
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-function round(value: number, digits = 1): number {
-  return Number(value.toFixed(digits));
-}
