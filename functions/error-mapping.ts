@@ -52,11 +52,10 @@ export function describeError(error: unknown, requestId?: string): ErrorAnswer {
   if (error instanceof ExchangeError) {
     const pair = error.pair === null ? '' : ` for ${error.pair}`;
     return error.transient
-      ? answer(
-          503,
+      ? unavailable(
           ERROR_CODES.exchangeUnavailable,
           `The exchange (${error.exchangeId}) did not answer${pair}; try again later`,
-          retryAfter(RETRY_AFTER_SECONDS.exchange),
+          RETRY_AFTER_SECONDS.exchange,
         )
       : answer(
           502,
@@ -65,44 +64,39 @@ export function describeError(error: unknown, requestId?: string): ErrorAnswer {
         );
   }
   if (error instanceof MarketStaleError) {
-    return answer(
-      503,
+    return unavailable(
       ERROR_CODES.marketStale,
       `The exchange's newest candle for ${error.pair} is not the last closed one; no forecast is made ` +
         'from an old window; try again later',
-      retryAfter(RETRY_AFTER_SECONDS.exchange),
+      RETRY_AFTER_SECONDS.exchange,
     );
   }
   if (error instanceof MarketDataUnavailableError || error instanceof CandleValidationError) {
-    return answer(
-      503,
+    return unavailable(
       ERROR_CODES.marketDataUnavailable,
       'The exchange has not enough recent candles to make a prediction; try again later',
-      retryAfter(RETRY_AFTER_SECONDS.exchange),
+      RETRY_AFTER_SECONDS.exchange,
     );
   }
   if (error instanceof StorageUnavailableError || error instanceof StorageTimeoutError) {
-    return answer(
-      503,
+    return unavailable(
       ERROR_CODES.storageUnavailable,
       'Model storage is unreachable; try again later',
-      retryAfter(RETRY_AFTER_SECONDS.storage),
+      RETRY_AFTER_SECONDS.storage,
     );
   }
   if (error instanceof ModelOutputError) {
-    return answer(
-      503,
+    return unavailable(
       ERROR_CODES.modelUnavailable,
       `Model version ${error.version} for ${error.pair} gave no usable prediction (${error.value}); try again later`,
-      retryAfter(RETRY_AFTER_SECONDS.model),
+      RETRY_AFTER_SECONDS.model,
     );
   }
   if (error instanceof ArtifactError || error instanceof PredictorError) {
-    return answer(
-      503,
+    return unavailable(
       ERROR_CODES.modelUnavailable,
       `The published model could not be loaded (${error.name}); try again later`,
-      retryAfter(RETRY_AFTER_SECONDS.model),
+      RETRY_AFTER_SECONDS.model,
     );
   }
   return answer(500, ERROR_CODES.internal, internalMessage(requestId));
@@ -116,6 +110,11 @@ function answer(
   details: Readonly<Record<string, unknown>> = {},
 ): ErrorAnswer {
   return { status, code, message, headers, details };
+}
+
+/** A 503 that tells the client when to ask again. */
+function unavailable(code: string, message: string, retryAfterSeconds: number): ErrorAnswer {
+  return answer(503, code, message, retryAfter(retryAfterSeconds));
 }
 
 function retryAfter(seconds: number): Record<string, string> {

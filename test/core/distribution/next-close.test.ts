@@ -19,27 +19,15 @@ import {
   type ScaleCalibration,
   type ScaleCorrection,
 } from '../../../core/distribution/index.js';
+import { T5, studentTCalibration } from '../../support/calibration.js';
 import { hourlyCandles } from '../../support/candles-csv.js';
 
 const WINDOW = 48;
 const candles = hourlyCandles(200);
 const last = candles.length - 1;
 const nextOpenTime = candles[last]!.openTime + 3_600_000;
-const T5 = { name: 'student_t', nu: 5 } as const;
 
-const calibration: ScaleCalibration = {
-  method: 'split_conformal',
-  family: T5,
-  windows: 700,
-  reference_level: 0.9,
-  scale: 1.07,
-  levels: [
-    { level: 0.5, multiplier: 0.93 },
-    { level: 0.8, multiplier: 0.97 },
-    { level: 0.9, multiplier: 1.07 },
-    { level: 0.95, multiplier: 1.12 },
-  ],
-};
+const calibration = studentTCalibration(700);
 
 function correction(weights: number[], bias: number): ScaleCorrection {
   const names = scaleInputNames(DEFAULT_SCALE_INPUTS);

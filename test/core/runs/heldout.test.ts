@@ -5,28 +5,15 @@ import {
   b1Distribution,
   serveDistribution,
   windowScale,
-  type ScaleCalibration,
 } from '../../../core/distribution/index.js';
 import { HeldOutForecastsSchema } from '../../../core/runs/heldout.js';
 import { coverageWords, heldOutCoverage } from '../../../core/runs/heldout-coverage.js';
 import { HeldOutInputError, heldOutHours } from '../../../core/runs/heldout-hours.js';
+import { T5, studentTCalibration } from '../../support/calibration.js';
 import { hourlyCandles } from '../../support/candles-csv.js';
 
 const WINDOW = 24;
-const T5 = { name: 'student_t', nu: 5 } as const;
-const calibration: ScaleCalibration = {
-  method: 'split_conformal',
-  family: T5,
-  windows: 300,
-  reference_level: 0.9,
-  scale: 1.07,
-  levels: [
-    { level: 0.5, multiplier: 0.93 },
-    { level: 0.8, multiplier: 0.97 },
-    { level: 0.9, multiplier: 1.07 },
-    { level: 0.95, multiplier: 1.12 },
-  ],
-};
+const calibration = studentTCalibration(300);
 
 describe('heldOutHours', () => {
   const candles = hourlyCandles(120);
