@@ -1,4 +1,6 @@
 import { ONNX_IO, SCALE_ONNX_IO } from '../adapters/inference/onnx-io.js';
+import { prepareWindow } from '../core/features/pipeline.js';
+import type { Candle } from '../core/market/candle.js';
 import type { ScaleNetworkFeeds } from '../core/distribution/scale-network-input.js';
 import { ModelOutputError } from './errors.js';
 import type { LoadedModel } from './model-loader.js';
@@ -25,6 +27,24 @@ export async function runWindow(
     }
     return value;
   });
+}
+
+/**
+ * The point model on the last window of `context` (its candles and the features' warm-up): the scaled
+ * close runWindow gives, and that close in price, read from the last close as training scored it, so
+ * that "no change" is the last close to the cent.
+ */
+export async function runPointModel(
+  leases: SessionLeases,
+  model: LoadedModel,
+  context: readonly Candle[],
+  lastClose: number,
+): Promise<{ readonly scaled: number; readonly close: number }> {
+  const input = prepareWindow(context, model.scaler, model.sequenceLength);
+  const scaled = await runWindow(leases, model, input);
+  const width = model.scaler.features.length;
+  const lastScaled = input[(model.sequenceLength - 1) * width + model.scaler.columnIndex('close')]!;
+  return { scaled, close: model.scaler.inverseFromAnchor(scaled, { scaled: lastScaled, raw: lastClose }) };
 }
 
 /**

@@ -2,13 +2,13 @@ import type { SessionOptions } from '../adapters/inference/session.js';
 import type { Pair } from '../core/market/pair.js';
 import { pointLocation } from '../core/distribution/next-close.js';
 import type { NextCloseDistribution } from '../core/distribution/served-schema.js';
-import { prepareWindow, windowCandles } from '../core/features/pipeline.js';
+import { windowCandles } from '../core/features/pipeline.js';
 import type { Candle } from '../core/market/candle.js';
 import type { CandleProvider } from './candle-cache.js';
 import { CandleWindow } from './candle-window.js';
 import type { DistributionSummary } from './distribution-file.js';
 import { UNKNOWN_PAIR_REASONS, UnknownPairError } from './errors.js';
-import { runScaleWindow, runWindow } from './inference.js';
+import { runPointModel, runScaleWindow } from './inference.js';
 import { scaleNetworkFeeds } from '../core/distribution/scale-network-input.js';
 import { modelAge, type ModelAge } from './model-age.js';
 import type { LoadedModel, MetricsSummary } from './model-loader.js';
@@ -216,7 +216,7 @@ export class Predictor {
     // Both graphs at once: onnxruntime runs each off the event loop, so the scale network's costs the
     // answer little more than the point model's alone.
     const [scaledClose, networkLogScale] = await Promise.all([
-      model.borrowedFrom === null ? this.pointClose(model, context, last) : null,
+      model.borrowedFrom === null ? runPointModel(this.leases, model, context, last.close) : null,
       scale.kind === 'shared_network'
         ? runScaleWindow(this.leases, model, scaleNetworkFeeds(scale.network, window, model.sequenceLength))
         : undefined,
@@ -345,20 +345,6 @@ export class Predictor {
   /** Releases every session; the predictor must not be used afterwards. */
   public async close(): Promise<void> {
     await this.registry.close();
-  }
-
-  /** The point model on the window ending at `last`: its scaled output, and that as a price. */
-  private async pointClose(
-    model: LoadedModel,
-    context: readonly Candle[],
-    last: Candle,
-  ): Promise<{ readonly scaled: number; readonly close: number }> {
-    const input = prepareWindow(context, model.scaler, model.sequenceLength);
-    const scaled = await runWindow(this.leases, model, input);
-    // Read from the last close, as training scored it: "no change" is the last close to the cent.
-    const width = model.scaler.features.length;
-    const lastScaled = input[(model.sequenceLength - 1) * width + model.scaler.columnIndex('close')]!;
-    return { scaled, close: model.scaler.inverseFromAnchor(scaled, { scaled: lastScaled, raw: last.close }) };
   }
 
   private info(model: LoadedModel): ModelInfo {
