@@ -4,24 +4,15 @@
  */
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Config } from '../../core/config/index.js';
 import { EXTENDED_FEATURE_NAMES, scalerFromJsonText, windowCandles } from '../../core/features/index.js';
 import { HOUR_MS, validateCandles, type Candle } from '../../core/market/index.js';
 import { CcxtCandleSource } from '../../adapters/market/index.js';
 import type { CandleProvider } from '../../serving/index.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
-import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { PredictResponseSchema } from '../../functions/schemas/predict.js';
-import {
-  fixture,
-  handlersOf,
-  manualClock,
-  parse,
-  runPublishedByHand,
-  startServingWorld,
-  type ServingWorld,
-} from './support.js';
+import { fixture, manualClock, parse, runPublishedByHand, useServedApi } from './support.js';
 
 /** The ccxt source, keeping what it last handed to the predictor. */
 class RecordingCandles implements CandleProvider {
@@ -34,37 +25,41 @@ class RecordingCandles implements CandleProvider {
 }
 
 describe('/predict with a model trained on the extended feature set', () => {
-  let world: ServingWorld;
-  let runtime: Runtime;
   let candles: RecordingCandles;
   let version: string;
-
-  before(async () => {
-    world = await startServingWorld(['BTC/USDT']);
-    assert.equal(world.config.features.set, 'seed', 'the serving configuration stays seed');
-    const trainConfig: Config = { ...world.config, features: { ...world.config.features, set: 'extended' } };
-    const [{ trainPair }, { selectBackend }, { silentLog }] = await Promise.all([
-      import('../../training-image/src/pipeline/train-pair.js'),
-      import('../../training-image/src/tf/backend.js'),
-      import('../../training-image/src/log.js'),
-    ]);
-    const backend = await selectBackend('auto');
-    version = (
-      await trainPair({ config: trainConfig, pair: 'BTC/USDT', store: world.store, backend, log: silentLog })
-    ).version;
-    candles = new RecordingCandles(
-      new CcxtCandleSource(world.config.exchange, { timeframe: world.config.market.interval }),
-    );
-    runtime = createRuntime(world.config, { clock: manualClock().now, candles });
-  });
-
-  after(async () => {
-    await runtime?.close();
-    await world?.close();
-  });
+  const served = useServedApi(
+    ['BTC/USDT'],
+    async (world) => {
+      assert.equal(world.config.features.set, 'seed', 'the serving configuration stays seed');
+      const trainConfig: Config = {
+        ...world.config,
+        features: { ...world.config.features, set: 'extended' },
+      };
+      const [{ trainPair }, { selectBackend }, { silentLog }] = await Promise.all([
+        import('../../training-image/src/pipeline/train-pair.js'),
+        import('../../training-image/src/tf/backend.js'),
+        import('../../training-image/src/log.js'),
+      ]);
+      const backend = await selectBackend('auto');
+      version = (
+        await trainPair({
+          config: trainConfig,
+          pair: 'BTC/USDT',
+          store: world.store,
+          backend,
+          log: silentLog,
+        })
+      ).version;
+      candles = new RecordingCandles(
+        new CcxtCandleSource(world.config.exchange, { timeframe: world.config.market.interval }),
+      );
+    },
+    () => ({ clock: manualClock().now, candles }),
+  );
 
   it('publishes the extended scaler, and the handler answers with what the model gives for those columns', async () => {
     // Prepare: what was published
+    const { world } = served;
     const manifest = await world.store.readManifest('BTC/USDT', version);
     const scaler = scalerFromJsonText(
       new TextDecoder().decode(await world.store.readFile(manifest, 'scaler.json')),
@@ -75,7 +70,7 @@ describe('/predict with a model trained on the extended feature set', () => {
 
     // Act
     const result = parse(
-      await handlersOf(runtime).predict(fixture('predict-get-candles'), createLambdaContext('predict')),
+      await served.api.predict(fixture('predict-get-candles'), createLambdaContext('predict')),
     );
 
     // Assess: a valid answer from that version, about the window of sequence_length candles

@@ -1,57 +1,31 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { heldoutHandler } from '../../functions/handlers/heldout.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
 import { HeldOutResponseSchema } from '../../functions/schemas/heldout.js';
-import { RunRecords } from '../../adapters/storage/run-records.js';
 import { heldOutCoverage } from '../../core/runs/heldout-coverage.js';
-import { runObjectKey } from '../../core/runs/layout.js';
-import { createRuntime, type Runtime } from '../../functions/runtime.js';
-import type { HandlerTable } from '../../functions/handlers/index.js';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../adapters/storage/client.js';
-import {
-  deadEndpoint,
-  fixture,
-  handlersOf,
-  parse,
-  startServingWorld,
-  withQuery,
-  type ServingWorld,
-} from './support.js';
+import { fixture, parse, putRunFile, recordsOnDeadStore, useServedApi, withQuery } from './support.js';
 
 const context = createLambdaContext('heldout');
 
 describe('GET /heldout', () => {
-  let world: ServingWorld;
-  let runtime: Runtime;
-  let api: HandlerTable;
   let first: string;
   let second: string;
-
-  before(async () => {
-    world = await startServingWorld(['BTC/USDT', 'ETH/USDT']);
+  const served = useServedApi(['BTC/USDT', 'ETH/USDT'], async (world) => {
     first = (await world.publish('BTC/USDT')).version;
     second = (await world.publish('BTC/USDT', 43)).version;
-    runtime = createRuntime(world.config);
-    api = handlersOf(runtime);
-  });
-
-  after(async () => {
-    await runtime?.close();
-    await world?.close();
   });
 
   it("answers the newest run's last held-out hours with the quantiles, the closes and their coverage", async () => {
     // Act: the fixture asks for btc/usdt's last 48 hours
-    const { status, headers, body } = parse(await api.heldout(fixture('heldout-get'), context));
+    const { status, headers, body } = parse(await served.api.heldout(fixture('heldout-get'), context));
 
     // Assess
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(headers['Cache-Control'], 'no-store');
     const answer = HeldOutResponseSchema.parse(body);
-    const stored = await world.records.readHeldOut('BTC/USDT', second);
+    const stored = await served.world.records.readHeldOut('BTC/USDT', second);
     assert.ok(stored !== null);
     assert.equal(answer.pair, 'BTC/USDT');
     assert.equal(answer.run_id, second, 'the newest run');
@@ -67,15 +41,15 @@ describe('GET /heldout', () => {
 
   it('answers the run asked for by its id, which for a published run is its version', async () => {
     const event = withQuery(fixture('heldout-get'), { currency: 'BTC', compare: 'USDT', run: first });
-    const answer = HeldOutResponseSchema.parse(parse(await api.heldout(event, context)).body);
+    const answer = HeldOutResponseSchema.parse(parse(await served.api.heldout(event, context)).body);
     assert.equal(answer.run_id, first);
-    const stored = await world.records.readHeldOut('BTC/USDT', first);
+    const stored = await served.world.records.readHeldOut('BTC/USDT', first);
     assert.equal(answer.hours.length, Math.min(500, stored?.hours.length ?? 0), '500 hours by default');
   });
 
   it("answers a caller's mistakes with 4xx saying what to fix", async () => {
     const ask = async (query: Record<string, string>) =>
-      parse(await api.heldout(withQuery(fixture('heldout-get'), query), context));
+      parse(await served.api.heldout(withQuery(fixture('heldout-get'), query), context));
     const badRun = await ask({ currency: 'BTC', compare: 'USDT', run: 'yesterday' });
     assert.equal(badRun.status, 400);
     assert.match(JSON.stringify(badRun.body), /run: expected a run id like 20261126T064100Z-a1b2/);
@@ -99,29 +73,14 @@ describe('GET /heldout', () => {
 
   it('answers 503 without internals when storage is down or the held-out hours are unreadable', async () => {
     // Prepare: the same handler on a store that does not answer, and a corrupt file in the real one
-    const down = heldoutHandler({
-      config: world.config,
-      runs: new RunRecords({
-        client: createS3Client(
-          { endpoint: await deadEndpoint(), region: 'us-east-1' },
-          { maxAttempts: 1, connectionTimeoutMs: 500, requestTimeoutMs: 1_000 },
-        ),
-        bucket: world.store.bucket,
-        prefix: world.store.prefix,
-      }),
-    });
-    await world.store.client.send(
-      new PutObjectCommand({
-        Bucket: world.store.bucket,
-        Key: runObjectKey(world.store.prefix, 'BTC/USDT', first, 'heldout.json'),
-        Body: '{"hours": []}',
-      }),
-    );
+    const { world } = served;
+    const down = heldoutHandler({ config: world.config, runs: await recordsOnDeadStore(world) });
+    await putRunFile(world, 'BTC/USDT', first, 'heldout.json', '{"hours": []}');
 
     // Act
     const outage = parse(await down(fixture('heldout-get'), context));
     const corrupt = parse(
-      await api.heldout(
+      await served.api.heldout(
         withQuery(fixture('heldout-get'), { currency: 'BTC', compare: 'USDT', run: first }),
         context,
       ),

@@ -1,27 +1,13 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../adapters/storage/client.js';
-import { RunRecords } from '../../adapters/storage/run-records.js';
+import { describe, it } from 'node:test';
 import { newVersion } from '../../core/artifacts/layout.js';
-import { runObjectKey } from '../../core/runs/layout.js';
 import { NETWORK_SUBJECT, type RunRecord } from '../../core/runs/run-record.js';
-import type { HandlerTable } from '../../functions/handlers/index.js';
 import { runsHandler } from '../../functions/handlers/runs.js';
 import { createLambdaContext } from '../../functions/lambda-context.js';
-import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { RunsResponseSchema } from '../../functions/schemas/runs.js';
 import { runRecordFixture } from '../core/runs/fixtures.js';
-import {
-  deadEndpoint,
-  fixture,
-  handlersOf,
-  parse,
-  startServingWorld,
-  withQuery,
-  type ServingWorld,
-} from './support.js';
+import { fixture, parse, putRunFile, recordsOnDeadStore, useServedApi, withQuery } from './support.js';
 
 const context = createLambdaContext('runs');
 
@@ -32,20 +18,13 @@ function unpublished(subject: string, hoursAgo: number, outcome: RunRecord['outc
 }
 
 describe('GET /runs', () => {
-  let world: ServingWorld;
-  let runtime: Runtime;
-  let api: HandlerTable;
   let first: string;
   let second: string;
   let refused: RunRecord;
   let failed: RunRecord;
   let network: RunRecord;
 
-  const ask = async (query: Record<string, string>) =>
-    parse(await api.runs(withQuery(fixture('runs-get'), query), context));
-
-  before(async () => {
-    world = await startServingWorld(['BTC/USDT', 'ETH/USDT']);
+  const served = useServedApi(['BTC/USDT', 'ETH/USDT'], async (world) => {
     first = (await world.publish('BTC/USDT')).version;
     second = (await world.publish('BTC/USDT', 43)).version;
     // Runs that published nothing, older than the two above, written as the recorder writes them.
@@ -63,18 +42,14 @@ describe('GET /runs', () => {
       reason: 'too few windows',
     });
     for (const record of [refused, failed, network]) await world.records.write(record);
-    runtime = createRuntime(world.config);
-    api = handlersOf(runtime);
   });
 
-  after(async () => {
-    await runtime?.close();
-    await world?.close();
-  });
+  const ask = async (query: Record<string, string>) =>
+    parse(await served.api.runs(withQuery(fixture('runs-get'), query), context));
 
   it("lists a pair's newest runs with their learning curves, figures and outcomes, as stored", async () => {
     // Act: the fixture asks for btc/usdt's last 5
-    const { status, headers, body } = parse(await api.runs(fixture('runs-get'), context));
+    const { status, headers, body } = parse(await served.api.runs(fixture('runs-get'), context));
 
     // Assess
     assert.equal(status, 200, JSON.stringify(body));
@@ -85,7 +60,7 @@ describe('GET /runs', () => {
       [second, first, refused.run_id],
       'newest first, the refused one too',
     );
-    assert.deepEqual(answer.runs[0], await world.records.read('BTC/USDT', second));
+    assert.deepEqual(answer.runs[0], await served.world.records.read('BTC/USDT', second));
     assert.ok((answer.runs[0]?.training?.epochs.length ?? 0) >= 1, 'the learning curve');
     assert.deepEqual(answer.runs[2]?.outcome, refused.outcome);
     assert.deepEqual(answer.unreadable, []);
@@ -151,24 +126,9 @@ describe('GET /runs', () => {
   it('lists an unreadable record apart and answers 503 for it or for storage down, without internals', async () => {
     // Prepare: a record broken in the real store, and the handler on a store that does not answer
     const broken = unpublished('ETH/USDT', 30, { status: 'failed', reason: 'x' });
-    await world.store.client.send(
-      new PutObjectCommand({
-        Bucket: world.store.bucket,
-        Key: runObjectKey(world.store.prefix, 'ETH/USDT', broken.run_id, 'record.json'),
-        Body: '{"schema_version": 1}',
-      }),
-    );
-    const down = runsHandler({
-      config: world.config,
-      runs: new RunRecords({
-        client: createS3Client(
-          { endpoint: await deadEndpoint(), region: 'us-east-1' },
-          { maxAttempts: 1, connectionTimeoutMs: 500, requestTimeoutMs: 1_000 },
-        ),
-        bucket: world.store.bucket,
-        prefix: world.store.prefix,
-      }),
-    });
+    const { world } = served;
+    await putRunFile(world, 'ETH/USDT', broken.run_id, 'record.json', '{"schema_version": 1}');
+    const down = runsHandler({ config: world.config, runs: await recordsOnDeadStore(world) });
 
     // Act
     const listing = await ask({ currency: 'ETH', compare: 'USDT' });

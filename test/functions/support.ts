@@ -6,8 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as ort from 'onnxruntime-node';
+import { createS3Client } from '../../adapters/storage/client.js';
 import { ArtifactStore } from '../../adapters/storage/index.js';
 import { RunRecords } from '../../adapters/storage/run-records.js';
 import {
@@ -20,9 +22,12 @@ import {
 import type { Config, Pair } from '../../core/config/index.js';
 import { prepareWindow, scalerFromJsonText, type MinMaxScaler } from '../../core/features/index.js';
 import type { Candle } from '../../core/market/index.js';
+import type { RunObjectName } from '../../core/artifacts/bounds.js';
+import { runObjectKey } from '../../core/runs/layout.js';
+import type { RunSubject } from '../../core/runs/run-record.js';
 import { ONNX_IO } from '../../serving/index.js';
 import { createHandlers, type HandlerTable } from '../../functions/handlers/index.js';
-import type { Runtime } from '../../functions/runtime.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../../functions/runtime.js';
 import type { PredictResponse } from '../../functions/schemas/predict.js';
 import { startFakeExchange, type FakeExchange } from '../../local/fake-exchange/index.js';
 import { startS3Server, type S3Server } from '../../local/s3-server.js';
@@ -152,6 +157,67 @@ export async function startServingWorld(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A serving world and one runtime over it with its handlers, as useServedApi's before hook leaves them. */
+export interface ServedApi {
+  readonly world: ServingWorld;
+  readonly runtime: Runtime;
+  readonly api: HandlerTable;
+}
+
+/**
+ * For the describe block that calls it: a before hook that starts the serving world for `pairs`, lets
+ * `prepare` publish what the tests serve, then starts one runtime over it (with the options
+ * `runtimeOptions` makes once `prepare` is done); and an after hook that closes both. The fields are
+ * there once the before hook has run.
+ */
+export function useServedApi(
+  pairs: readonly Pair[],
+  prepare: (world: ServingWorld) => Promise<void> = async () => {},
+  runtimeOptions: () => RuntimeOptions = () => ({}),
+): ServedApi {
+  const served: { world?: ServingWorld; runtime?: Runtime; api?: HandlerTable } = {};
+  before(async () => {
+    served.world = await startServingWorld(pairs);
+    await prepare(served.world);
+    served.runtime = createRuntime(served.world.config, runtimeOptions());
+    served.api = handlersOf(served.runtime);
+  });
+  after(async () => {
+    await served.runtime?.close();
+    await served.world?.close();
+  });
+  return served as ServedApi;
+}
+
+/** The run records of `world`'s bucket, reached through an endpoint where nothing listens. */
+export async function recordsOnDeadStore(world: ServingWorld): Promise<RunRecords> {
+  return new RunRecords({
+    client: createS3Client(
+      { endpoint: await deadEndpoint(), region: 'us-east-1' },
+      { maxAttempts: 1, connectionTimeoutMs: 500, requestTimeoutMs: 1_000 },
+    ),
+    bucket: world.store.bucket,
+    prefix: world.store.prefix,
+  });
+}
+
+/** Writes `body` as the file `file` of run `runId` of `subject` in `world`'s bucket, behind the records' back. */
+export async function putRunFile(
+  world: ServingWorld,
+  subject: RunSubject,
+  runId: string,
+  file: RunObjectName,
+  body: string,
+): Promise<void> {
+  await world.store.client.send(
+    new PutObjectCommand({
+      Bucket: world.store.bucket,
+      Key: runObjectKey(world.store.prefix, subject, runId, file),
+      Body: body,
+    }),
+  );
 }
 
 /** A clock the test moves by hand; starts at the real time so that candles are real closed ones. */

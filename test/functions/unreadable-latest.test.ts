@@ -1,43 +1,31 @@
 import './quiet-logs.js';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createLambdaContext } from '../../functions/lambda-context.js';
-import type { HandlerTable } from '../../functions/handlers/index.js';
-import { createRuntime, type Runtime } from '../../functions/runtime.js';
 import { ModelsResponseSchema } from '../../functions/schemas/models.js';
 import { StatusResponseSchema } from '../../functions/schemas/ready.js';
 import { publishSynthetic } from '../serving/support.js';
-import { BUCKET, fixture, parse, startServingWorld, type ServingWorld, handlersOf } from './support.js';
+import { BUCKET, fixture, parse, useServedApi } from './support.js';
 
 /**
  * A corrupt latest.json in a served pair's folder and a stray one in a folder of no pair: the other
  * pairs keep being listed, the served pair says why it cannot be served, the stray is reported.
  */
 describe('/models and /readyz with an unreadable latest.json under the prefix', () => {
-  let world: ServingWorld;
-  let runtime: Runtime;
-  let api: HandlerTable;
   let btc: string;
-
-  before(async () => {
-    world = await startServingWorld(['BTC/USDT', 'ETH/USDT']);
+  const served = useServedApi(['BTC/USDT', 'ETH/USDT'], async (world) => {
     // Trained just now by the clock of the runtime below: fresh
     btc = (await publishSynthetic(world.store, 'BTC/USDT', { trainedAt: new Date().toISOString() })).version;
     for (const key of ['models/eth_usdt/latest.json', 'models/old-backup/latest.json']) {
       await world.store.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: '{"pair":' }));
     }
-    runtime = createRuntime(world.config);
-    api = handlersOf(runtime);
-  });
-
-  after(async () => {
-    await runtime.close();
-    await world.close();
   });
 
   it('lists the readable pairs in /models and the served pair with a corrupt pointer as unavailable', async () => {
-    const { status, body } = parse(await api.models(fixture('models-get'), createLambdaContext('models')));
+    const { status, body } = parse(
+      await served.api.models(fixture('models-get'), createLambdaContext('models')),
+    );
 
     assert.equal(status, 200, JSON.stringify(body));
     const listed = ModelsResponseSchema.parse(body);
@@ -52,7 +40,7 @@ describe('/models and /readyz with an unreadable latest.json under the prefix', 
   });
 
   it('names the stray folder among the problems of /readyz', async () => {
-    const { body } = parse(await api.status(fixture('status-get'), createLambdaContext('status')));
+    const { body } = parse(await served.api.status(fixture('status-get'), createLambdaContext('status')));
 
     const ready = StatusResponseSchema.parse(body);
     assert.equal(ready.storage, 'ok');

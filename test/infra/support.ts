@@ -119,3 +119,23 @@ export function policyStatements(template: Template, roleLogicalId: string): Rec
 export function arnWithSuffix(logicalId: string, suffix: string): unknown {
   return { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId, 'Arn'] }, suffix]] };
 }
+
+/**
+ * The two policy statements CDK renders for a grant of `actions` on the objects under `folder` of
+ * `bucket` (`forecast/models/`): the actions on those objects, and listing that folder and no other.
+ */
+export function folderStatements(
+  bucket: string,
+  folder: string,
+  actions: string | readonly string[],
+): Record<string, unknown>[] {
+  return [
+    { Action: actions, Effect: 'Allow', Resource: arnWithSuffix(bucket, `/${folder}*`) },
+    {
+      Action: 's3:ListBucket',
+      Condition: { StringLikeIfExists: { 's3:prefix': [`${folder}*`] } },
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+    },
+  ];
+}

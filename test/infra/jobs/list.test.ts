@@ -56,36 +56,30 @@ const SUMMARIES: Record<string, Record<string, unknown>[]> = {
 
 const PAIRS_ENVIRONMENT = { environment: [{ name: 'PAIRS', value: 'BTC/USDT,ETH/USDT,CHZ/USDT' }] };
 
+/** What DescribeJobs adds to a listed job: where it ran, and the PAIRS it was given. */
+const detailed = (
+  summary: Record<string, unknown> | undefined,
+  more: Record<string, unknown> = {},
+): Record<string, unknown> => ({
+  ...summary,
+  jobQueue: QUEUE,
+  jobDefinition: 'def',
+  container: PAIRS_ENVIRONMENT,
+  ...more,
+});
+
 const DETAILS: Record<string, Record<string, unknown>> = {
-  'run-4': {
-    ...SUMMARIES['RUNNING']?.[0],
-    jobQueue: QUEUE,
-    jobDefinition: 'def',
-    container: PAIRS_ENVIRONMENT,
-  },
-  'run-3': {
-    ...SUMMARIES['FAILED']?.[0],
-    jobQueue: QUEUE,
-    jobDefinition: 'def',
-    container: PAIRS_ENVIRONMENT,
+  'run-4': detailed(SUMMARIES['RUNNING']?.[0]),
+  'run-3': detailed(SUMMARIES['FAILED']?.[0], {
     attempts: [
       { container: { exitCode: 1 }, statusReason: 'Essential container in task exited' },
       { container: { exitCode: 1 }, statusReason: 'Essential container in task exited' },
     ],
-  },
-  'run-1': {
-    ...SUMMARIES['SUCCEEDED']?.[0],
-    jobQueue: QUEUE,
-    jobDefinition: 'def',
-    container: PAIRS_ENVIRONMENT,
-  },
-  'run-2': {
-    ...SUMMARIES['FAILED']?.[1],
-    jobQueue: QUEUE,
-    jobDefinition: 'def',
+  }),
+  'run-1': detailed(SUMMARIES['SUCCEEDED']?.[0]),
+  'run-2': detailed(SUMMARIES['FAILED']?.[1], {
     arrayProperties: { size: 3, statusSummary: { SUCCEEDED: 2, FAILED: 1 } },
-    container: PAIRS_ENVIRONMENT,
-  },
+  }),
   'run-2:2': {
     jobId: 'run-2:2',
     jobName: 'crypto-forecast-training-manual',

@@ -26,7 +26,11 @@ describe('jobs promote', () => {
     rmSync(otherKeys, { recursive: true, force: true });
   });
 
-  async function promote(version: string): Promise<{ code: number; lines: string[] }> {
+  /** Deployed, `signingKey` is the stack's KMS key (ModelSigningKeyArn); by default here the test's key pair. */
+  async function promote(
+    version: string,
+    signingKey = TEST_SIGNING_KEY,
+  ): Promise<{ code: number; lines: string[] }> {
     const lines: string[] = [];
     const code = await main(
       [
@@ -41,9 +45,8 @@ describe('jobs promote', () => {
         BUCKET,
         '--s3-endpoint',
         test.s3.endpoint,
-        // Deployed, the stack's KMS key (ModelSigningKeyArn); here the test's key pair.
         '--signing-key',
-        TEST_SIGNING_KEY,
+        signingKey,
       ],
       (text) => lines.push(text),
     );
@@ -62,25 +65,8 @@ describe('jobs promote', () => {
 
   it('refuses a version signed by another key, and latest.json stays', async () => {
     const before = await test.store.readLatest(PAIR);
-    const lines: string[] = [];
-    const code = await main(
-      [
-        '--region',
-        'us-east-1',
-        'promote',
-        '--pair',
-        PAIR,
-        '--version',
-        older,
-        '--bucket',
-        BUCKET,
-        '--s3-endpoint',
-        test.s3.endpoint,
-        '--signing-key',
-        `file:${otherKeys}`,
-      ],
-      (text) => lines.push(text),
-    );
+
+    const { code } = await promote(older, `file:${otherKeys}`);
 
     assert.equal(code, 1);
     assert.deepEqual(await test.store.readLatest(PAIR), before);

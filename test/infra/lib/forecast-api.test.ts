@@ -9,7 +9,7 @@ import { ROUTES, type Route } from '../../../functions/routes.js';
 import { WAF_WINDOW_SECONDS } from '../../../infra/lib/api-firewall.js';
 import { PUBLIC_ROUTE_THROTTLE } from '../../../infra/lib/forecast-api.js';
 import { FUNCTION_CONF_DIR, functionBundling } from '../../../infra/lib/function-bundling.js';
-import { arnWithSuffix, logicalIdOf, policyStatements, synth, synthCached } from '../support.js';
+import { folderStatements, logicalIdOf, policyStatements, synth, synthCached } from '../support.js';
 
 type FunctionResource = { Properties: Record<string, unknown> };
 
@@ -36,6 +36,11 @@ function functionsByRoute(template: Template): Map<Route, FunctionResource> {
 /** The logical id of a function's role. */
 function roleOf(fn: FunctionResource): string {
   return (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+}
+
+/** The logical id of the model bucket (the versioned one). */
+function modelBucketOf(template: Template): string {
+  return logicalIdOf(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
 }
 
 /** The logical id of the API Gateway resource at `path` (`/models/reload`). */
@@ -79,9 +84,7 @@ describe('ForecastApi: functions', () => {
   it('gives every function the environment of the route table contract, the signing key only where models load', () => {
     // Arrange
     const { template } = synthCached();
-    const bucket = logicalIdOf(template, 'AWS::S3::Bucket', {
-      VersioningConfiguration: { Status: 'Enabled' },
-    });
+    const bucket = modelBucketOf(template);
     const key = logicalIdOf(template, 'AWS::KMS::Key', { KeyUsage: 'SIGN_VERIFY' });
 
     // Assess
@@ -109,9 +112,7 @@ describe('ForecastApi: functions', () => {
   it('lets the model-loading functions read models and the public key, nothing else', () => {
     // Arrange
     const { template } = synthCached({}, 'storage:\n  prefix: forecast/\n');
-    const bucket = logicalIdOf(template, 'AWS::S3::Bucket', {
-      VersioningConfiguration: { Status: 'Enabled' },
-    });
+    const bucket = modelBucketOf(template);
     const key = logicalIdOf(template, 'AWS::KMS::Key', { KeyUsage: 'SIGN_VERIFY' });
     const loading = [...functionsByRoute(template)].filter(([route]) => route.loadsModels);
 
@@ -127,13 +128,7 @@ describe('ForecastApi: functions', () => {
       assert.deepEqual(
         policyStatements(template, roleOf(fn)),
         [
-          { Action: 's3:GetObject', Effect: 'Allow', Resource: arnWithSuffix(bucket, '/forecast/models/*') },
-          {
-            Action: 's3:ListBucket',
-            Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/models/*'] } },
-            Effect: 'Allow',
-            Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
-          },
+          ...folderStatements(bucket, 'forecast/models/', 's3:GetObject'),
           { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: { 'Fn::GetAtt': [key, 'Arn'] } },
         ],
         route.name,
@@ -144,9 +139,7 @@ describe('ForecastApi: functions', () => {
   it('lets the run-reading functions read the run records, and neither the models nor the key', () => {
     // Arrange
     const { template } = synthCached({}, 'storage:\n  prefix: forecast/\n');
-    const bucket = logicalIdOf(template, 'AWS::S3::Bucket', {
-      VersioningConfiguration: { Status: 'Enabled' },
-    });
+    const bucket = modelBucketOf(template);
     const reading = [...functionsByRoute(template)].filter(([route]) => route.readsRuns);
 
     // Assess
@@ -154,15 +147,7 @@ describe('ForecastApi: functions', () => {
     for (const [route, fn] of reading) {
       assert.deepEqual(
         policyStatements(template, roleOf(fn)),
-        [
-          { Action: 's3:GetObject', Effect: 'Allow', Resource: arnWithSuffix(bucket, '/forecast/runs/*') },
-          {
-            Action: 's3:ListBucket',
-            Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/runs/*'] } },
-            Effect: 'Allow',
-            Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
-          },
-        ],
+        [...folderStatements(bucket, 'forecast/runs/', 's3:GetObject')],
         route.name,
       );
       assert.equal(

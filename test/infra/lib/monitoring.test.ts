@@ -9,6 +9,17 @@ function topicOf(template: ReturnType<typeof synthCached>['template']): string {
   return logicalIdOf(template, 'AWS::SNS::Topic');
 }
 
+/** A rule's target: the topic, told through an input transformer that reads `paths` among others. */
+function toTopicWith(
+  template: ReturnType<typeof synthCached>['template'],
+  paths: Record<string, string>,
+): unknown {
+  return Match.objectLike({
+    Arn: { Ref: topicOf(template) },
+    InputTransformer: Match.objectLike({ InputPathsMap: Match.objectLike(paths) }),
+  });
+}
+
 describe('Monitoring: notifications', () => {
   it('has one topic, with an e-mail subscription only when alarmEmail is set', () => {
     synthCached().template.resourceCountIs('AWS::SNS::Subscription', 0);
@@ -32,14 +43,7 @@ describe('Monitoring: notifications', () => {
         'detail-type': ['Batch Job State Change'],
         detail: { status: ['FAILED'], jobQueue: [{ 'Fn::GetAtt': [queue, 'JobQueueArn'] }] },
       },
-      Targets: [
-        Match.objectLike({
-          Arn: { Ref: topicOf(template) },
-          InputTransformer: Match.objectLike({
-            InputPathsMap: Match.objectLike({ 'detail-statusReason': '$.detail.statusReason' }),
-          }),
-        }),
-      ],
+      Targets: [toTopicWith(template, { 'detail-statusReason': '$.detail.statusReason' })],
     });
   });
 });
@@ -187,14 +191,7 @@ describe('Monitoring: the training image', () => {
         },
       },
       State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          Arn: { Ref: topicOf(template) },
-          InputTransformer: Match.objectLike({
-            InputPathsMap: Match.objectLike({ 'detail-repository-name': '$.detail.repository-name' }),
-          }),
-        }),
-      ],
+      Targets: [toTopicWith(template, { 'detail-repository-name': '$.detail.repository-name' })],
     });
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { REPO_ROOT } from '../../../infra/lib/paths.js';
-import { arnWithSuffix, logicalIdOf, policyStatements, synthCached } from '../support.js';
+import { folderStatements, logicalIdOf, policyStatements, synthCached } from '../support.js';
 
 const MODELS_BUCKET = { VersioningConfiguration: { Status: 'Enabled' } };
 
@@ -321,29 +321,9 @@ describe('TrainingPipeline: job definition', () => {
 
     // Assess
     assert.deepEqual(statements, [
-      {
-        Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
-        Effect: 'Allow',
-        Resource: arnWithSuffix(bucket, '/forecast/models/*'),
-      },
-      {
-        Action: 's3:ListBucket',
-        Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/models/*'] } },
-        Effect: 'Allow',
-        Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
-      },
+      ...folderStatements(bucket, 'forecast/models/', ['s3:DeleteObject', 's3:GetObject', 's3:PutObject']),
       // Run records: written once, never deleted (they outlive the versions retention prunes).
-      {
-        Action: ['s3:GetObject', 's3:PutObject'],
-        Effect: 'Allow',
-        Resource: arnWithSuffix(bucket, '/forecast/runs/*'),
-      },
-      {
-        Action: 's3:ListBucket',
-        Condition: { StringLikeIfExists: { 's3:prefix': ['forecast/runs/*'] } },
-        Effect: 'Allow',
-        Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
-      },
+      ...folderStatements(bucket, 'forecast/runs/', ['s3:GetObject', 's3:PutObject']),
       { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: { 'Fn::GetAtt': [key, 'Arn'] } },
       {
         Action: 'kms:Sign',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { BacktestReportSchema, type BacktestReport } from '../../../training-ima
 import { hourlyCandles, writeCandlesCsv } from '../../support/candles-csv.js';
 import { findAll, parseXml } from '../../support/xml.js';
 import { ROOT, runTsCli, type CliRun } from '../../support/run-cli.js';
+import { writeConfDir } from '../conf-dir.js';
 
 const ENTRY = join(ROOT, 'training-image/src/cli/backtest.ts');
 const HOUR = 3_600_000;
@@ -30,18 +31,14 @@ describe('npm run backtest (walk-forward)', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'backtest-cli-'));
     // A configuration folder with the real base and a tiny environment over it.
-    await mkdir(join(dir, 'conf/base'), { recursive: true });
-    await mkdir(join(dir, 'conf/tiny'), { recursive: true });
-    await copyFile(join(ROOT, 'conf/base/parameters.yaml'), join(dir, 'conf/base/parameters.yaml'));
-    await writeFile(
-      join(dir, 'conf/tiny/parameters.yaml'),
-      [
+    const conf = await writeConfDir(dir, {
+      tiny: [
         `features: { sequence_length: ${SEQUENCE} }`,
         'training: { hidden_size: 6, max_epochs: 2, train_batch_size: 32 }',
         'distribution: { network: { sequence_hours: 8 } }',
-      ].join('\n'),
-    );
-    env = { MUR_CONF_DIR: join(dir, 'conf'), LOG_FORMAT: 'text' };
+      ],
+    });
+    env = { MUR_CONF_DIR: conf, LOG_FORMAT: 'text' };
     candles = hourlyCandles(400, 21);
     await writeCandlesCsv(join(dir, 'candles.csv'), candles);
 

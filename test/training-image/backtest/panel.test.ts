@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,8 @@ import { PanelBacktestReportSchema } from '../../../training-image/src/backtest/
 import { silentLog } from '../../../training-image/src/log.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
 import { hourlyCandles, writeCandlesCsv } from '../../support/candles-csv.js';
-import { ROOT, runTsCli } from '../../support/run-cli.js';
+import { runTsCli } from '../../support/run-cli.js';
+import { writeConfDir } from '../conf-dir.js';
 import { smallConfig } from '../../support/small-config.js';
 
 const PAIRS: Pair[] = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
@@ -114,20 +115,16 @@ describe('panel backtest', () => {
     let env: Record<string, string>;
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'panel-cli-'));
-      await mkdir(join(dir, 'conf/base'), { recursive: true });
-      await mkdir(join(dir, 'conf/tiny'), { recursive: true });
-      await copyFile(join(ROOT, 'conf/base/parameters.yaml'), join(dir, 'conf/base/parameters.yaml'));
-      await writeFile(
-        join(dir, 'conf/tiny/parameters.yaml'),
-        [
+      const conf = await writeConfDir(dir, {
+        tiny: [
           'features: { sequence_length: 12 }',
           'distribution: { network: { sequence_hours: 8, hidden_size: 4, members: 2, max_epochs: 2 } }',
-        ].join('\n'),
-      );
+        ],
+      });
       for (const [k, pair] of PAIRS.entries()) {
         await writeCandlesCsv(join(dir, `${pair.split('/')[0]}.csv`), hourlyCandles(HOURS, 40 + k));
       }
-      env = { MUR_CONF_DIR: join(dir, 'conf'), LOG_FORMAT: 'text' };
+      env = { MUR_CONF_DIR: conf, LOG_FORMAT: 'text' };
     });
     after(async () => {
       await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { newVersion } from '../../../core/artifacts/layout.js';
 import { TRAINING_EXIT_CODES } from '../../../core/metrics/published-log.js';
 import { publishSynthetic } from '../../serving/support.js';
 import { ROOT, runTsCli, type CliRun } from '../../support/run-cli.js';
+import { writeConfDir } from '../conf-dir.js';
 
 const ENTRY = join(ROOT, 'training-image/src/cli/train.ts');
 
@@ -41,35 +42,21 @@ describe('training entry point (the Batch job)', () => {
     dir = await mkdtemp(join(tmpdir(), 'train-cli-'));
     exchange = await startFakeExchange({ seed: 5 });
     s3 = await startS3Server({ directory: join(dir, 's3'), buckets: ['batch-models'] });
+    const tiny = [
+      'market: { history_days: 12 }',
+      'features: { sequence_length: 12 }',
+      'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32 }',
+      'distribution: { network: { sequence_hours: 8, hidden_size: 4, members: 1, max_epochs: 1 } }',
+    ];
     // A configuration folder with the real base and a tiny environment over it.
-    await mkdir(join(dir, 'conf/base'), { recursive: true });
-    await mkdir(join(dir, 'conf/tiny'), { recursive: true });
-    await copyFile(join(ROOT, 'conf/base/parameters.yaml'), join(dir, 'conf/base/parameters.yaml'));
-    await writeFile(
-      join(dir, 'conf/tiny/parameters.yaml'),
-      [
-        'market: { history_days: 12 }',
-        'features: { sequence_length: 12 }',
-        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32 }',
-        'distribution: { network: { sequence_hours: 8, hidden_size: 4, members: 1, max_epochs: 1 } }',
-        'validation: { max_mean_loss: 10 }',
-      ].join('\n'),
-    );
-    // The same, with a promotion gate no model passes (a skill of 1 needs a perfect forecast).
-    await mkdir(join(dir, 'conf/gated'), { recursive: true });
-    await writeFile(
-      join(dir, 'conf/gated/parameters.yaml'),
-      [
-        'market: { history_days: 12 }',
-        'features: { sequence_length: 12 }',
-        'training: { hidden_size: 4, max_epochs: 1, train_batch_size: 32 }',
-        'distribution: { network: { sequence_hours: 8, hidden_size: 4, members: 1, max_epochs: 1 } }',
-        'validation: { max_mean_loss: 10, min_skill: 1 }',
-      ].join('\n'),
-    );
+    const conf = await writeConfDir(dir, {
+      tiny: [...tiny, 'validation: { max_mean_loss: 10 }'],
+      // The same, with a promotion gate no model passes (a skill of 1 needs a perfect forecast).
+      gated: [...tiny, 'validation: { max_mean_loss: 10, min_skill: 1 }'],
+    });
     // What the CDK job definition and the schedule's submission set: one job, every pair in PAIRS.
     env = {
-      MUR_CONF_DIR: join(dir, 'conf'),
+      MUR_CONF_DIR: conf,
       MUR_ENV: 'tiny',
       PAIRS: 'BTC/USDT,ETH/USDT',
       MODEL_BUCKET: 'batch-models',
@@ -79,6 +66,20 @@ describe('training entry point (the Batch job)', () => {
       LOG_FORMAT: 'json',
     };
   });
+
+  /** The bucket the job publishes to, as its environment names it. */
+  const jobStore = (options?: { keyUse: 'sign' }): ArtifactStore =>
+    ArtifactStore.fromConfig(
+      {
+        bucket: 'batch-models',
+        prefix: '',
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        keep_versions: 5,
+        signing_key: TEST_SIGNING_KEY,
+      },
+      options,
+    );
 
   after(async () => {
     await s3.close();
@@ -110,14 +111,7 @@ describe('training entry point (the Batch job)', () => {
       );
     }
     assert.equal(events.filter((e) => e.event === 'shared_network').length, 1, 'one network for both pairs');
-    const store = ArtifactStore.fromConfig({
-      bucket: 'batch-models',
-      prefix: '',
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      keep_versions: 5,
-      signing_key: TEST_SIGNING_KEY,
-    });
+    const store = jobStore();
     for (const pair of pairs) {
       const latest = await store.readLatest(pair);
       assert.notEqual(latest, null, `${pair} is served`);
@@ -134,17 +128,7 @@ describe('training entry point (the Batch job)', () => {
 
   it('logs no published-model line when a newer version is live already, and says why', async () => {
     // Prepare: a version of BTC/USDT stamped half a minute ahead (within the clock skew tolerance)
-    const store = ArtifactStore.fromConfig(
-      {
-        bucket: 'batch-models',
-        prefix: '',
-        endpoint: s3.endpoint,
-        region: 'us-east-1',
-        keep_versions: 5,
-        signing_key: TEST_SIGNING_KEY,
-      },
-      { keyUse: 'sign' },
-    );
+    const store = jobStore({ keyUse: 'sign' });
     const ahead = newVersion(new Date(Date.now() + 30_000));
     await publishSynthetic(store, 'BTC/USDT', { version: ahead });
 

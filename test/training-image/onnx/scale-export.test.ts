@@ -5,12 +5,7 @@ import {
   operatorProblems,
   readOnnxGraph,
 } from '../../../adapters/inference/onnx-graph.js';
-import {
-  DEFAULT_SCALE_INPUTS,
-  correctedSigma,
-  fitScaleCorrection,
-  unitFamily,
-} from '../../../core/distribution/index.js';
+import { DEFAULT_SCALE_INPUTS, correctedSigma } from '../../../core/distribution/index.js';
 import { SeededRandom } from '../../../training-image/src/model/random.js';
 import { SCALE_ONNX_IO } from '../../../training-image/src/onnx/constants.js';
 import {
@@ -34,13 +29,13 @@ import { scaleWindows, type ScaleWindows } from '../../../training-image/src/sca
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
 import { hourlyCandles } from '../../support/candles-csv.js';
 import { checkOnnxModel } from '../../support/onnx-checker.js';
+import { linearOn } from '../scale/linear-correction.js';
 import { decodeModel, tensorDims, toNumber } from './fixtures.js';
 
 const WINDOW = 72;
 const HOURS = 48;
 const HIDDEN = 32;
 const TOLERANCE = { atol: 1e-5, rtol: 1e-3 };
-const STUDENT_T = unitFamily({ name: 'student_t', nu: 5 });
 
 function windowsOf(seed: number, count: number): ScaleWindows {
   return scaleWindows(
@@ -176,15 +171,7 @@ describe('exportScaleNetworkToOnnx', () => {
 
   it('untrained (zero heads), is exactly the linear correction it starts from', async () => {
     // Arrange: three members from the same fitted correction, each its own random LSTM.
-    const linear = fitScaleCorrection({
-      family: STUDENT_T,
-      inputs: DEFAULT_SCALE_INPUTS,
-      x: windows.inputs,
-      sigmaBase: windows.sigmaB1,
-      outcomes: windows.logReturn,
-      l2: 1e-4,
-      weighting: 'relative',
-    });
+    const linear = linearOn(windows);
     const untrained = [1, 2, 3].map((seed) => {
       const network = ScaleNetwork.initialize(shape, linear, new SeededRandom(seed));
       networks.push(network);

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { ArtifactStore } from '../../../adapters/storage/index.js';
+import type { ArtifactStore } from '../../../adapters/storage/index.js';
 import type { Config } from '../../../core/config/index.js';
 import { scalerFromJsonText } from '../../../core/features/index.js';
 import { ForecastDistributionSchema } from '../../../core/distribution/index.js';
 import { MetricsSchema } from '../../../core/metrics/index.js';
-import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
-import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { silentLog } from '../../../training-image/src/log.js';
 import {
   CrpsSkillGateError,
@@ -19,36 +15,25 @@ import {
   ValidationGateError,
 } from '../../../training-image/src/pipeline/errors.js';
 import { trainPair } from '../../../training-image/src/pipeline/train-pair.js';
-import { selectBackend, type BackendInfo } from '../../../training-image/src/tf/backend.js';
+import type { BackendInfo } from '../../../training-image/src/tf/backend.js';
 import { hourlyCandles, writeCandlesCsv } from '../../support/candles-csv.js';
-import { smallConfig } from '../../support/small-config.js';
+import { startTrainingWorld, type TrainingWorld } from '../training-world.js';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 describe('trainPair end to end: fake exchange -> pipeline -> S3-compatible server', () => {
-  let exchange: FakeExchange;
-  let s3: S3Server;
-  let dir: string;
+  let world: TrainingWorld;
   let backend: BackendInfo;
   let config: Config;
   let store: ArtifactStore;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'train-e2e-'));
-    exchange = await startFakeExchange({ seed: 3 });
-    s3 = await startS3Server({ directory: dir, buckets: ['e2e-models'] });
-    backend = await selectBackend('auto');
-    config = smallConfig({
-      exchange: { url: exchange.url },
-      storage: { bucket: 'e2e-models', endpoint: s3.endpoint },
-    });
-    store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
+    world = await startTrainingWorld({ name: 'train-e2e', seed: 3 });
+    ({ backend, config, store } = world);
   });
 
   after(async () => {
-    await s3.close();
-    await exchange.close();
-    await rm(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('publishes a model that onnxruntime-node loads and that reproduces TensorFlow.js', async () => {
@@ -160,7 +145,7 @@ describe('trainPair end to end: fake exchange -> pipeline -> S3-compatible serve
     });
 
     before(async () => {
-      candlesFile = join(dir, 'gate-candles.csv');
+      candlesFile = join(world.dir, 'gate-candles.csv');
       await writeCandlesCsv(candlesFile, hourlyCandles(12 * 24));
     });
 

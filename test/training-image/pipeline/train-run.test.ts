@@ -1,25 +1,19 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ArtifactStore } from '../../../adapters/storage/index.js';
 import type { Config, Pair } from '../../../core/config/index.js';
 import { ForecastDistributionSchema } from '../../../core/distribution/index.js';
 import { MetricsSchema } from '../../../core/metrics/index.js';
 import { CcxtCandleSource } from '../../../adapters/market/index.js';
-import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
-import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { hourlyPredictor } from '../../serving/support.js';
 import { silentLog } from '../../../training-image/src/log.js';
-import { RunRecords } from '../../../adapters/storage/run-records.js';
+import type { RunRecords } from '../../../adapters/storage/run-records.js';
 import { NETWORK_SUBJECT } from '../../../core/runs/run-record.js';
 import { thisMachine } from '../../../training-image/src/runs/machine.js';
 import { RunRecorder } from '../../../training-image/src/runs/recorder.js';
 import { trainRun, type TrainRunResult } from '../../../training-image/src/pipeline/train-run.js';
-import { selectBackend } from '../../../training-image/src/tf/backend.js';
-import { smallConfig } from '../../support/small-config.js';
+import { startTrainingWorld, type TrainingWorld } from '../training-world.js';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const TRAINED: readonly Pair[] = ['BTC/USDT', 'ETH/USDT', 'CHZ/USDT'];
@@ -27,27 +21,20 @@ const TRAINED: readonly Pair[] = ['BTC/USDT', 'ETH/USDT', 'CHZ/USDT'];
 const MISSING: Pair = 'DOGE/USDT';
 
 describe('trainRun: every pair, one shared scale network, each pair published with the scale it won', () => {
-  let exchange: FakeExchange;
-  let s3: S3Server;
-  let dir: string;
+  let world: TrainingWorld;
   let config: Config;
   let store: ArtifactStore;
   let run: TrainRunResult;
   let records: RunRecords;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'train-run-'));
-    exchange = await startFakeExchange({ seed: 5 });
-    s3 = await startS3Server({ directory: dir, buckets: ['run-models'] });
-    config = smallConfig({
-      pairs: [...TRAINED],
-      exchange: { url: exchange.url },
-      storage: { bucket: 'run-models', endpoint: s3.endpoint },
-      distribution: { network: { members: 2, max_epochs: 3 } },
+    world = await startTrainingWorld({
+      name: 'train-run',
+      seed: 5,
+      config: { pairs: [...TRAINED], distribution: { network: { members: 2, max_epochs: 3 } } },
     });
-    store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
-    const backend = await selectBackend('auto');
-    records = RunRecords.beside(store);
+    ({ config, store, records } = world);
+    const { backend } = world;
     const recorder = new RunRecorder({ records, config, machine: thisMachine(backend), log: silentLog });
     run = await trainRun({
       config,
@@ -60,9 +47,7 @@ describe('trainRun: every pair, one shared scale network, each pair published wi
   });
 
   after(async () => {
-    await s3.close();
-    await exchange.close();
-    await rm(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('names the pair whose candles failed, and publishes the others in the order given', () => {

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ArtifactStore } from '../../../adapters/storage/index.js';
 import { RunRecords } from '../../../adapters/storage/run-records.js';
@@ -10,16 +7,14 @@ import { MetricsSchema } from '../../../core/metrics/index.js';
 import { newVersion } from '../../../core/artifacts/layout.js';
 import { heldOutCoverage } from '../../../core/runs/heldout-coverage.js';
 import { NETWORK_SUBJECT } from '../../../core/runs/run-record.js';
-import { startFakeExchange, type FakeExchange } from '../../../local/fake-exchange/index.js';
-import { startS3Server, type S3Server } from '../../../local/s3-server.js';
 import { createLog, silentLog, type Log } from '../../../training-image/src/log.js';
 import { SkillGateError } from '../../../training-image/src/pipeline/errors.js';
 import { trainPair } from '../../../training-image/src/pipeline/train-pair.js';
 import { thisMachine } from '../../../training-image/src/runs/machine.js';
 import { RunRecorder } from '../../../training-image/src/runs/recorder.js';
-import { selectBackend, type BackendInfo } from '../../../training-image/src/tf/backend.js';
-import { smallConfig } from '../../support/small-config.js';
+import type { BackendInfo } from '../../../training-image/src/tf/backend.js';
 import { deadEndpoint } from '../../functions/support.js';
+import { startTrainingWorld, type TrainingWorld } from '../training-world.js';
 
 const PAIR = 'BTC/USDT';
 
@@ -30,31 +25,19 @@ function keptLog(): { log: Log; lines: string[] } {
 }
 
 describe('RunRecorder around real training runs', () => {
-  let exchange: FakeExchange;
-  let s3: S3Server;
-  let dir: string;
+  let world: TrainingWorld;
   let backend: BackendInfo;
   let config: Config;
   let store: ArtifactStore;
   let records: RunRecords;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'run-records-'));
-    exchange = await startFakeExchange({ seed: 11 });
-    s3 = await startS3Server({ directory: dir, buckets: ['runs-models'] });
-    backend = await selectBackend('auto');
-    config = smallConfig({
-      exchange: { url: exchange.url },
-      storage: { bucket: 'runs-models', endpoint: s3.endpoint },
-    });
-    store = ArtifactStore.fromConfig(config.storage, { keyUse: 'sign' });
-    records = RunRecords.beside(store);
+    world = await startTrainingWorld({ name: 'run-records', seed: 11 });
+    ({ backend, config, store, records } = world);
   });
 
   after(async () => {
-    await s3?.close();
-    await exchange?.close();
-    await rm(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   function recorderFor(runConfig: Config, log: Log = silentLog, runs = records): RunRecorder {

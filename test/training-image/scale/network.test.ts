@@ -5,7 +5,6 @@ import {
   DEFAULT_SCALE_INPUTS,
   GAUSSIAN,
   correctedSigma,
-  fitScaleCorrection,
   unitFamily,
 } from '../../../core/distribution/index.js';
 import { stepsFromTimeMajor, toTimeMajor } from '../../../training-image/src/model/batch-layout.js';
@@ -15,10 +14,10 @@ import { ScaleNetwork } from '../../../training-image/src/scale/network.js';
 import { scaleWindows, type ScaleWindows } from '../../../training-image/src/scale/windows.js';
 import { selectBackend } from '../../../training-image/src/tf/backend.js';
 import { hourlyCandles } from '../../support/candles-csv.js';
+import { linearOn, STUDENT_T } from './linear-correction.js';
 
 const WINDOW = 24;
 const HOURS = 8;
-const STUDENT_T = unitFamily({ name: 'student_t', nu: 5 });
 
 function windowsOf(seed: number, count: number): ScaleWindows {
   const candles = hourlyCandles(WINDOW + count + 1, seed);
@@ -27,18 +26,6 @@ function windowsOf(seed: number, count: number): ScaleWindows {
     { first: WINDOW - 1, count },
     { windowLength: WINDOW, hours: HOURS, inputs: DEFAULT_SCALE_INPUTS },
   );
-}
-
-function linearOn(windows: ScaleWindows) {
-  return fitScaleCorrection({
-    family: STUDENT_T,
-    inputs: DEFAULT_SCALE_INPUTS,
-    x: windows.inputs,
-    sigmaBase: windows.sigmaB1,
-    outcomes: windows.logReturn,
-    l2: 1e-4,
-    weighting: 'relative',
-  });
 }
 
 describe('the scale network', () => {
