@@ -10,19 +10,13 @@
 import {
   COLOURS,
   LEFT,
-  RIGHT,
-  WIDTH,
   escapeXml,
   fixed,
-  formatNumber,
-  formatTime,
   line,
-  niceTicks,
-  niceTimeTicks,
-  padded,
   polyline,
   scale,
   text,
+  timeSeriesFrame,
   type Band,
   type TextStyle,
 } from './svg-primitives.js';
@@ -72,27 +66,12 @@ export function fanPanel(chart: FanChart, area: Band): string[] {
   if (chart.actual.length !== n || n === 0)
     throw new RangeError(`fanPanel: ${n} times, ${chart.actual.length} closes`);
   const bands = [...chart.bands].sort((a, b) => b.level - a.level);
-  const values = [chart.actual, ...bands.flatMap((b) => [b.lower, b.upper])].flatMap((v) => Array.from(v));
-  const finite = values.filter(Number.isFinite);
-  const [lo, hi] = padded(Math.min(...finite), Math.max(...finite), 0.05);
-  const y = scale(lo, hi, area.bottom, area.top);
-  const t0 = chart.openTimes[0]!;
-  const t1 = chart.openTimes[n - 1]!;
-  const x = t1 > t0 ? scale(t0, t1, LEFT, WIDTH - RIGHT) : () => (LEFT + WIDTH - RIGHT) / 2;
-  const out = [text(LEFT, area.top - 32, chart.title, { size: 14, weight: 'bold' })];
-  const priceTicks = niceTicks(lo, hi, 6);
-  for (const tick of priceTicks.values) {
-    out.push(line(LEFT, y(tick), WIDTH - RIGHT, y(tick), COLOURS.grid));
-    out.push(text(LEFT - 8, y(tick) + 4, formatNumber(tick, priceTicks.step), { anchor: 'end' }));
-  }
-  const timeTicks = niceTimeTicks(t0, t1);
-  for (const tick of timeTicks.values) {
-    out.push(line(x(tick), area.top, x(tick), area.bottom, COLOURS.grid));
-    out.push(text(x(tick), area.bottom + 18, formatTime(tick, timeTicks.step), { anchor: 'middle' }));
-  }
-  out.push(line(LEFT, area.bottom, WIDTH - RIGHT, area.bottom, COLOURS.actual));
-  out.push(line(LEFT, area.top, LEFT, area.bottom, COLOURS.actual));
-  out.push(text(20, (area.top + area.bottom) / 2, chart.priceLabel, { anchor: 'middle', rotate: true }));
+  const { x, y, parts } = timeSeriesFrame(area, {
+    title: chart.title,
+    priceLabel: chart.priceLabel,
+    openTimes: chart.openTimes,
+    values: [chart.actual, ...bands.flatMap((b) => [b.lower, b.upper])].flatMap((v) => Array.from(v)),
+  });
   const at = (i: number, v: number): string => `${fixed(x(chart.openTimes[i]!))},${fixed(y(v))}`;
   bands.forEach((band, rank) => {
     const upper = Array.from(band.upper, (v, i) => at(i, v));
@@ -100,11 +79,11 @@ export function fanPanel(chart: FanChart, area: Band): string[] {
     // The widest band faintest; each narrower one darker over it.
     const opacity = 0.18 + 0.17 * rank;
     const pct = Math.round(100 * band.level);
-    out.push(
+    parts.push(
       `<polygon class="band band-${pct}" points="${[...upper, ...lower].join(' ')}" fill="${COLOURS.band}" fill-opacity="${opacity.toFixed(2)}" stroke="none"><title>${pct}% interval of the next close</title></polygon>`,
     );
   });
-  out.push(
+  parts.push(
     polyline('fan-actual', Array.from(chart.actual, (v, i) => at(i, v)).join(' '), COLOURS.actual, 1.2, 1),
   );
   // Closes outside the widest interval: the misses a reader should be able to count.
@@ -113,7 +92,7 @@ export function fanPanel(chart: FanChart, area: Band): string[] {
     for (let i = 0; i < n; i += 1) {
       const v = chart.actual[i]!;
       if (v < widest.lower[i]! || v > widest.upper[i]!) {
-        out.push(
+        parts.push(
           `<circle class="miss" cx="${fixed(x(chart.openTimes[i]!))}" cy="${fixed(y(v))}" r="2.5" fill="${COLOURS.worse}"/>`,
         );
       }
@@ -137,10 +116,10 @@ export function fanPanel(chart: FanChart, area: Band): string[] {
   legend.forEach((item, i) => {
     const lx = LEFT + i * 200;
     const ly = area.top - 10;
-    out.push(`<g transform="translate(${fixed(lx)} ${fixed(ly)})">${item.swatch}</g>`);
-    out.push(text(lx + 28, ly, item.label));
+    parts.push(`<g transform="translate(${fixed(lx)} ${fixed(ly)})">${item.swatch}</g>`);
+    parts.push(text(lx + 28, ly, item.label));
   });
-  return out;
+  return parts;
 }
 
 /** Square plot on the left, its key and figures on the right. */

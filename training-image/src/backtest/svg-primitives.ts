@@ -128,3 +128,62 @@ export function escapeXml(value: string): string {
     (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`,
   );
 }
+
+/** Horizontal gridlines at about `target` nice values in [lo, hi], each labelled on the left margin. */
+export function valueGridlines(lo: number, hi: number, target: number, y: (v: number) => number): string[] {
+  const ticks = niceTicks(lo, hi, target);
+  return ticks.values.flatMap((tick) => [
+    line(LEFT, y(tick), WIDTH - RIGHT, y(tick), COLOURS.grid),
+    text(LEFT - 8, y(tick) + 4, formatNumber(tick, ticks.step), { anchor: 'end' }),
+  ]);
+}
+
+/** What a price-over-time panel shows; timeSeriesFrame draws everything but the series themselves. */
+export interface TimeSeriesFrame {
+  readonly title: string;
+  /** Name of the price axis, e.g. `close (USDT)`. */
+  readonly priceLabel: string;
+  /** Name of the time axis, written under its tick labels; absent: none. */
+  readonly timeLabel?: string;
+  /** Open time of each point, ms since the epoch (UTC), ascending; at least one. */
+  readonly openTimes: ArrayLike<number>;
+  /** Every value the panel plots: the price axis spans the finite ones, with 5% to spare each side. */
+  readonly values: readonly number[];
+}
+
+/**
+ * The frame of a price-over-time panel in `area` (the price panel, the fan chart), so both read the same:
+ * the title, price and time gridlines with their labels, the axes and the axis names. Returns the
+ * scales the series are then drawn with, and the frame's elements in drawing order.
+ */
+export function timeSeriesFrame(
+  area: Band,
+  frame: TimeSeriesFrame,
+): { x: (t: number) => number; y: (v: number) => number; parts: string[] } {
+  const n = frame.openTimes.length;
+  const t0 = frame.openTimes[0]!;
+  const t1 = frame.openTimes[n - 1]!;
+  const finite = frame.values.filter(Number.isFinite);
+  const [lo, hi] = padded(Math.min(...finite), Math.max(...finite), 0.05);
+  const y = scale(lo, hi, area.bottom, area.top);
+  // A single point has no time span to scale: it sits mid-plot.
+  const x = t1 > t0 ? scale(t0, t1, LEFT, WIDTH - RIGHT) : () => (LEFT + WIDTH - RIGHT) / 2;
+  const parts = [
+    text(LEFT, area.top - 32, frame.title, { size: 14, weight: 'bold' }),
+    ...valueGridlines(lo, hi, 6, y),
+  ];
+  const timeTicks = niceTimeTicks(t0, t1);
+  for (const tick of timeTicks.values) {
+    parts.push(line(x(tick), area.top, x(tick), area.bottom, COLOURS.grid));
+    parts.push(text(x(tick), area.bottom + 18, formatTime(tick, timeTicks.step), { anchor: 'middle' }));
+  }
+  parts.push(line(LEFT, area.bottom, WIDTH - RIGHT, area.bottom, COLOURS.actual));
+  parts.push(line(LEFT, area.top, LEFT, area.bottom, COLOURS.actual));
+  if (frame.timeLabel !== undefined) {
+    parts.push(
+      text(LEFT + (WIDTH - LEFT - RIGHT) / 2, area.bottom + 38, frame.timeLabel, { anchor: 'middle' }),
+    );
+  }
+  parts.push(text(20, (area.top + area.bottom) / 2, frame.priceLabel, { anchor: 'middle', rotate: true }));
+  return { x, y, parts };
+}

@@ -13,14 +13,13 @@ import {
   escapeXml,
   fixed,
   formatNumber,
-  formatTime,
   line,
-  niceTicks,
-  niceTimeTicks,
   padded,
   polyline,
   scale,
   text,
+  timeSeriesFrame,
+  valueGridlines,
 } from './svg-primitives.js';
 
 export { escapeXml, niceTicks, niceTimeTicks } from './svg-primitives.js';
@@ -90,38 +89,18 @@ export function backtestSvg(chart: BacktestChart): string {
 }
 
 function pricePanel(title: string, priceLabel: string, series: ForecastSeries): string[] {
-  const n = series.openTimes.length;
-  const t0 = series.openTimes[0]!;
-  const t1 = series.openTimes[n - 1]!;
-  const values = [...Array.from(series.actual), ...Array.from(series.predicted), ...Array.from(series.naive)];
-  const finite = values.filter(Number.isFinite);
-  const [lo, hi] = padded(Math.min(...finite), Math.max(...finite), 0.05);
-  const priceTicks = niceTicks(lo, hi, 6);
-  const y = scale(lo, hi, PRICE.bottom, PRICE.top);
-  const x = t1 > t0 ? scale(t0, t1, LEFT, WIDTH - RIGHT) : () => (LEFT + WIDTH - RIGHT) / 2;
-  const out = [text(LEFT, PRICE.top - 32, title, { size: 14, weight: 'bold' })];
-  for (const tick of priceTicks.values) {
-    out.push(line(LEFT, y(tick), WIDTH - RIGHT, y(tick), COLOURS.grid));
-    out.push(text(LEFT - 8, y(tick) + 4, formatNumber(tick, priceTicks.step), { anchor: 'end' }));
-  }
-  const timeTicks = niceTimeTicks(t0, t1);
-  for (const tick of timeTicks.values) {
-    out.push(line(x(tick), PRICE.top, x(tick), PRICE.bottom, COLOURS.grid));
-    out.push(text(x(tick), PRICE.bottom + 18, formatTime(tick, timeTicks.step), { anchor: 'middle' }));
-  }
-  out.push(line(LEFT, PRICE.bottom, WIDTH - RIGHT, PRICE.bottom, COLOURS.actual));
-  out.push(line(LEFT, PRICE.top, LEFT, PRICE.bottom, COLOURS.actual));
-  out.push(
-    text(LEFT + (WIDTH - LEFT - RIGHT) / 2, PRICE.bottom + 38, 'open time of the forecast candle (UTC)', {
-      anchor: 'middle',
-    }),
-  );
-  out.push(text(20, (PRICE.top + PRICE.bottom) / 2, priceLabel, { anchor: 'middle', rotate: true }));
+  const { x, y, parts } = timeSeriesFrame(PRICE, {
+    title,
+    priceLabel,
+    timeLabel: 'open time of the forecast candle (UTC)',
+    openTimes: series.openTimes,
+    values: [...Array.from(series.actual), ...Array.from(series.predicted), ...Array.from(series.naive)],
+  });
   const points = (values: ArrayLike<number>): string =>
     Array.from(values, (v, i) => `${fixed(x(series.openTimes[i]!))},${fixed(y(v))}`).join(' ');
-  out.push(polyline('naive', points(series.naive), COLOURS.naive, 1, 0.6));
-  out.push(polyline('actual', points(series.actual), COLOURS.actual, 1.4, 1));
-  out.push(polyline('predicted', points(series.predicted), COLOURS.predicted, 1.4, 1));
+  parts.push(polyline('naive', points(series.naive), COLOURS.naive, 1, 0.6));
+  parts.push(polyline('actual', points(series.actual), COLOURS.actual, 1.4, 1));
+  parts.push(polyline('predicted', points(series.predicted), COLOURS.predicted, 1.4, 1));
   const legend = [
     { label: 'actual close', colour: COLOURS.actual },
     { label: 'model forecast', colour: COLOURS.predicted },
@@ -131,10 +110,10 @@ function pricePanel(title: string, priceLabel: string, series: ForecastSeries): 
   legend.forEach((item, i) => {
     const lx = LEFT + i * 180;
     const ly = PRICE.top - 10;
-    out.push(line(lx, ly - 4, lx + 22, ly - 4, item.colour, 2));
-    out.push(text(lx + 28, ly, item.label));
+    parts.push(line(lx, ly - 4, lx + 22, ly - 4, item.colour, 2));
+    parts.push(text(lx + 28, ly, item.label));
   });
-  return out;
+  return parts;
 }
 
 function skillPanel(bars: readonly SkillBar[]): string[] {
@@ -153,12 +132,8 @@ function skillPanel(bars: readonly SkillBar[]): string[] {
   const skills = bars.map((b) => b.skill).filter(Number.isFinite);
   // Wide margins: the value labels sit beyond the bars' ends.
   const [lo, hi] = padded(Math.min(0, ...skills), Math.max(0, ...skills), 0.15);
-  const ticks = niceTicks(lo, hi, 4);
   const y = scale(lo, hi, SKILL.bottom, SKILL.top);
-  for (const tick of ticks.values) {
-    out.push(line(LEFT, y(tick), WIDTH - RIGHT, y(tick), COLOURS.grid));
-    out.push(text(LEFT - 8, y(tick) + 4, formatNumber(tick, ticks.step), { anchor: 'end' }));
-  }
+  out.push(...valueGridlines(lo, hi, 4, y));
   out.push(text(20, (SKILL.top + SKILL.bottom) / 2, 'skill', { anchor: 'middle', rotate: true }));
   const band = (WIDTH - LEFT - RIGHT) / bars.length;
   const width = Math.min(band * 0.6, 90);

@@ -7,12 +7,11 @@
  * stderr, and writes the JSON report and the table to --out. Exit code 0 on success, 1 with a one-line
  * reason on failure, 2 for a bad configuration.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as z from 'zod';
-import { ConfigError, PairSchema, type Pair } from '../../../core/config/index.js';
+import { PairSchema, type Pair } from '../../../core/config/index.js';
 import { loadConfig } from '../../../adapters/config/yaml.js';
 import { runPanelBacktest } from '../backtest/panel/run.js';
 import { panelFoldTable, panelTable } from '../backtest/panel/table.js';
@@ -20,7 +19,7 @@ import { createLog } from '../log.js';
 import { loadPanel } from '../pipeline/panel.js';
 import { selectBackend } from '../tf/backend.js';
 import { candleFilesPerPair } from './candle-files.js';
-import { errorReason } from './reason.js';
+import { outputPaths, runCommand, shown, wholeNumber } from './command.js';
 
 /** Git-ignored: the figures a person decides to keep are copied into the docs by hand. */
 const DEFAULT_OUT = fileURLToPath(new URL('../../../reports/backtest/', import.meta.url));
@@ -35,18 +34,6 @@ const FlagsSchema = z.object({
   env: z.string().optional(),
   out: z.string(),
 });
-
-function wholeNumber(min: number) {
-  return (value: string): number => {
-    const parsed = z.coerce
-      .number()
-      .int()
-      .min(min)
-      .safeParse(value.trim() === '' ? Number.NaN : value);
-    if (!parsed.success) throw new InvalidArgumentError(`expected a whole number of at least ${min}.`);
-    return parsed.data;
-  };
-}
 
 function heldOutPairs(value: string | undefined): Pair[] {
   if (value === undefined) return [];
@@ -115,9 +102,7 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const table = `${panelTable(report)}\n${panelFoldTable(report)}`;
   const name = `panel-${report.pairs.length}-pairs-${loaded.env}${holdOut.length === 0 ? '' : `-without-${holdOut.map((p) => p.replace('/', '_')).join('-')}`}`;
-  await mkdir(flags.out, { recursive: true });
-  const jsonPath = join(flags.out, `${name}.json`);
-  const tablePath = join(flags.out, `${name}.md`);
+  const [jsonPath, tablePath] = await outputPaths(flags.out, name, ['json', 'md']);
   await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(tablePath, table);
   log.info(
@@ -132,17 +117,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
-}
-
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : `backtest:panel: ${errorReason(error)}`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
-  },
-);
+runCommand('backtest:panel', main);

@@ -11,9 +11,8 @@
  * Exit code 0 on success, 1 with a one-line reason on failure, 2 for a bad configuration.
  */
 import { writeFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import * as z from 'zod';
-import { ConfigError } from '../../../core/config/index.js';
 import { loadConfig } from '../../../adapters/config/yaml.js';
 import { RISKMETRICS_LAMBDA, type DistributionScores } from '../../../core/distribution/index.js';
 import { timeframeToMs, validateCandles } from '../../../core/market/index.js';
@@ -26,15 +25,7 @@ import {
 } from '../backtest/scale/run.js';
 import { ScaleBacktestReportSchema, type ScaleModelName } from '../backtest/scale/schema.js';
 import { scaleSeries } from '../backtest/scale/series.js';
-import { errorReason } from './reason.js';
-
-function numberArgument(schema: z.ZodNumber, what: string) {
-  return (value: string): number => {
-    const parsed = schema.safeParse(value.trim() === '' ? Number.NaN : Number(value));
-    if (!parsed.success) throw new InvalidArgumentError(`expected ${what}.`);
-    return parsed.data;
-  };
-}
+import { numberArgument, runCommand, wholeNumber } from './command.js';
 
 const FlagsSchema = z.object({
   candles: z.string(),
@@ -56,7 +47,7 @@ const FlagsSchema = z.object({
 });
 
 async function main(argv: readonly string[]): Promise<number> {
-  const whole = numberArgument(z.number().int().min(1), 'a whole number of at least 1');
+  const whole = wholeNumber(1);
   const program = new Command()
     .name('backtest:scale')
     .description(
@@ -166,12 +157,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : `backtest:scale: ${errorReason(error)}`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
-  },
-);
+runCommand('backtest:scale', main);

@@ -5,12 +5,10 @@
  * Prints the report (one JSON document) on stdout, progress on stderr, and writes the report and an SVG
  * chart to --out. Exit code 0 on success, 1 with a one-line reason on failure, 2 for a bad configuration.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import * as z from 'zod';
-import { ConfigError } from '../../../core/config/index.js';
 import { loadConfig } from '../../../adapters/config/yaml.js';
 import { describeDataSource } from '../../../core/metrics/index.js';
 import { backtestChart } from '../backtest/chart.js';
@@ -20,7 +18,7 @@ import { createLog } from '../log.js';
 import { loadCandles } from '../pipeline/candles.js';
 import { selectBackend } from '../tf/backend.js';
 import { pairsToTrain } from './pairs.js';
-import { errorReason } from './reason.js';
+import { outputPaths, runCommand, shown, wholeNumber } from './command.js';
 
 /** Git-ignored: the figures a person decides to keep are copied to docs/public/reports/ by hand. */
 const DEFAULT_OUT = fileURLToPath(new URL('../../../reports/backtest/', import.meta.url));
@@ -36,17 +34,6 @@ const FlagsSchema = z.object({
   out: z.string(),
 });
 
-/** Commander hands option values over as text; zod says what a whole number of at least 1 is. */
-function wholeNumber(value: string): number {
-  const parsed = z.coerce
-    .number()
-    .int()
-    .min(1)
-    .safeParse(value.trim() === '' ? Number.NaN : value);
-  if (!parsed.success) throw new InvalidArgumentError('expected a whole number of at least 1.');
-  return parsed.data;
-}
-
 async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name('backtest')
@@ -56,12 +43,12 @@ async function main(argv: readonly string[]): Promise<number> {
     .requiredOption('--pair <pair>', 'pair to backtest, e.g. BTC/USDT')
     .option('--candles <file>', 'read candles from a CSV file instead of the exchange')
     .option('--exchange-url <url>', 'ccxt-compatible endpoint replacing the exchange API')
-    .addOption(new Option('--folds <n>', 'train-and-forecast steps').argParser(wholeNumber).default(3))
+    .addOption(new Option('--folds <n>', 'train-and-forecast steps').argParser(wholeNumber(1)).default(3))
     .addOption(
       new Option(
         '--test-hours <n>',
         'rows each fold forecasts (hours on 1h candles; default: features.test_size of the candles)',
-      ).argParser(wholeNumber),
+      ).argParser(wholeNumber(1)),
     )
     .option('--env <name>', 'configuration under conf/ laid over conf/base (default: MUR_ENV or base)')
     .addOption(
@@ -115,9 +102,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const name = `backtest-${pair.replace('/', '_')}-${env}-${config.training.target_mode}`;
-  await mkdir(flags.out, { recursive: true });
-  const jsonPath = join(flags.out, `${name}.json`);
-  const svgPath = join(flags.out, `${name}.svg`);
+  const [jsonPath, svgPath] = await outputPaths(flags.out, name, ['json', 'svg']);
   await writeFile(jsonPath, json);
   await writeFile(svgPath, backtestSvg(backtestChart(report, forecasts)));
   log.info('written', `wrote ${shown(jsonPath)} and ${shown(svgPath)}`, { json: jsonPath, svg: svgPath });
@@ -125,19 +110,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-/** Paths under the working folder print relative to it, as a person typed them. */
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
-}
-
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // Configuration errors already name every bad key; anything else gets its one-line reason.
-    console.error(error instanceof ConfigError ? error.message : `backtest: ${errorReason(error)}`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
-  },
-);
+runCommand('backtest', main);

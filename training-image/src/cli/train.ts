@@ -8,7 +8,6 @@
  */
 import { Command } from 'commander';
 import { ArtifactStore, ensureBucket } from '../../../adapters/storage/index.js';
-import { ConfigError } from '../../../core/config/index.js';
 import { loadConfig } from '../../../adapters/config/yaml.js';
 import { MODEL_PUBLISHED_LOG, TRAINING_EXIT_CODES } from '../../../core/metrics/index.js';
 import { createLog } from '../log.js';
@@ -18,7 +17,7 @@ import { RunRecorder } from '../runs/recorder.js';
 import { RunRecords } from '../../../adapters/storage/run-records.js';
 import { selectBackend } from '../tf/backend.js';
 import { pairsToTrain } from './pairs.js';
-import { errorReason } from './reason.js';
+import { runCommand } from './command.js';
 
 interface TrainFlags {
   readonly pair?: string;
@@ -116,13 +115,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return failures < outcomes.length ? TRAINING_EXIT_CODES.partial : 1;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // Configuration errors already name every bad key; anything else gets its one-line reason.
-    console.error(error instanceof ConfigError ? error.message : `train: ${errorReason(error)}`);
-    process.exitCode = error instanceof ConfigError ? TRAINING_EXIT_CODES.config : 1;
-  },
-);
+runCommand('train', main, TRAINING_EXIT_CODES.config);

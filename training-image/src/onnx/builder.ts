@@ -58,6 +58,29 @@ function checkLength(name: string, dims: readonly number[], length: number): voi
   }
 }
 
+/** A constant of `count` values, `bytesPerValue` each, that `write` stores into raw_data one by one. */
+function rawInitializer(
+  name: string,
+  dims: readonly number[],
+  dataType: number,
+  count: number,
+  bytesPerValue: number,
+  write: (view: DataView, k: number) => void,
+  docString: string | undefined,
+): TensorProto {
+  checkLength(name, dims, count);
+  const raw = new Uint8Array(count * bytesPerValue);
+  const view = new DataView(raw.buffer);
+  for (let k = 0; k < count; k += 1) write(view, k);
+  return {
+    name,
+    dataType,
+    dims: [...dims],
+    rawData: raw,
+    ...(docString === undefined ? {} : { docString }),
+  };
+}
+
 /** A float32 constant; values are stored as little-endian raw_data whatever the host's byte order. */
 export function floatInitializer(
   name: string,
@@ -65,17 +88,8 @@ export function floatInitializer(
   values: ArrayLike<number>,
   docString?: string,
 ): TensorProto {
-  checkLength(name, dims, values.length);
-  const raw = new Uint8Array(values.length * 4);
-  const view = new DataView(raw.buffer);
-  for (let k = 0; k < values.length; k += 1) view.setFloat32(k * 4, values[k] ?? 0, true);
-  return {
-    name,
-    dataType: DataType.FLOAT,
-    dims: [...dims],
-    rawData: raw,
-    ...(docString === undefined ? {} : { docString }),
-  };
+  const write = (view: DataView, k: number): void => view.setFloat32(k * 4, values[k] ?? 0, true);
+  return rawInitializer(name, dims, DataType.FLOAT, values.length, 4, write, docString);
 }
 
 /** An int64 constant (shapes, axes), stored as little-endian raw_data. */
@@ -85,17 +99,8 @@ export function int64Initializer(
   values: readonly number[],
   docString?: string,
 ): TensorProto {
-  checkLength(name, dims, values.length);
-  const raw = new Uint8Array(values.length * 8);
-  const view = new DataView(raw.buffer);
-  values.forEach((v, k) => view.setBigInt64(k * 8, BigInt(v), true));
-  return {
-    name,
-    dataType: DataType.INT64,
-    dims: [...dims],
-    rawData: raw,
-    ...(docString === undefined ? {} : { docString }),
-  };
+  const write = (view: DataView, k: number): void => view.setBigInt64(k * 8, BigInt(values[k]!), true);
+  return rawInitializer(name, dims, DataType.INT64, values.length, 8, write, docString);
 }
 
 /** A float32 graph input or output; a string dimension is symbolic (dim_param), a number fixed. */

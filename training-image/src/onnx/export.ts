@@ -10,21 +10,13 @@
  *   output [batch, 1]
  */
 import type { ForecastNetworkWeights } from '../model/weights.js';
-import {
-  floatInitializer,
-  floatTensorValueInfo,
-  int64Initializer,
-  intAttribute,
-  intsAttribute,
-  node,
-  stringAttribute,
-  stringsAttribute,
-} from './builder.js';
-import { DEFAULT_OPSET, irVersionForOpset, ONNX_IO, PRODUCER_NAME, SUPPORTED_OPSETS } from './constants.js';
-import { OnnxExportError, UnsupportedOpsetError } from './errors.js';
+import { floatInitializer, floatTensorValueInfo, int64Initializer, node } from './builder.js';
+import { ONNX_IO } from './constants.js';
+import { OnnxExportError } from './errors.js';
 import { toOnnxLstmTensors } from './lstm-layout.js';
-import { onnx } from './proto.js';
-import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './proto.js';
+import { lstmInitializers, lstmNode, timeMajorTranspose } from './lstm-node.js';
+import { encodeModel, opsetVersion } from './model.js';
+import type { GraphProto, NodeProto, TensorProto, ValueInfoProto } from './proto.js';
 import type { ExportOptions } from './types.js';
 import { validateWeights } from './validate.js';
 
@@ -56,16 +48,7 @@ function describe(weights: ForecastNetworkWeights): string {
 
 function addTimeMajorInput(parts: GraphParts, weights: ForecastNetworkWeights): string {
   const name = 'sequence_time_major';
-  parts.nodes.push(
-    node({
-      opType: 'Transpose',
-      name: 'to_time_major',
-      inputs: [ONNX_IO.input],
-      outputs: [name],
-      attributes: [intsAttribute('perm', [1, 0, 2])],
-      docString: '[batch, seq, feat] -> [seq, batch, feat]',
-    }),
-  );
+  parts.nodes.push(timeMajorTranspose(ONNX_IO.input, name, '[batch, seq, feat] -> [seq, batch, feat]'));
   parts.valueInfo.push(floatTensorValueInfo(name, [weights.sequenceLength, BATCH, weights.featureCount]));
   return name;
 }
@@ -82,68 +65,42 @@ function addLstmLayer(parts: GraphParts, weights: ForecastNetworkWeights, k: num
   const isLast = k === weights.lstm.length - 1;
   const L = weights.sequenceLength;
   const prefix = `lstm_${k}`;
-  const tensors = toOnnxLstmTensors(layer);
 
-  const w = `${prefix}_W`;
-  const r = `${prefix}_R`;
-  const b = `${prefix}_B`;
-  parts.initializers.push(
-    floatInitializer(w, [1, 4 * hiddenSize, inputSize], tensors.w, 'input weights, gates i, o, f, c'),
-    floatInitializer(r, [1, 4 * hiddenSize, hiddenSize], tensors.r, 'recurrent weights, gates i, o, f, c'),
-    floatInitializer(b, [1, 8 * hiddenSize], tensors.b, 'Keras bias as Wb, then zero Rb'),
-  );
+  parts.initializers.push(...lstmInitializers(prefix, toOnnxLstmTensors(layer), inputSize, hiddenSize));
 
   const y = `${prefix}_Y`;
   const yH = `${prefix}_Y_h`;
+  // Optional outputs: a middle layer needs only Y, the last layer only Y_h.
+  const outputs = isLast ? ['', yH] : [y];
   parts.nodes.push(
-    node({
-      opType: 'LSTM',
-      name: prefix,
-      inputs: [input, w, r, b],
-      // Optional outputs: a middle layer needs only Y, the last layer only Y_h.
-      outputs: isLast ? ['', yH] : [y],
-      attributes: [
-        intAttribute('hidden_size', hiddenSize),
-        stringAttribute('direction', 'forward'),
-        stringsAttribute('activations', ['Sigmoid', 'Tanh', 'Tanh']),
-      ],
-      docString: `Keras LSTM layer ${k}: ${inputSize} -> ${hiddenSize} units`,
-    }),
+    lstmNode(
+      prefix,
+      input,
+      outputs,
+      hiddenSize,
+      `Keras LSTM layer ${k}: ${inputSize} -> ${hiddenSize} units`,
+    ),
   );
 
-  if (!isLast) {
-    const sequence = `${prefix}_sequence`;
-    parts.nodes.push(
-      node({
-        opType: 'Squeeze',
-        name: `${prefix}_drop_direction`,
-        inputs: [y, AXES.numDirections],
-        outputs: [sequence],
-        docString: '[seq, 1, batch, H] -> [seq, batch, H]',
-      }),
-    );
-    parts.valueInfo.push(
-      floatTensorValueInfo(y, [L, 1, BATCH, hiddenSize]),
-      floatTensorValueInfo(sequence, [L, BATCH, hiddenSize]),
-    );
-    return sequence;
-  }
-
-  const lastHidden = 'last_hidden';
+  // The next step reads the LSTM's output without its num_directions axis: a middle layer's whole hidden
+  // sequence Y [seq, 1, batch, H], the last layer's final state Y_h [1, batch, H] (Y_h has no seq axis).
+  const from = isLast ? yH : y;
+  const to = isLast ? 'last_hidden' : `${prefix}_sequence`;
+  const steps = isLast ? [] : [L];
   parts.nodes.push(
     node({
       opType: 'Squeeze',
-      name: `${prefix}_final_state`,
-      inputs: [yH, AXES.first],
-      outputs: [lastHidden],
-      docString: '[1, batch, H] -> [batch, H]',
+      name: isLast ? `${prefix}_final_state` : `${prefix}_drop_direction`,
+      inputs: [from, isLast ? AXES.first : AXES.numDirections],
+      outputs: [to],
+      docString: isLast ? '[1, batch, H] -> [batch, H]' : '[seq, 1, batch, H] -> [seq, batch, H]',
     }),
   );
   parts.valueInfo.push(
-    floatTensorValueInfo(yH, [1, BATCH, hiddenSize]),
-    floatTensorValueInfo(lastHidden, [BATCH, hiddenSize]),
+    floatTensorValueInfo(from, [...steps, 1, BATCH, hiddenSize]),
+    floatTensorValueInfo(to, [...steps, BATCH, hiddenSize]),
   );
-  return lastHidden;
+  return to;
 }
 
 function addDenseHead(parts: GraphParts, weights: ForecastNetworkWeights, lastHidden: string): void {
@@ -256,25 +213,8 @@ function buildGraph(weights: ForecastNetworkWeights, docString: string): GraphPr
  * @throws InvalidWeightsError when the weights are inconsistent (see validateWeights).
  */
 export function exportToOnnx(weights: ForecastNetworkWeights, options: ExportOptions = {}): Uint8Array {
-  const opset = options.opset ?? DEFAULT_OPSET;
-  const irVersion = irVersionForOpset(opset);
-  if (irVersion === undefined) {
-    throw new UnsupportedOpsetError(opset, SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
-  }
+  const version = opsetVersion(options);
   validateWeights(weights);
-
   const docString = options.docString ?? describe(weights);
-  const model: ModelProto = {
-    irVersion,
-    opsetImport: [{ domain: '', version: opset }],
-    producerName: PRODUCER_NAME,
-    ...(options.producerVersion === undefined ? {} : { producerVersion: options.producerVersion }),
-    docString,
-    graph: buildGraph(weights, docString),
-  };
-
-  const problem = onnx.ModelProto.verify(model);
-  if (problem !== null) throw new OnnxExportError(`The ONNX model message is malformed: ${problem}`);
-  // protobufjs returns a Node Buffer, possibly a view into a shared pool; hand out bytes that own their memory.
-  return new Uint8Array(onnx.ModelProto.encode(model).finish());
+  return encodeModel(version, options, docString, buildGraph(weights, docString));
 }

@@ -77,21 +77,36 @@ export async function runOnnx(
   sequenceLength: number,
   featureCount: number,
 ): Promise<Float32Array> {
-  if (windows.length !== batch * sequenceLength * featureCount) {
-    throw new ParityShapeError(
-      `windows holds ${windows.length} values, expected ${batch} x ${sequenceLength} x ${featureCount}`,
-    );
+  checkInputSize('windows', windows, [batch, sequenceLength, featureCount]);
+  const input = new Tensor('float32', windows, [batch, sequenceLength, featureCount]);
+  return runSession(modelBytes, { [ONNX_IO.input]: input }, ONNX_IO.output, batch);
+}
+
+/** @throws ParityShapeError unless `values` holds exactly as many values as a row-major `dims` tensor. */
+export function checkInputSize(name: string, values: ArrayLike<number>, dims: readonly number[]): void {
+  const expected = dims.reduce((product, d) => product * d, 1);
+  if (values.length !== expected) {
+    throw new ParityShapeError(`${name} holds ${values.length} values, expected ${dims.join(' x ')}`);
   }
+}
+
+/**
+ * Runs a model on `feeds` with onnxruntime-node (CPU) and returns its output `outputName`, which must be
+ * float32 [batch, 1]. The session is released before returning.
+ */
+export async function runSession(
+  modelBytes: Uint8Array,
+  feeds: Record<string, Tensor>,
+  outputName: string,
+  batch: number,
+): Promise<Float32Array> {
   const session = await InferenceSession.create(modelBytes);
   try {
-    const input = new Tensor('float32', windows, [batch, sequenceLength, featureCount]);
-    const results = await session.run({ [ONNX_IO.input]: input });
-    const output = results[ONNX_IO.output];
+    const results = await session.run(feeds);
+    const output = results[outputName];
     if (!output || output.type !== 'float32' || output.dims.join(',') !== `${batch},1`) {
       const got = output ? `${output.type} [${output.dims.join(', ')}]` : 'nothing';
-      throw new OnnxExportError(
-        `Model output '${ONNX_IO.output}' should be float32 [${batch}, 1], got ${got}`,
-      );
+      throw new OnnxExportError(`Model output '${outputName}' should be float32 [${batch}, 1], got ${got}`);
     }
     return Float32Array.from(output.data as Float32Array);
   } finally {

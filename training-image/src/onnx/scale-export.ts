@@ -19,27 +19,13 @@
 import { SCALE_SEQUENCE_CHANNELS } from '../../../core/distribution/scale-sequence.js';
 import type { Standardiser } from '../scale/fit.js';
 import type { ScaleMemberWeights, ScaleNetworkShape } from '../scale/network.js';
-import {
-  floatInitializer,
-  floatTensorValueInfo,
-  int64Initializer,
-  intAttribute,
-  intsAttribute,
-  node,
-  stringAttribute,
-  stringsAttribute,
-} from './builder.js';
-import {
-  DEFAULT_OPSET,
-  irVersionForOpset,
-  PRODUCER_NAME,
-  SCALE_ONNX_IO,
-  SUPPORTED_OPSETS,
-} from './constants.js';
-import { InvalidWeightsError, OnnxExportError, UnsupportedOpsetError } from './errors.js';
+import { floatInitializer, floatTensorValueInfo, int64Initializer, node } from './builder.js';
+import { SCALE_ONNX_IO } from './constants.js';
+import { InvalidWeightsError } from './errors.js';
 import { toOnnxLstmTensors } from './lstm-layout.js';
-import { onnx } from './proto.js';
-import type { GraphProto, ModelProto } from './proto.js';
+import { lstmInitializers, lstmNode, timeMajorTranspose } from './lstm-node.js';
+import { encodeModel, opsetVersion } from './model.js';
+import type { GraphProto } from './proto.js';
 import { validateScaleEnsemble } from './scale-validate.js';
 import type { ExportOptions } from './types.js';
 
@@ -144,26 +130,15 @@ function buildGraph(
     name: GRAPH_NAME,
     docString,
     node: [
-      node({
-        opType: 'Transpose',
-        name: 'to_time_major',
-        inputs: [io.sequence],
-        outputs: [v.timeMajor],
-        attributes: [intsAttribute('perm', [1, 0, 2])],
-        docString: '[batch, hours, channels] -> [hours, batch, channels]',
-      }),
-      node({
-        opType: 'LSTM',
-        name: 'lstm',
-        inputs: [v.timeMajor, 'lstm_W', 'lstm_R', 'lstm_B'],
-        outputs: ['', v.yH], // only the last hidden state is read
-        attributes: [
-          intAttribute('hidden_size', lstm.units),
-          stringAttribute('direction', 'forward'),
-          stringsAttribute('activations', ['Sigmoid', 'Tanh', 'Tanh']),
-        ],
-        docString: `${members.length} member(s) of ${shape.hiddenSize} units, block-diagonal`,
-      }),
+      timeMajorTranspose(io.sequence, v.timeMajor, '[batch, hours, channels] -> [hours, batch, channels]'),
+      // Only the last hidden state is read.
+      lstmNode(
+        'lstm',
+        v.timeMajor,
+        ['', v.yH],
+        lstm.units,
+        `${members.length} member(s) of ${shape.hiddenSize} units, block-diagonal`,
+      ),
       node({
         opType: 'Squeeze',
         name: 'final_state',
@@ -184,19 +159,7 @@ function buildGraph(
     ],
     initializer: [
       int64Initializer('axes_first', [1], [0], 'Squeeze axes: the num_directions axis of LSTM Y_h'),
-      floatInitializer(
-        'lstm_W',
-        [1, GATES * lstm.units, channels],
-        lstm.w,
-        'input weights, gates i, o, f, c',
-      ),
-      floatInitializer(
-        'lstm_R',
-        [1, GATES * lstm.units, lstm.units],
-        lstm.r,
-        'recurrent weights, gates i, o, f, c; zero between members',
-      ),
-      floatInitializer('lstm_B', [1, 2 * GATES * lstm.units], lstm.b, 'Keras bias as Wb, then zero Rb'),
+      ...lstmInitializers('lstm', lstm, channels, lstm.units, 'zero between members'),
       floatInitializer('head_kernel', [lstm.units, 1], folded.head, "every member's head over M"),
       floatInitializer('linear_kernel', [d, 1], folded.linear, 'mean_m(w_mj) / sd_j'),
       floatInitializer('bias', [1], [folded.bias], 'mean_m(head and linear biases - w_m . mean / sd)'),
@@ -232,25 +195,8 @@ export function exportScaleNetworkToOnnx(
   standardiser: Standardiser,
   options: ExportOptions = {},
 ): Uint8Array {
-  const opset = options.opset ?? DEFAULT_OPSET;
-  const irVersion = irVersionForOpset(opset);
-  if (irVersion === undefined) {
-    throw new UnsupportedOpsetError(opset, SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
-  }
+  const version = opsetVersion(options);
   validateScaleEnsemble(members, standardiser);
-
   const docString = options.docString ?? describe(members[0]!.shape, members.length);
-  const model: ModelProto = {
-    irVersion,
-    opsetImport: [{ domain: '', version: opset }],
-    producerName: PRODUCER_NAME,
-    ...(options.producerVersion === undefined ? {} : { producerVersion: options.producerVersion }),
-    docString,
-    graph: buildGraph(members, standardiser, docString),
-  };
-
-  const problem = onnx.ModelProto.verify(model);
-  if (problem !== null) throw new OnnxExportError(`The ONNX model message is malformed: ${problem}`);
-  // protobufjs returns a Node Buffer, possibly a view into a shared pool; hand out bytes that own their memory.
-  return new Uint8Array(onnx.ModelProto.encode(model).finish());
+  return encodeModel(version, options, docString, buildGraph(members, standardiser, docString));
 }

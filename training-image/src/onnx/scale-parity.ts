@@ -1,13 +1,12 @@
 /** Running an exported scale network with onnxruntime-node, and checking it against TensorFlow.js. */
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
 import { SCALE_SEQUENCE_CHANNELS } from '../../../core/distribution/scale-sequence.js';
 import type { SeededRandom } from '../model/random.js';
 import { predictLogScale, standardise, type Standardiser } from '../scale/fit.js';
 import type { ScaleNetwork } from '../scale/network.js';
 import type { ScaleWindows } from '../scale/windows.js';
 import { SCALE_ONNX_IO } from './constants.js';
-import { OnnxExportError, ParityShapeError } from './errors.js';
-import { compareOutputs } from './parity.js';
+import { checkInputSize, compareOutputs, runSession } from './parity.js';
 import type { ParityReport, ParityTolerance } from './types.js';
 
 const CHANNELS = SCALE_SEQUENCE_CHANNELS.length;
@@ -33,31 +32,13 @@ export async function runScaleOnnx(
   hours: number,
   d: number,
 ): Promise<Float32Array> {
-  if (sequences.length !== batch * hours * CHANNELS) {
-    throw new ParityShapeError(
-      `sequences holds ${sequences.length} values, expected ${batch} x ${hours} x ${CHANNELS}`,
-    );
-  }
-  if (inputs.length !== batch * d) {
-    throw new ParityShapeError(`inputs holds ${inputs.length} values, expected ${batch} x ${d}`);
-  }
-  const session = await InferenceSession.create(modelBytes);
-  try {
-    const results = await session.run({
-      [SCALE_ONNX_IO.sequence]: new Tensor('float32', sequences, [batch, hours, CHANNELS]),
-      [SCALE_ONNX_IO.inputs]: new Tensor('float32', inputs, [batch, d]),
-    });
-    const output = results[SCALE_ONNX_IO.output];
-    if (!output || output.type !== 'float32' || output.dims.join(',') !== `${batch},1`) {
-      const got = output ? `${output.type} [${output.dims.join(', ')}]` : 'nothing';
-      throw new OnnxExportError(
-        `Model output '${SCALE_ONNX_IO.output}' should be float32 [${batch}, 1], got ${got}`,
-      );
-    }
-    return Float32Array.from(output.data as Float32Array);
-  } finally {
-    await session.release();
-  }
+  checkInputSize('sequences', sequences, [batch, hours, CHANNELS]);
+  checkInputSize('inputs', inputs, [batch, d]);
+  const feeds = {
+    [SCALE_ONNX_IO.sequence]: new Tensor('float32', sequences, [batch, hours, CHANNELS]),
+    [SCALE_ONNX_IO.inputs]: new Tensor('float32', inputs, [batch, d]),
+  };
+  return runSession(modelBytes, feeds, SCALE_ONNX_IO.output, batch);
 }
 
 /**

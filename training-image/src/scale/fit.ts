@@ -13,8 +13,8 @@ export interface Standardiser {
   readonly sd: readonly number[];
 }
 
-export interface ScaleFitOptions {
-  readonly family: UnitFamily;
+/** How a member trains: its size, the optimiser, the batches, early stopping and the seed. */
+export interface ScaleTrainingSettings {
   readonly hiddenSize: number;
   readonly learningRate: number;
   readonly weightDecay: number;
@@ -23,6 +23,10 @@ export interface ScaleFitOptions {
   readonly patience: number;
   readonly maxEpochs: number;
   readonly seed: number;
+}
+
+export interface ScaleFitOptions extends ScaleTrainingSettings {
+  readonly family: UnitFamily;
   readonly onEpoch?: (progress: ScaleEpoch) => void;
 }
 

@@ -1,12 +1,6 @@
 import type { Pair } from '../../../core/config/index.js';
-import {
-  fitScaleCalibration,
-  type ScaleCalibration,
-  type ScaleInputsSpec,
-  type UnitFamily,
-} from '../../../core/distribution/index.js';
-import type { Log, LogFields } from '../log.js';
-import { trainScaleEnsemble, type ScaleEnsemble, type ScaleNetworkSettings } from './train.js';
+import { fitScaleCalibration, type ScaleCalibration } from '../../../core/distribution/index.js';
+import { trainScaleEnsemble, type ScaleEnsemble, type ScaleEnsembleOptions } from './train.js';
 import { concatWindows, type ScaleWindows } from './windows.js';
 
 /** One pair's windows as the shared network sees them. */
@@ -39,15 +33,8 @@ export interface SharedScaleFit {
   readonly pairs: readonly SharedScaleOfPair[];
 }
 
-export interface SharedScaleOptions {
-  readonly family: UnitFamily;
-  readonly inputs: ScaleInputsSpec;
-  readonly l2: number;
-  readonly settings: ScaleNetworkSettings;
-  readonly log: Log;
-  readonly label: string;
-  readonly fields?: LogFields;
-}
+/** How the shared network trains: trainScaleEnsemble's options, the windows aside. */
+export type SharedScaleOptions = ScaleEnsembleOptions;
 
 function sigmas(ensemble: ScaleEnsemble, windows: ScaleWindows): Float64Array {
   const logScale = ensemble.logScale(windows);
@@ -66,15 +53,9 @@ export function fitSharedScale(
   const trained = pairs.filter((p) => p.trained);
   if (trained.length === 0) throw new RangeError('fitSharedScale: no pair to train on');
   const ensemble = trainScaleEnsemble({
+    ...options,
     train: trained.map((p) => p.train),
     val: trained.map((p) => p.val),
-    family: options.family,
-    inputs: options.inputs,
-    l2: options.l2,
-    settings: options.settings,
-    log: options.log,
-    label: options.label,
-    ...(options.fields === undefined ? {} : { fields: options.fields }),
   });
   const valSigmas = pairs.map((p) => sigmas(ensemble, p.val));
   const mu = (p: SharedScalePair): Float64Array =>

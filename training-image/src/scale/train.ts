@@ -8,21 +8,18 @@ import {
   predictLogScale,
   standardise,
   type ScaleFitResult,
+  type ScaleTrainingSettings,
   type Standardiser,
 } from './fit.js';
 import type { ScaleNetwork } from './network.js';
 import { concatWindows, type ScaleWindows } from './windows.js';
 
-/** The network's settings (distribution.network of the configuration). */
-export interface ScaleNetworkSettings {
-  readonly hiddenSize: number;
+/**
+ * The network's settings (distribution.network of the configuration): every member trains with them,
+ * member m with seed + m.
+ */
+export interface ScaleNetworkSettings extends ScaleTrainingSettings {
   readonly members: number;
-  readonly learningRate: number;
-  readonly weightDecay: number;
-  readonly batchSize: number;
-  readonly patience: number;
-  readonly maxEpochs: number;
-  readonly seed: number;
 }
 
 export interface ScaleEnsemble {
@@ -36,10 +33,8 @@ export interface ScaleEnsemble {
   logScale(windows: ScaleWindows): Float64Array;
 }
 
-export interface TrainEnsembleInput {
-  /** Each pair's training windows, and its validation windows (the most recent before its test ones). */
-  readonly train: readonly ScaleWindows[];
-  readonly val: readonly ScaleWindows[];
+/** How the ensemble trains, whichever pairs' windows it trains on. */
+export interface ScaleEnsembleOptions {
   readonly family: UnitFamily;
   readonly inputs: ScaleInputsSpec;
   /** Ridge penalty of the linear start (distribution.l2). */
@@ -48,6 +43,12 @@ export interface TrainEnsembleInput {
   readonly log: Log;
   readonly label: string;
   readonly fields?: LogFields;
+}
+
+export interface TrainEnsembleInput extends ScaleEnsembleOptions {
+  /** Each pair's training windows, and its validation windows (the most recent before its test ones). */
+  readonly train: readonly ScaleWindows[];
+  readonly val: readonly ScaleWindows[];
 }
 
 /**
@@ -85,13 +86,8 @@ export function trainScaleEnsemble(input: TrainEnsembleInput): ScaleEnsemble {
         val,
         { standardiser, linear: { weights: start.weights, bias: start.bias } },
         {
+          ...settings,
           family,
-          hiddenSize: settings.hiddenSize,
-          learningRate: settings.learningRate,
-          weightDecay: settings.weightDecay,
-          batchSize: settings.batchSize,
-          patience: settings.patience,
-          maxEpochs: settings.maxEpochs,
           seed,
           onEpoch: (p) =>
             log.info(

@@ -89,10 +89,10 @@ export function concatWindows(parts: readonly ScaleWindows[]): ScaleWindows {
   const [head] = parts;
   if (head === undefined) throw new RangeError('concatWindows: no windows');
   const join = <T extends Float32Array | Float64Array>(
-    make: (n: number) => T,
+    ArrayType: new (length: number) => T,
     pick: (w: ScaleWindows) => T,
   ): T => {
-    const all = make(parts.reduce((n, w) => n + pick(w).length, 0));
+    const all = new ArrayType(parts.reduce((n, w) => n + pick(w).length, 0));
     let at = 0;
     for (const w of parts) {
       all.set(pick(w), at);
@@ -109,21 +109,9 @@ export function concatWindows(parts: readonly ScaleWindows[]): ScaleWindows {
     hours: head.hours,
     channels: head.channels,
     inputCount: head.inputCount,
-    sequences: join(
-      (n) => new Float32Array(n),
-      (w) => w.sequences,
-    ),
-    inputs: join(
-      (n) => new Float64Array(n),
-      (w) => w.inputs,
-    ),
-    sigmaB1: join(
-      (n) => new Float64Array(n),
-      (w) => w.sigmaB1,
-    ),
-    logReturn: join(
-      (n) => new Float64Array(n),
-      (w) => w.logReturn,
-    ),
+    sequences: join(Float32Array, (w) => w.sequences),
+    inputs: join(Float64Array, (w) => w.inputs),
+    sigmaB1: join(Float64Array, (w) => w.sigmaB1),
+    logReturn: join(Float64Array, (w) => w.logReturn),
   };
 }
