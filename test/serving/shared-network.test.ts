@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ArtifactStore } from '../../adapters/storage/index.js';
-import {
-  DEFAULT_SCALE_INPUTS,
-  GAUSSIAN,
-  SCALE_NETWORK_FILE,
-  SCALE_SEQUENCE_CHANNELS,
-  b1Distribution,
-  scaleInputNames,
-  type ForecastDistribution,
-  type SharedNetwork,
-} from '../../core/distribution/index.js';
+import { DEFAULT_SCALE_INPUTS } from '../../core/distribution/index.js';
 import { HOUR_MS, type Candle } from '../../core/market/index.js';
 import { PredictResponseSchema } from '../../functions/schemas/predict.js';
 import { predictResponse } from '../../functions/presenters.js';
 import { UNKNOWN_PAIR_REASONS, UnknownPairError } from '../../serving/errors.js';
 import type { Predictor } from '../../serving/predictor.js';
-import { SeededRandom } from '../../training-image/src/model/random.js';
 import { exportScaleNetworkToOnnx } from '../../training-image/src/onnx/scale-export.js';
 import { predictLogScale, standardise, type Standardiser } from '../../training-image/src/scale/fit.js';
 import { ScaleNetwork, type ScaleMemberWeights } from '../../training-image/src/scale/network.js';
@@ -34,56 +23,18 @@ import {
   type TestStore,
   hourlyPredictor,
 } from './support.js';
+import {
+  HOURS,
+  WINDOW,
+  candleStandardiser,
+  networkSpec,
+  randomMembers,
+  servingNetwork,
+} from './scale-network-fixture.js';
 
-const WINDOW = 12;
-const HOURS = 8;
 const PAIR = 'BTC/USDT';
 /** Configured, never trained: not in the network's trained_on, no version of its own. */
 const NEW_PAIR = 'SOL/USDT';
-const D = scaleInputNames(DEFAULT_SCALE_INPUTS).length;
-
-/** Two members with random recurrent weights and a non-zero head: the LSTM moves the scale. */
-function randomMembers(): ScaleMemberWeights[] {
-  const random = new SeededRandom(17);
-  return [0, 1].map(() => {
-    const start = { weights: random.uniform(D, -0.1, 0.1), bias: 0.05 };
-    const shape = { hours: HOURS, channels: SCALE_SEQUENCE_CHANNELS.length, hiddenSize: 4, linearInputs: D };
-    const network = ScaleNetwork.initialize(shape, { weights: [...start.weights], bias: start.bias }, random);
-    const weights = network.toWeights();
-    network.dispose();
-    return { ...weights, headKernel: random.uniform(4, -0.5, 0.5), headBias: Float32Array.of(0.02) };
-  });
-}
-
-function networkSpec(onnx: Uint8Array): SharedNetwork {
-  return {
-    file: SCALE_NETWORK_FILE,
-    sha256: createHash('sha256').update(onnx).digest('hex'),
-    run: '20261126T080000Z-shared0',
-    hours: HOURS,
-    channels: [...SCALE_SEQUENCE_CHANNELS],
-    inputs: DEFAULT_SCALE_INPUTS,
-    members: 2,
-    hidden_size: 4,
-    trained_on: [PAIR, 'ETH/USDT'],
-    pooled_calibration: {
-      method: 'split_conformal',
-      family: GAUSSIAN,
-      windows: 100,
-      reference_level: 0.9,
-      scale: 1,
-      levels: [{ level: 0.9, multiplier: 1 }],
-    },
-  };
-}
-
-function servingNetwork(network: SharedNetwork): ForecastDistribution {
-  return {
-    ...b1Distribution(WINDOW),
-    scale: { kind: 'shared_network', network },
-    selection: { served: 'shared_network', network_val_crps_bp: 41.5, linear_val_crps_bp: 42 },
-  };
-}
 
 describe('serving a version whose distribution is the shared scale network', () => {
   let t: TestStore;
@@ -112,19 +63,7 @@ describe('serving a version whose distribution is the shared scale network', () 
     await selectBackend('cpu');
     t = await startStore();
     members = randomMembers();
-    // The inputs' own mean and sd over the candles, as the linear correction's fit computes them.
-    const fit = scaleWindows(
-      CANDLES,
-      { first: WINDOW - 1, count: 400 },
-      {
-        windowLength: WINDOW,
-        hours: HOURS,
-        inputs: DEFAULT_SCALE_INPUTS,
-      },
-    );
-    const means = Array.from({ length: D }, (_, j) => columnMean(fit.inputs, j));
-    const squares = fit.inputs.map((v, i) => (v - means[i % D]!) ** 2);
-    standardiser = { mean: means, sd: means.map((_, j) => Math.sqrt(columnMean(squares, j)) || 1) };
+    standardiser = candleStandardiser();
     onnx = exportScaleNetworkToOnnx(members, standardiser);
   });
 
@@ -321,14 +260,3 @@ describe('serving a version whose distribution is the shared scale network', () 
     await assert.rejects(predictor(store).predict(PAIR), /scale\.onnx.*distribution\.json names sha256/s);
   });
 });
-
-/** The mean of column j of a row-major [n, D] array. */
-function columnMean(values: ArrayLike<number>, j: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = j; i < values.length; i += D) {
-    sum += values[i]!;
-    n += 1;
-  }
-  return sum / n;
-}
