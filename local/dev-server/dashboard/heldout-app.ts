@@ -13,7 +13,7 @@ import type { ModelsResponse } from '../../../functions/schemas/models.js';
 import type { RunsResponse } from '../../../functions/schemas/runs.js';
 import { FAN_COLORS, fanChart, priceLabel } from './charts.js';
 import { GENERATED_LABEL, isGeneratedSource } from './data-label.js';
-import { append, chartFrame, el, get, messageOf, pairQuery, svg, utc } from './page-kit.js';
+import { append, chartFrame, el, get, messageOf, pairQuery, svg, utc, tableHead } from './page-kit.js';
 
 type Run = RunsResponse['runs'][number];
 
@@ -102,13 +102,7 @@ function missesTable(answer: HeldOutResponse, quote: string): HTMLElement | null
   return el('details', {}, [
     el('summary', { text: `The ${hours.length} marked hours` }),
     el('table', { class: 'misses' }, [
-      el('thead', {}, [
-        el(
-          'tr',
-          {},
-          ['Hour', `Close (${quote})`, '95% interval'].map((name) => el('th', { text: name })),
-        ),
-      ]),
+      tableHead(['Hour', `Close (${quote})`, '95% interval']),
       el(
         'tbody',
         {},

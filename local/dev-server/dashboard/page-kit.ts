@@ -42,6 +42,17 @@ export function el(
   return node;
 }
 
+/** A table's head: one row of column names. */
+export function tableHead(names: readonly string[]): HTMLElement {
+  return el('thead', {}, [
+    el(
+      'tr',
+      {},
+      names.map((name) => el('th', { text: name })),
+    ),
+  ]);
+}
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 export function svg(

@@ -17,7 +17,7 @@ import type { ModelsResponse } from '../../../functions/schemas/models.js';
 import type { RunsResponse } from '../../../functions/schemas/runs.js';
 import { learningChart } from './charts.js';
 import { GENERATED_LABEL, isGeneratedSource } from './data-label.js';
-import { append, chartFrame, el, get, messageOf, pairQuery, svg, utc } from './page-kit.js';
+import { append, chartFrame, el, get, messageOf, pairQuery, svg, utc, tableHead } from './page-kit.js';
 import { TIE_SKILL, skillText } from './point-words.js';
 
 type Run = RunsResponse['runs'][number];
@@ -89,13 +89,7 @@ function runsTable(
     'Point skill',
   ];
   return el('table', { class: 'runs' }, [
-    el('thead', {}, [
-      el(
-        'tr',
-        {},
-        [...header, 'CRPS skill vs EWMA', '90% coverage'].map((name) => el('th', { text: name })),
-      ),
-    ]),
+    tableHead([...header, 'CRPS skill vs EWMA', '90% coverage']),
     el(
       'tbody',
       {},
@@ -185,13 +179,7 @@ function comparisonView(comparison: RunComparison): HTMLElement {
   return el('div', { class: 'card', id: 'comparison' }, [
     el('h2', { text: `Comparison: A ${a.run_id} with B ${b.run_id}` }),
     el('table', { class: 'compare figures' }, [
-      el('thead', {}, [
-        el(
-          'tr',
-          {},
-          ['Figure', 'A', 'B'].map((name) => el('th', { text: name })),
-        ),
-      ]),
+      tableHead(['Figure', 'A', 'B']),
       el(
         'tbody',
         {},
@@ -213,13 +201,7 @@ function comparisonView(comparison: RunComparison): HTMLElement {
     comparison.differing.length === 0
       ? null
       : el('table', { class: 'compare settings' }, [
-          el('thead', {}, [
-            el(
-              'tr',
-              {},
-              ['Setting', 'A', 'B'].map((name) => el('th', { text: name })),
-            ),
-          ]),
+          tableHead(['Setting', 'A', 'B']),
           el(
             'tbody',
             {},
